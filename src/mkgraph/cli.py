@@ -1,0 +1,298 @@
+"""The `mkgraph` command: each subcommand parses its options, calls one library function, prints.
+
+Exit codes: 0 success, 1 the graph does not conform (validate), 2 could not run (bad input).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from mkgraph import __version__
+from mkgraph.errors import MkgraphError, ParameterError
+from mkgraph.resources import ROOT_ENV
+
+SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
+GRAPH_FORMATS = ("turtle", "jsonld", "ntriples", "nquads", "xml")
+
+
+def _kg(ctx: click.Context):
+    from mkgraph.api import KnowledgeGraph
+
+    obj = ctx.find_root().obj
+    if obj.get("kg") is None:
+        obj["kg"] = KnowledgeGraph(obj.get("root"))
+    return obj["kg"]
+
+
+def _emit(text: str, output: str | None) -> None:
+    """Print, or write the file whole (never half-written)."""
+    if output is None or output == "-":
+        click.echo(text)
+        return
+    from mkgraph.export import write_atomically
+
+    write_atomically(output, text if text.endswith("\n") else text + "\n")
+
+
+def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        if not equals or not name.strip():
+            raise ParameterError(f"parameter {pair[:60]!r} is not NAME=VALUE")
+        params[name.strip()] = value
+    return params
+
+
+def output_option(func):
+    return click.option("-o", "--output", metavar="FILE",
+                        help="Write to FILE (whole or not at all) instead of standard output.")(func)
+
+
+def inferred_option(func):
+    return click.option("--inferred", is_flag=True,
+                        help="Include what OWL 2 RL inference (owlrl) derives.")(func)
+
+
+def _render_result(result, fmt: str | None, width: int | None = None) -> str:
+    from mkgraph import results
+
+    if result.graph is not None:
+        from mkgraph.export import serialize
+
+        chosen = fmt or "turtle"
+        if chosen == "json":
+            chosen = "jsonld"
+        if chosen not in GRAPH_FORMATS:
+            raise ParameterError(
+                f"a {result.form} query returns a graph: use --format {', '.join(GRAPH_FORMATS)}")
+        context = None
+        if chosen == "jsonld":
+            from mkgraph.export import load_context
+
+            context = load_context(_kg(click.get_current_context()).resources.jsonld_context)
+        return serialize(result.graph, chosen, context)
+    chosen = fmt or "table"
+    if chosen not in SELECT_FORMATS:
+        raise ParameterError(
+            f"a {result.form} query returns a table: use --format {', '.join(SELECT_FORMATS)}")
+    return results.format_select(result, chosen, width)
+
+
+class MkgraphGroup(click.Group):
+    """Turns mkgraph's errors into one line on standard error and an exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except MkgraphError as exc:
+            click.echo(f"mkgraph: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("mkgraph: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # a bug: still one line, unless the user asks for the traceback
+            if os.environ.get("MKGRAPH_DEBUG"):
+                raise
+            message = " ".join(str(exc).split())[:300]
+            click.echo(f"mkgraph: internal error: {type(exc).__name__}: {message} "
+                       "(set MKGRAPH_DEBUG=1 for details)", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=MkgraphGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="mkgraph")
+@click.option("--root", metavar="DIR", envvar=ROOT_ENV, type=click.Path(),
+              help=f"Folder holding ontology/, data/, shapes/ and queries/ (or set {ROOT_ENV}).")
+@click.pass_context
+def main(ctx: click.Context, root: str | None) -> None:
+    """mkgraph: a sourced knowledge graph of open-source microkernel projects.
+
+    Example: mkgraph query descendants -p of=seL4
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["root"] = root
+
+
+@main.command("queries")
+@click.pass_context
+def queries_command(ctx):
+    """List the stored queries with their titles and parameters.
+
+    Example: mkgraph queries
+    """
+    for stored in _kg(ctx).stored_queries():
+        params = ", ".join(
+            f"{p.name}={p.default}" if p.default else p.name for p in stored.parameters)
+        suffix = f"  [{params}]" if params else ""
+        click.echo(f"{stored.name:<28} {stored.title}{suffix}")
+
+
+@main.command("query")
+@click.argument("name", required=False)
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A parameter of the stored query (repeatable); bound as an RDF term.")
+@click.option("--file", "query_file", type=click.Path(dir_okay=False),
+              help="Run the query in this .rq file instead of a stored one.")
+@click.option("-f", "--format", "fmt", type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
+              help="Output format: table (default), csv, tsv, json, xml, markdown; "
+                   "graph results: turtle (default), jsonld, ntriples, nquads, xml.")
+@inferred_option
+@output_option
+@click.pass_context
+def query_command(ctx, name, params, query_file, fmt, inferred, output):
+    """Run a stored query by NAME (see `mkgraph queries`), or a query file.
+
+    Example: mkgraph query descendants -p of=sel4 --format csv
+    """
+    kg = _kg(ctx)
+    if query_file:
+        if name:
+            raise ParameterError("give a stored query NAME or --file, not both")
+        if not Path(query_file).is_file():
+            raise ParameterError(f"query file {query_file!r} does not exist")
+        result = kg.query_file(query_file, inferred=inferred)
+    elif name:
+        result = kg.query(name, _parse_params(params), inferred=inferred)
+    else:
+        raise ParameterError("name a stored query (see 'mkgraph queries') or give --file Q.rq")
+    _emit(_render_result(result, fmt), output)
+
+
+@main.command("sparql")
+@click.argument("text")
+@click.option("-f", "--format", "fmt", type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
+              help="Output format, as for `mkgraph query`.")
+@inferred_option
+@output_option
+@click.pass_context
+def sparql_command(ctx, text, fmt, inferred, output):
+    """Run an ad-hoc SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE); `-` reads standard input.
+
+    Example: mkgraph sparql 'SELECT ?name WHERE { ?s a mk:ListedProject ; rdfs:label ?name }'
+    """
+    source = "query"
+    if text == "-":
+        text, source = sys.stdin.read(), "<stdin>"
+    result = _kg(ctx).sparql(text, inferred=inferred, source=source)
+    _emit(_render_result(result, fmt), output)
+
+
+@main.command("validate")
+@click.option("-f", "--format", "fmt", type=click.Choice(("text", "turtle", "json")),
+              default="text", show_default=True, help="Report format.")
+@output_option
+@click.pass_context
+def validate_command(ctx, fmt, output):
+    """Check the graph against the SHACL shapes and the *-violation queries.
+
+    Exit 0 when it conforms, 1 when it does not, 2 when validation could not run.
+    Example: mkgraph validate
+    """
+    report = _kg(ctx).validate()
+    if fmt == "json":
+        text = report.as_json()
+    elif fmt == "turtle":
+        text = report.as_graph().serialize(format="longturtle")
+    else:
+        text = report.as_text()
+    _emit(text, output)
+    ctx.exit(0 if report.conforms else 1)
+
+
+@main.command("export")
+@click.option("-f", "--format", "fmt", type=click.Choice(GRAPH_FORMATS),
+              help="turtle (default), jsonld, ntriples, nquads or xml; else from -o's extension.")
+@inferred_option
+@output_option
+@click.pass_context
+def export_command(ctx, fmt, inferred, output):
+    """Export the whole graph as linked data.
+
+    Example: mkgraph export --format jsonld -o mkgraph.jsonld
+    """
+    from mkgraph.export import format_from_extension
+
+    chosen = fmt or (format_from_extension(output) if output else None) or "turtle"
+    _emit(_kg(ctx).export(chosen, inferred=inferred), output)
+
+
+@main.command("show")
+@click.argument("name")
+@click.option("-f", "--format", "fmt", type=click.Choice(("text",) + GRAPH_FORMATS),
+              default="text", show_default=True, help="text, or the facts as RDF.")
+@output_option
+@click.pass_context
+def show_command(ctx, name, fmt, output):
+    """Everything about one system (or language, architecture, ...), with sources and what points at it.
+
+    Example: mkgraph show seL4
+    """
+    from mkgraph import describe
+
+    kg = _kg(ctx)
+    described = kg.describe(name)
+    if fmt == "text":
+        _emit(describe.render(described), output)
+    else:
+        from mkgraph.export import load_context, serialize
+
+        context = load_context(kg.resources.jsonld_context) if fmt == "jsonld" else None
+        _emit(serialize(describe.subgraph(kg.graph, described.resource), fmt, context), output)
+
+
+@main.command("lineage")
+@click.argument("name")
+@click.option("--ancestors", "direction", flag_value="ancestors",
+              help="Show what NAME descends from instead of its descendants.")
+@click.option("--descendants", "direction", flag_value="descendants", default=True,
+              help="Show what descends from NAME (the default).")
+@click.option("-r", "--relation", "relations", multiple=True,
+              type=click.Choice(("based-on", "derived-from", "inspired-by")),
+              help="Follow only this kind of inheritance (repeatable).")
+@click.option("--depth", type=click.IntRange(min=1), help="At most this many generations.")
+@click.option("--ascii", "ascii_only", is_flag=True, help="Plain ASCII instead of Unicode lines.")
+@output_option
+@click.pass_context
+def lineage_command(ctx, name, direction, relations, depth, ascii_only, output):
+    """Draw the family tree of a system: its descendants (default) or ancestors.
+
+    Example: mkgraph lineage seL4
+    """
+    from mkgraph.lineage import render_tree
+
+    node = _kg(ctx).lineage(name, direction or "descendants", list(relations) or None, depth)
+    _emit(render_tree(node, ascii_only=ascii_only), output)
+
+
+@main.command("format")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--check", is_flag=True, help="Only report files that are not canonical (exit 1).")
+@click.pass_context
+def format_command(ctx, files, check):
+    """Rewrite data files in canonical Turtle (default: every file under data/).
+
+    Example: mkgraph format --check
+    """
+    from mkgraph import formatting
+
+    kg = _kg(ctx)
+    paths = [Path(f) for f in files] or kg.resources.turtle_files(kg.resources.data)
+    if check:
+        bad = formatting.unformatted(paths)
+        for path in bad:
+            click.echo(f"not canonical: {path}")
+        ctx.exit(1 if bad else 0)
+    for path in formatting.format_files(paths):
+        click.echo(f"formatted {path}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

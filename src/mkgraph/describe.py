@@ -1,0 +1,95 @@
+"""Everything the graph says about one resource, what points at it, and where each fact comes from."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from mkgraph.names import label, shorten
+from mkgraph.namespaces import PROV
+
+
+@dataclass
+class Fact:
+    predicate: URIRef
+    predicate_label: str
+    value: Node
+    value_label: str
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Description:
+    resource: URIRef
+    name: str
+    facts: list[Fact]
+    incoming: list[Fact]  # value is the subject pointing at the resource
+
+
+def sources_of(graph: Graph, s: Node, p: Node, o: Node) -> list[str]:
+    """Labels of the sources that support one triple, via its rdf:Statement nodes."""
+    found = set()
+    for statement in graph.subjects(RDF.subject, s):
+        if (statement, RDF.predicate, p) in graph and (statement, RDF.object, o) in graph:
+            for source in graph.objects(statement, PROV.wasDerivedFrom):
+                found.add(label(graph, source))
+    return sorted(found)
+
+
+def _statement_nodes(graph: Graph) -> set[Node]:
+    return set(graph.subjects(RDF.type, RDF.Statement))
+
+
+def describe(graph: Graph, resource: URIRef) -> Description:
+    statements = _statement_nodes(graph)
+    facts = []
+    for p, o in graph.predicate_objects(resource):
+        value_label = str(o) if isinstance(o, Literal) else label(graph, o)
+        facts.append(Fact(p, label(graph, p), o, value_label, sources_of(graph, resource, p, o)))
+    incoming = []
+    for s, p in graph.subject_predicates(resource):
+        if s in statements:
+            continue
+        incoming.append(Fact(p, label(graph, p), s, label(graph, s), sources_of(graph, s, p, resource)))
+    order = lambda f: (f.predicate_label.casefold(), f.value_label.casefold())  # noqa: E731
+    return Description(resource, label(graph, resource), sorted(facts, key=order),
+                       sorted(incoming, key=order))
+
+
+def render(description: Description) -> str:
+    lines = [f"{description.name}  <{description.resource}>"]
+    grouped: dict[str, list[Fact]] = defaultdict(list)
+    for fact in description.facts:
+        grouped[fact.predicate_label].append(fact)
+    width = max((len(k) for k in grouped), default=0)
+    for predicate, facts in grouped.items():
+        for index, fact in enumerate(facts):
+            key = predicate if index == 0 else ""
+            cited = f"  [{'; '.join(fact.sources)}]" if fact.sources else ""
+            lines.append(f"  {key.ljust(width)}  {fact.value_label}{cited}")
+    if description.incoming:
+        lines.append("Pointed at by:")
+        for fact in description.incoming:
+            cited = f"  [{'; '.join(fact.sources)}]" if fact.sources else ""
+            lines.append(f"  {fact.value_label} {fact.predicate_label} {description.name}{cited}")
+    return "\n".join(lines)
+
+
+def subgraph(graph: Graph, resource: URIRef) -> Graph:
+    """The resource's own triples, the statement nodes about them, and the triples pointing at it."""
+    out = Graph()
+    for prefix, namespace in graph.namespaces():
+        out.bind(prefix, namespace)
+    for triple in graph.triples((resource, None, None)):
+        out.add(triple)
+    for statement in graph.subjects(RDF.subject, resource):
+        out += graph.triples((statement, None, None))
+    for s, p in graph.subject_predicates(resource):
+        out.add((s, p, resource))
+    return out
+
+
+__all__ = ["describe", "render", "subgraph", "sources_of", "shorten"]

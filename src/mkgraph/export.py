@@ -1,0 +1,83 @@
+"""Serialising graphs (Turtle, JSON-LD with the bundled context, N-Triples, N-Quads, RDF/XML) and
+writing files so that a failed or interrupted write never leaves a half-written file behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+
+from mkgraph.errors import OutputError, ResourceError
+
+# format name -> (rdflib serializer, usual file extension)
+GRAPH_FORMATS = {
+    "turtle": ("longturtle", ".ttl"),
+    "jsonld": ("json-ld", ".jsonld"),
+    "ntriples": ("nt", ".nt"),
+    "nquads": ("nquads", ".nq"),
+    "xml": ("xml", ".rdf"),
+}
+GRAPH_IRI = "https://w3id.org/mkgraph/graph"
+
+
+def load_context(path: Path) -> dict:
+    """The JSON-LD context shipped in ontology/; nothing is ever fetched."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))["@context"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise ResourceError(f"{path}: cannot read the JSON-LD context ({exc})") from None
+
+
+def serialize(graph: Graph, fmt: str, context: dict | None = None) -> str:
+    """The graph as text in one of GRAPH_FORMATS."""
+    if fmt not in GRAPH_FORMATS:
+        choices = ", ".join(GRAPH_FORMATS)
+        raise OutputError(f"unknown graph format {fmt!r} (choose from {choices})")
+    serializer = GRAPH_FORMATS[fmt][0]
+    if fmt == "jsonld":
+        return graph.serialize(format=serializer, context=context or {}, auto_compact=True)
+    if fmt == "nquads":
+        # N-Quads needs a named graph; the whole graph goes into one, mkgraph's own.
+        dataset = Dataset()
+        named = dataset.graph(GRAPH_IRI)
+        for triple in graph:
+            named.add(triple)
+        return dataset.serialize(format=serializer)
+    return graph.serialize(format=serializer)
+
+
+def format_from_extension(path: str) -> str | None:
+    suffix = Path(path).suffix.lower()
+    aliases = {".json": "jsonld", ".n3": "turtle", ".owl": "xml", ".xml": "xml"}
+    for name, (_, extension) in GRAPH_FORMATS.items():
+        if suffix == extension:
+            return name
+    return aliases.get(suffix)
+
+
+def write_atomically(path: str | os.PathLike, text: str) -> None:
+    """Write text to a file via a temporary file in the same folder and a rename."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"{target}: cannot write: folder {str(folder)!r} does not exist")
+    if target.exists() and (target.is_dir() or not os.access(target, os.W_OK)):
+        raise OutputError(f"{target}: cannot write: it is a folder or read-only")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    except BaseException as exc:
+        Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from None
+        raise

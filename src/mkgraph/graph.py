@@ -1,0 +1,102 @@
+"""Loading the graph: every ontology and data file parsed into one rdflib Graph, with errors that
+name the file, line and column instead of rdflib's tracebacks."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from mkgraph.errors import DataError, ResourceError
+from mkgraph.namespaces import bind_prefixes
+from mkgraph.resources import Resources
+
+# rdflib logs whole tracebacks for ill-typed literals; mkgraph reports them itself.
+logging.getLogger("rdflib").setLevel(logging.CRITICAL)
+
+_BAD_IRI_CHARS = re.compile(r'[\s<>"{}|^`\\]')
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    index = max(0, min(index, len(text)))
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, column
+
+
+def _line_of(text: str, needle: str) -> int | None:
+    index = text.find(needle)
+    return None if index < 0 else _position(text, index)[0]
+
+
+def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
+    """Parse one Turtle file, raising DataError with file, line and column on any problem."""
+    graph = into if into is not None else Graph()
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(path, f"cannot read file ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _position(raw.decode("utf-8", "replace"), exc.start)
+        raise DataError(path, f"not UTF-8 (byte 0x{raw[exc.start]:02x})", line, column) from None
+    if not text.strip():
+        raise DataError(path, "the file is empty")
+    scratch = Graph()
+    try:
+        scratch.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+    except BadSyntax as exc:
+        consumed = exc._str.decode("utf-8", "replace") if isinstance(exc._str, bytes) else exc._str
+        line, column = _position(consumed, exc._i)
+        raise DataError(path, f"Turtle syntax error: {exc._why}", line, column) from None
+    except (IndexError, EOFError):
+        # rdflib's Turtle parser runs off the end of a statement that lacks its final dot.
+        line, column = _position(text, len(text.rstrip()))
+        raise DataError(path, "Turtle syntax error: unexpected end of file (missing '.'?)",
+                        line, column) from None
+    except Exception as exc:  # any other parser failure still becomes one clean line
+        raise DataError(path, f"cannot parse as Turtle: {exc}") from None
+    _check_terms(path, text, scratch)
+    graph += scratch
+    return graph
+
+
+def _check_terms(path: Path, text: str, graph: Graph) -> None:
+    """rdflib accepts IRIs with spaces and literals that do not fit their datatype; we do not."""
+    for triple in graph:
+        for term in triple:
+            if isinstance(term, URIRef) and _BAD_IRI_CHARS.search(str(term)):
+                raise DataError(path, f"bad IRI <{term}>", _line_of(text, str(term)))
+            if isinstance(term, Literal) and term.ill_typed:
+                raise DataError(
+                    path,
+                    f"literal {str(term)!r} is not a valid {term.datatype.n3()}",
+                    _line_of(text, f'"{term}"'),
+                )
+
+
+def load_files(files: list[Path]) -> Graph:
+    graph = Graph()
+    bind_prefixes(graph)
+    for path in files:
+        parse_turtle(path, into=graph)
+    return graph
+
+
+def load(resources: Resources) -> Graph:
+    """The whole graph: ontology and data, as asserted (no inference)."""
+    if not resources.turtle_files(resources.data):
+        raise ResourceError(f"{resources.data}: no .ttl data files")
+    return load_files(resources.graph_files())
+
+
+def load_shapes(resources: Resources) -> Graph:
+    files = resources.turtle_files(resources.shapes)
+    if not files:
+        raise ResourceError(f"{resources.shapes}: no .ttl shapes files")
+    return load_files(files)

@@ -1,0 +1,116 @@
+"""Turning the names people type ("sel4", "MINIX3", "amd64") into the graph's resources."""
+
+from __future__ import annotations
+
+from difflib import get_close_matches
+
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib.namespace import SKOS
+from rdflib.term import Identifier
+
+from mkgraph.errors import ParameterError, UnknownNameError
+from mkgraph.namespaces import MK, PREFIXES
+
+KIND_CLASSES = {
+    "system": MK.System,
+    "language": MK.ProgrammingLanguage,
+    "architecture": MK.Architecture,
+    "trait": MK.Trait,
+    "interface": MK.Interface,
+    "family": MK.KernelFamily,
+    "agent": MK.Agent,
+}
+MAX_VALUE_LENGTH = 2000
+
+
+def _subclasses(graph: Graph, cls: URIRef) -> set[URIRef]:
+    return set(graph.transitive_subjects(RDFS.subClassOf, cls))
+
+
+def members(graph: Graph, kind: str) -> set[URIRef]:
+    """Every resource of a kind (a system is anything typed with mk:System or a subclass)."""
+    found: set[URIRef] = set()
+    for cls in _subclasses(graph, KIND_CLASSES[kind]):
+        found.update(s for s in graph.subjects(RDF.type, cls) if isinstance(s, URIRef))
+    return found
+
+
+def _names(graph: Graph, resource: URIRef) -> list[str]:
+    names = [str(o) for o in graph.objects(resource, RDFS.label)]
+    names += [str(o) for o in graph.objects(resource, SKOS.altLabel)]
+    return names
+
+
+def label(graph: Graph, resource: Identifier) -> str:
+    """The resource's rdfs:label, or its IRI shortened with mkgraph's prefixes."""
+    for value in graph.objects(resource, RDFS.label):
+        return str(value)
+    return shorten(resource)
+
+
+def shorten(term: Identifier) -> str:
+    if isinstance(term, URIRef):
+        text = str(term)
+        for prefix, namespace in PREFIXES.items():
+            if text.startswith(namespace) and len(text) > len(namespace):
+                return f"{prefix}:{text[len(namespace):]}"
+        return text
+    return str(term)
+
+
+def _expand(value: str) -> str | None:
+    if value.startswith("<") and value.endswith(">"):
+        return value[1:-1]
+    prefix, colon, local = value.partition(":")
+    if colon and prefix in PREFIXES and "/" not in local:
+        return PREFIXES[prefix] + local
+    if value.startswith(("http://", "https://")):
+        return value
+    return None
+
+
+def resolve(graph: Graph, kind: str, value: str) -> URIRef:
+    """Find the one resource of a kind that a name denotes, or explain what was meant."""
+    if kind not in KIND_CLASSES:
+        raise ParameterError(f"unknown kind of name {kind!r}")
+    candidates = members(graph, kind)
+    wanted = value.strip().casefold()
+    expanded = _expand(value.strip())
+    if expanded is not None and URIRef(expanded) in candidates:
+        return URIRef(expanded)
+    matches = sorted(
+        r for r in candidates
+        if wanted in (n.casefold() for n in _names(graph, r)) or shorten(r).split(":")[-1].casefold() == wanted
+    )
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        listed = ", ".join(shorten(m) for m in matches)
+        raise ParameterError(f"{kind} name {value!r} is ambiguous: it could be {listed}")
+    all_names = {n for r in candidates for n in _names(graph, r)}
+    folded = {n.casefold(): n for n in all_names}
+    close = [folded[c] for c in get_close_matches(wanted, list(folded), n=3, cutoff=0.6)]
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    shown = value if len(value) <= 60 else value[:57] + "..."
+    raise UnknownNameError(f"no {kind} named {shown!r} in the graph{hint}")
+
+
+def bind_value(graph: Graph, kind: str, value: str) -> Identifier:
+    """Read one parameter value as an RDF term according to its kind."""
+    if len(value) > MAX_VALUE_LENGTH:
+        raise ParameterError(f"parameter value is too long ({len(value)} characters)")
+    if kind in KIND_CLASSES:
+        return resolve(graph, kind, value)
+    if kind == "string":
+        return Literal(value)
+    if kind == "integer":
+        try:
+            return Literal(int(value))
+        except ValueError:
+            raise ParameterError(f"{value!r} is not a whole number") from None
+    if kind == "iri":
+        expanded = _expand(value.strip())
+        if expanded is None or any(c in expanded for c in ' <>"{}|^`\\\n\t'):
+            raise ParameterError(f"{value!r} is not an IRI")
+        return URIRef(expanded)
+    raise ParameterError(f"unknown parameter kind {kind!r}")

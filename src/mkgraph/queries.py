@@ -1,0 +1,131 @@
+"""Stored queries: a .rq file whose opening comment lines give its title, description and parameters.
+
+    #+ title: Descendants of a system
+    #+ description: Every system that descends from the given one, with the path and depth.
+    #+ param: of = seL4 (system) the system whose descendants are listed
+
+A parameter is a SPARQL variable of the same name (``?of``), bound as an RDF term before the query
+runs — its value never becomes query text. Its kind says how a value is read: a name of a system,
+language, architecture, trait, interface or family (matched against labels and alternative labels,
+case-insensitively), or a plain string, integer or IRI.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mkgraph.errors import QueryError, UnknownNameError
+
+PARAM_KINDS = (
+    "system", "language", "architecture", "trait", "interface", "family", "agent",
+    "string", "integer", "iri",
+)
+_HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
+_PARAM = re.compile(
+    r"^(?P<name>[A-Za-z_]\w*)\s*(?:=\s*(?P<default>[^()]*?))?\s*\((?P<kind>\w+)\)\s*(?P<doc>.*)$"
+)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    kind: str
+    default: str | None
+    description: str
+
+
+@dataclass(frozen=True)
+class StoredQuery:
+    name: str
+    path: Path
+    title: str
+    description: str
+    text: str
+    parameters: tuple[Parameter, ...] = field(default_factory=tuple)
+
+    @property
+    def is_violation_check(self) -> bool:
+        return self.name.endswith("-violation")
+
+    def parameter(self, name: str) -> Parameter:
+        for parameter in self.parameters:
+            if parameter.name == name:
+                return parameter
+        known = ", ".join(p.name for p in self.parameters) or "none"
+        raise UnknownNameError(
+            f"query {self.name!r} has no parameter {name!r} (its parameters: {known})"
+        )
+
+
+def parse_stored_query(path: Path) -> StoredQuery:
+    """Read a .rq file and its header; a malformed header is an error, not ignored."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QueryError(f"{path}: cannot read stored query ({exc})") from None
+    fields: dict[str, str] = {}
+    parameters: list[Parameter] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.startswith("#+"):
+            if line.strip() and not line.startswith("#"):
+                break  # the header ends where the query begins
+            continue
+        match = _HEADER.match(line)
+        if not match:
+            raise QueryError(f"{path}:{number}: malformed header line {line!r}")
+        key, value = match.group(1), match.group(2).strip()
+        if key == "param":
+            parameters.append(_parse_parameter(path, number, value))
+        elif key in ("title", "description"):
+            if key in fields:
+                raise QueryError(f"{path}:{number}: second {key!r} in the header")
+            fields[key] = value
+        else:
+            raise QueryError(f"{path}:{number}: unknown header field {key!r}")
+    for required in ("title", "description"):
+        if not fields.get(required):
+            raise QueryError(f"{path}: the header has no {required!r} line")
+    return StoredQuery(
+        name=path.stem,
+        path=path,
+        title=fields["title"],
+        description=fields["description"],
+        text=text,
+        parameters=tuple(parameters),
+    )
+
+
+def _parse_parameter(path: Path, number: int, value: str) -> Parameter:
+    match = _PARAM.match(value)
+    if not match:
+        raise QueryError(
+            f"{path}:{number}: malformed parameter {value!r} (expected 'name = default (kind) text')"
+        )
+    kind = match.group("kind")
+    if kind not in PARAM_KINDS:
+        raise QueryError(f"{path}:{number}: unknown parameter kind {kind!r}")
+    default = match.group("default")
+    return Parameter(
+        name=match.group("name"),
+        kind=kind,
+        default=default.strip() if default and default.strip() else None,
+        description=match.group("doc").strip(),
+    )
+
+
+def list_stored_queries(folder: Path) -> list[StoredQuery]:
+    return [parse_stored_query(path) for path in sorted(folder.glob("*.rq"))]
+
+
+def find_stored_query(folder: Path, name: str) -> StoredQuery:
+    path = folder / f"{name}.rq"
+    if re.fullmatch(r"[A-Za-z0-9_.-]+", name) and path.is_file():
+        return parse_stored_query(path)
+    from difflib import get_close_matches
+
+    names = [p.stem for p in sorted(folder.glob("*.rq"))]
+    close = get_close_matches(name, names, n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; see 'mkgraph queries'"
+    raise UnknownNameError(f"no stored query named {name!r}{hint}")

@@ -1,0 +1,84 @@
+"""Where the ontology, data, shapes and queries live: the one module that knows.
+
+Order of preference: an explicit root (``--root`` or ``MKGRAPH_ROOT``), then the source checkout
+this package runs from (so an editable install sees edits at once), then the copy packaged in the
+wheel under ``mkgraph/_data``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from importlib import resources as importlib_resources
+from pathlib import Path
+
+from mkgraph.errors import ResourceError
+
+ROOT_ENV = "MKGRAPH_ROOT"
+FOLDERS = ("ontology", "data", "shapes", "queries")
+
+
+@dataclass(frozen=True)
+class Resources:
+    """The four folders of one copy of the graph's sources."""
+
+    root: Path
+
+    @property
+    def ontology(self) -> Path:
+        return self.root / "ontology"
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def shapes(self) -> Path:
+        return self.root / "shapes"
+
+    @property
+    def queries(self) -> Path:
+        return self.root / "queries"
+
+    def turtle_files(self, folder: Path) -> list[Path]:
+        """Every .ttl file below a folder, in a stable order."""
+        return sorted(p for p in folder.rglob("*.ttl") if p.is_file())
+
+    def graph_files(self) -> list[Path]:
+        """The files that make up the graph: ontology first, then the data."""
+        return self.turtle_files(self.ontology) + self.turtle_files(self.data)
+
+    @property
+    def jsonld_context(self) -> Path:
+        return self.ontology / "context.jsonld"
+
+
+def _checkout_root() -> Path | None:
+    here = Path(__file__).resolve().parent  # src/mkgraph
+    candidate = here.parent.parent
+    if (candidate / "pyproject.toml").is_file() and (candidate / "ontology").is_dir():
+        return candidate
+    return None
+
+
+def _packaged_root() -> Path | None:
+    packaged = importlib_resources.files("mkgraph") / "_data"
+    path = Path(str(packaged))
+    return path if path.is_dir() else None
+
+
+def locate(root: str | os.PathLike | None = None) -> Resources:
+    """Find the folders to use; an explicit root wins, then MKGRAPH_ROOT, checkout, wheel copy."""
+    explicit = root if root is not None else os.environ.get(ROOT_ENV) or None
+    if explicit is not None:
+        path = Path(explicit).expanduser()
+        if not path.is_dir():
+            raise ResourceError(f"root {str(path)!r} is not a readable folder")
+        missing = [name for name in FOLDERS if not (path / name).is_dir()]
+        if missing:
+            raise ResourceError(f"root {str(path)!r} has no {', '.join(missing)} folder")
+        return Resources(path.resolve())
+    for found in (_checkout_root(), _packaged_root()):
+        if found is not None:
+            return Resources(found)
+    raise ResourceError("cannot find the ontology, data, shapes and queries folders; use --root")

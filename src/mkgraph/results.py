@@ -1,0 +1,120 @@
+"""Writing query results: an aligned table for people, the W3C SPARQL 1.1 result formats for machines."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+
+from rdflib import BNode, Literal, URIRef, Variable
+from rdflib.query import Result
+
+from mkgraph.engine import QueryResult
+from mkgraph.errors import ParameterError
+from mkgraph.names import shorten
+
+SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
+
+
+def _cell(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return shorten(term)
+    return str(term)
+
+
+def _rdflib_result(result: QueryResult) -> Result:
+    out = Result(result.form)
+    if result.form == "ASK":
+        out.askAnswer = bool(result.boolean)
+        return out
+    out.vars = [Variable(v) for v in result.variables]
+    out.bindings = [
+        {Variable(v): t for v, t in zip(result.variables, row) if t is not None}
+        for row in result.rows
+    ]
+    return out
+
+
+def _tsv_term(term) -> str:
+    # SPARQL 1.1 TSV: terms in their SPARQL/Turtle syntax, empty for unbound.
+    if term is None:
+        return ""
+    if isinstance(term, (URIRef, BNode, Literal)):
+        return term.n3()
+    return str(term)
+
+
+def _fit(widths: list[int], limit: int) -> list[int]:
+    """Shrink the widest columns until a row fits the terminal."""
+    widths = list(widths)
+    gaps = 2 * (len(widths) - 1)
+    while sum(widths) + gaps > limit and max(widths, default=0) > 8:
+        widest = widths.index(max(widths))
+        widths[widest] -= 1
+    return widths
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def format_table(result: QueryResult, width: int | None = None) -> str:
+    if result.form == "ASK":
+        return "yes" if result.boolean else "no"
+    limit = width or shutil.get_terminal_size((80, 24)).columns
+    header = result.variables
+    body = [[_cell(t) for t in row] for row in result.rows]
+    natural = [max([len(h)] + [len(" ".join(r[i].split())) for r in body]) for i, h in enumerate(header)]
+    widths = _fit(natural, limit)
+    lines = ["  ".join(_clip(h, w).ljust(w) for h, w in zip(header, widths)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in body:
+        lines.append("  ".join(_clip(c, w).ljust(w) for c, w in zip(row, widths)).rstrip())
+    count = len(body)
+    lines.append(f"({count} row{'s' if count != 1 else ''})")
+    return "\n".join(lines)
+
+
+def format_markdown(result: QueryResult) -> str:
+    if result.form == "ASK":
+        return "yes" if result.boolean else "no"
+
+    def esc(text: str) -> str:
+        return " ".join(text.split()).replace("|", "\\|")
+
+    lines = ["| " + " | ".join(result.variables) + " |"]
+    lines.append("|" + "|".join(" --- " for _ in result.variables) + "|")
+    for row in result.rows:
+        lines.append("| " + " | ".join(esc(_cell(t)) for t in row) + " |")
+    return "\n".join(lines)
+
+
+def format_select(result: QueryResult, fmt: str, width: int | None = None) -> str:
+    """Render a SELECT or ASK result in one of SELECT_FORMATS."""
+    if fmt == "table":
+        return format_table(result, width)
+    if fmt == "markdown":
+        return format_markdown(result)
+    if fmt == "tsv":
+        if result.form == "ASK":
+            return "true" if result.boolean else "false"
+        lines = ["\t".join("?" + v for v in result.variables)]
+        lines += ["\t".join(_tsv_term(t) for t in row) for row in result.rows]
+        return "\n".join(lines)
+    if fmt == "csv" and result.form == "ASK":
+        return "true" if result.boolean else "false"
+    if fmt in ("csv", "json", "xml"):
+        data = _rdflib_result(result).serialize(format=fmt)
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        if fmt == "csv":  # rdflib writes \r\n as RFC 4180 says; keep it, but end with one newline
+            return text.rstrip("\r\n")
+        return text.rstrip("\n")
+    raise ParameterError(f"unknown result format {fmt!r} (choose from {', '.join(SELECT_FORMATS)})")
+
+
+def read_csv(text: str) -> list[list[str]]:
+    """Parse CSV results back (used by tests and by callers that want plain rows)."""
+    return list(csv.reader(io.StringIO(text)))
