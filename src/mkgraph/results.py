@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 
 from rdflib import BNode, Literal, URIRef, Variable
+from rdflib.namespace import XSD
 from rdflib.query import Result
 
 from mkgraph.engine import QueryResult
@@ -37,10 +39,20 @@ def _rdflib_result(result: QueryResult) -> Result:
     return out
 
 
+_BARE_NUMBERS = {
+    XSD.integer: re.compile(r"^[+-]?[0-9]+$"),
+    XSD.decimal: re.compile(r"^[+-]?[0-9]*\.[0-9]+$"),
+    XSD.boolean: re.compile(r"^(true|false)$"),
+}
+
+
 def _tsv_term(term) -> str:
-    # SPARQL 1.1 TSV: terms in their SPARQL/Turtle syntax, empty for unbound.
+    # SPARQL 1.1 TSV: terms in their SPARQL/Turtle syntax (numbers and booleans bare), empty for unbound.
     if term is None:
         return ""
+    if isinstance(term, Literal) and term.datatype in _BARE_NUMBERS and \
+            _BARE_NUMBERS[term.datatype].match(str(term)):
+        return str(term)
     if isinstance(term, (URIRef, BNode, Literal)):
         return term.n3()
     return str(term)
@@ -61,7 +73,24 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
+MIN_COLUMN = 12
+
+
+def _records(header: list[str], body: list[list[str]], limit: int) -> str:
+    """One block per row, "name: value" per line: for results too wide for a table."""
+    key_width = max(len(h) for h in header)
+    lines = []
+    for number, row in enumerate(body, start=1):
+        lines.append(f"-[ row {number} ]" + "-" * max(0, min(limit, 40) - 12 - len(str(number))))
+        for name, value in zip(header, row):
+            lines.append(f"{name.ljust(key_width)}  {' '.join(value.split())}".rstrip())
+    count = len(body)
+    lines.append(f"({count} row{'s' if count != 1 else ''})")
+    return "\n".join(lines)
+
+
 def format_table(result: QueryResult, width: int | None = None) -> str:
+    """Aligned columns that fit the terminal; rows as records when columns would be unreadable."""
     if result.form == "ASK":
         return "yes" if result.boolean else "no"
     limit = width or shutil.get_terminal_size((80, 24)).columns
@@ -69,6 +98,8 @@ def format_table(result: QueryResult, width: int | None = None) -> str:
     body = [[_cell(t) for t in row] for row in result.rows]
     natural = [max([len(h)] + [len(" ".join(r[i].split())) for r in body]) for i, h in enumerate(header)]
     widths = _fit(natural, limit)
+    if any(w < min(n, MIN_COLUMN) for w, n in zip(widths, natural)):
+        return _records(header, body, limit)
     lines = ["  ".join(_clip(h, w).ljust(w) for h, w in zip(header, widths)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     for row in body:

@@ -91,6 +91,9 @@ class ValidationReport:
 
 
 def _shacl_problems(data: Graph, shapes: Graph) -> list[Problem]:
+    if not any(shapes.subjects(RDF.type, SH.NodeShape)) and \
+            not any(shapes.subjects(RDF.type, SH.PropertyShape)):
+        raise ResourceError("the shapes are not usable SHACL: no sh:NodeShape or sh:PropertyShape found")
     import pyshacl  # imported here: only validation pays for it
 
     from pyshacl.errors import ReportableRuntimeError

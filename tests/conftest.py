@@ -1,0 +1,81 @@
+"""Shared fixtures: a click runner, the bundled graph loaded once, scratch copies of the sources,
+and a guard that fails any test that opens a network connection beyond loopback."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from mkgraph.api import KnowledgeGraph
+from mkgraph.cli import main
+from mkgraph.resources import locate
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """mkgraph must never reach the network: any non-loopback connection fails the test."""
+    real_connect = socket.socket.connect
+
+    def guarded(self, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and (host.startswith("127.") or host in ("::1", "localhost")):
+            return real_connect(self, address)
+        if self.family == getattr(socket, "AF_UNIX", None):
+            return real_connect(self, address)
+        raise AssertionError(f"network access attempted: {address!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    monkeypatch.setattr(socket, "create_connection",
+                        lambda address, *a, **k: (_ for _ in ()).throw(
+                            AssertionError(f"network access attempted: {address!r}")))
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture
+def invoke(runner):
+    """Run the mkgraph command; returns click's Result (exit_code, stdout, stderr)."""
+
+    def run(*args, input=None, env=None):
+        return runner.invoke(main, list(args), input=input, env=env, catch_exceptions=False)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def kg():
+    return KnowledgeGraph()
+
+
+@pytest.fixture(scope="session")
+def bundled():
+    return locate()
+
+
+@pytest.fixture
+def scratch_root(tmp_path, bundled):
+    """A full copy of ontology/, data/, shapes/ and queries/ to break on purpose."""
+    root = tmp_path / "root"
+    for name in ("ontology", "data", "shapes", "queries"):
+        shutil.copytree(bundled.root / name, root / name)
+    return root
+
+
+@pytest.fixture
+def small_root(tmp_path, bundled):
+    """Ontology, shapes, queries and only the vocabularies and sources: data fixtures go into data/."""
+    root = tmp_path / "small"
+    for name in ("ontology", "shapes", "queries"):
+        shutil.copytree(bundled.root / name, root / name)
+    shutil.copytree(bundled.data / "vocabulary", root / "data" / "vocabulary")
+    shutil.copy(bundled.data / "sources.ttl", root / "data" / "sources.ttl")
+    return root

@@ -1,0 +1,205 @@
+"""Stored queries: headers, parameters bound as terms, and golden answers from the data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from rdflib import Literal, URIRef
+
+from mkgraph import engine
+from mkgraph.errors import ParameterError, QueryError, UnknownNameError
+from mkgraph.queries import list_stored_queries, parse_stored_query
+from mkgraph.resources import locate
+
+SYS = "https://w3id.org/mkgraph/system/"
+QUERIES = list_stored_queries(locate().queries)
+ANSWERS = [q for q in QUERIES if not q.is_violation_check]
+CHECKS = [q for q in QUERIES if q.is_violation_check]
+
+
+def names(result, column="name"):
+    index = result.variables.index(column)
+    return {str(row[index]) for row in result.rows}
+
+
+def test_at_least_twelve_questions_and_some_checks():
+    assert len(ANSWERS) >= 12
+    assert {"unsourced-fact-violation", "lineage-depth-violation"} <= {q.name for q in CHECKS}
+
+
+@pytest.mark.parametrize("stored", QUERIES, ids=lambda q: q.name)
+def test_every_stored_query_is_documented_and_parses(stored):
+    assert stored.title and stored.description
+    engine.prepare(stored.text, str(stored.path))
+
+
+@pytest.mark.parametrize("stored", ANSWERS, ids=lambda q: q.name)
+def test_every_question_returns_rows(stored, kg):
+    result = kg.query(stored.name)
+    assert result.rows, f"{stored.name} returned nothing"
+
+
+@pytest.mark.parametrize("stored", CHECKS, ids=lambda q: q.name)
+def test_every_check_passes_on_the_bundled_data(stored, kg):
+    assert kg.query(stored.name).rows == []
+
+
+def test_descendants_of_sel4(kg):
+    result = kg.query("descendants", {"of": "seL4"})
+    found = names(result)
+    assert {"LionsOS", "Robigalia", "UX/RT", "Helios", "Ares"} <= found
+    paths = {str(row[2]) for row in result.rows}
+    assert "seL4 → inspired by → Helios → based on → Ares" in paths
+    assert "seL4 → based on → LionsOS" in paths
+    depth = {str(r[0]): int(r[1]) for r in result.rows if str(r[0]) == "Ares"}
+    assert depth == {"Ares": 2}
+
+
+def test_descendants_is_the_transitive_closure(kg):
+    """The depth-bounded query gives exactly what a property path gives."""
+    closure = kg.sparql(
+        "SELECT DISTINCT ?name WHERE { ?d (mk:basedOn|mk:derivedFrom|mk:inspiredBy)+ sys:sel4 ."
+        " ?d rdfs:label ?name }")
+    assert names(kg.query("descendants", {"of": "sel4"})) == names(closure)
+
+
+def test_ancestors_of_ares(kg):
+    result = kg.query("ancestors", {"of": "Ares"})
+    assert [(str(r[0]), int(r[1])) for r in result.rows] == [("Helios", 1), ("seL4", 2)]
+
+
+def test_hedron_derives_from_nova(kg):
+    result = kg.query("lineage-edges")
+    edges = {(str(r[0]), str(r[1]), str(r[2])) for r in result.rows}
+    assert ("Hedron", "derived from", "NOVA") in edges
+    assert ("LionsOS", "based on", "seL4") in edges
+
+
+def test_rust_projects(kg):
+    listed = {str(r[0]) for r in kg.query("by-language", {"language": "rust"}).rows
+              if r[1] == Literal(True)}
+    assert {"Redox", "Tock", "RedLeaf", "Robigalia", "M³"} <= listed
+    assert "MINIX 3" not in listed
+
+
+def test_rust_on_risc_v(kg):
+    found = names(kg.query("language-and-architecture", {"language": "Rust", "architecture": "riscv"}))
+    assert {"Tock", "Redox"} <= found
+    assert "Genode" not in found
+
+
+def test_architecture_includes_narrower_ones(kg):
+    arm = names(kg.query("by-architecture", {"architecture": "ARM"}))
+    assert {"Tock", "CMRX", "seL4"} <= arm  # Cortex-M, Cortex-M and AArch64 systems
+
+
+def test_traits(kg):
+    assert "seL4" in names(kg.query("formally-verified"))
+    assert "Muen" in names(kg.query("formally-verified"))
+    assert {"seL4", "Fuchsia", "Genode"} <= names(kg.query("capability-based"))
+    assert {"CMRX", "F9"} <= names(kg.query("real-time"))
+    assert {"NOVA", "Hedron"} <= names(kg.query("hypervisors"))
+    assert {"Redox", "MINIX 3", "Escape"} <= names(kg.query("unix-like"))
+
+
+def test_projects_lists_all_28(kg):
+    result = kg.query("projects")
+    assert len(result.rows) == 28
+    seL4 = next(r for r in result.rows if str(r[0]) == "seL4")
+    assert set(str(seL4[1]).split(", ")) == {"C", "Assembly"}
+    assert str(seL4[3]) == "https://sel4.systems"
+
+
+def test_statistics(kg):
+    stats = {str(r[0]): int(r[1]) for r in kg.query("statistics").rows}
+    assert stats["listed projects"] == 28
+    assert stats["systems mentioned but not listed"] >= 10
+    assert stats["lineage links"] >= 30
+
+
+# ---------------------------------------------------------------- parameters
+
+
+def test_parameter_names_are_matched_case_insensitively_and_by_other_names(kg):
+    for spelling in ("sel4", "SEL4", "sys:sel4", f"<{SYS}sel4>"):
+        assert names(kg.query("ancestors", {"of": "LionsOS"})) == {"seL4", "seL4 Microkit"}
+        assert "LionsOS" in names(kg.query("descendants", {"of": spelling}))
+    assert "Hurd" in [str(o) for o in kg.graph.objects(URIRef(SYS + "hurd"),
+                                                         URIRef("http://www.w3.org/2004/02/skos/core#altLabel"))]
+    assert names(kg.query("ancestors", {"of": "minix3"})) == {"MINIX"}
+
+
+def test_unknown_name_suggests_close_matches(kg):
+    with pytest.raises(UnknownNameError, match=r"no system named 'seL5' in the graph; did you mean seL4"):
+        kg.query("descendants", {"of": "seL5"})
+
+
+def test_unknown_parameter_and_query(kg):
+    with pytest.raises(UnknownNameError, match=r"query 'descendants' has no parameter 'off' \(its parameters: of\)"):
+        kg.query("descendants", {"off": "seL4"})
+    with pytest.raises(UnknownNameError, match=r"no stored query named 'descendant'; did you mean descendants"):
+        kg.query("descendant")
+
+
+@pytest.mark.parametrize("hostile", [
+    'seL4" } ; DROP ALL ; { "',
+    "} UNION { ?s ?p ?o }",
+    "seL4\n} LIMIT 1",
+    "x" * 3000,
+])
+def test_hostile_values_never_change_the_query(hostile, kg):
+    with pytest.raises((UnknownNameError, ParameterError)):
+        kg.query("descendants", {"of": hostile})
+
+
+def test_string_parameters_are_bound_as_literals(kg, tmp_path):
+    query = tmp_path / "q.rq"
+    query.write_text(
+        "#+ title: Echo\n#+ description: Gives back its parameter.\n"
+        "#+ param: text = hello (string) any text\n"
+        "SELECT ?text WHERE {}\n", encoding="utf-8")
+    stored = parse_stored_query(query)
+    hostile = '" } ; DROP ALL ; SELECT * WHERE { "'
+    bound = kg.bindings(stored, {"text": hostile})
+    result = engine.run(kg.graph, stored.text, bound)
+    assert result.rows == [(Literal(hostile),)]
+
+
+# ---------------------------------------------------------------- headers
+
+
+@pytest.mark.parametrize("header, message", [
+    ("#+ description: no title\nSELECT * {}", "the header has no 'title' line"),
+    ("#+ title: t\n#+ description: d\n#+ param: of seL4\nSELECT * {}", "malformed parameter"),
+    ("#+ title: t\n#+ description: d\n#+ param: of = x (planet) text\nSELECT * {}", "unknown parameter kind 'planet'"),
+    ("#+ title: t\n#+ description: d\n#+ colour: red\nSELECT * {}", "unknown header field 'colour'"),
+    ("#+title t\nSELECT * {}", "malformed header line"),
+])
+def test_malformed_headers_fail(header, message, tmp_path):
+    path = tmp_path / "bad.rq"
+    path.write_text(header, encoding="utf-8")
+    with pytest.raises(QueryError, match=message):
+        parse_stored_query(path)
+
+
+def test_machine_formats_follow_the_w3c_results_formats(invoke):
+    data = json.loads(invoke("query", "ancestors", "-p", "of=Ares", "-f", "json").output)
+    assert data["head"]["vars"] == ["name", "depth", "path", "system"]
+    first = data["results"]["bindings"][0]
+    assert first["name"] == {"type": "literal", "value": "Helios"}
+    assert first["system"] == {"type": "uri", "value": SYS + "helios"}
+    rows = list(csv.reader(io.StringIO(invoke("query", "ancestors", "-p", "of=Ares", "-f", "csv").output)))
+    assert rows[0] == ["name", "depth", "path", "system"]
+    assert rows[1][:2] == ["Helios", "1"]
+    tsv = invoke("query", "ancestors", "-p", "of=Ares", "-f", "tsv").output.splitlines()
+    assert tsv[0] == "?name\t?depth\t?path\t?system"
+    assert tsv[1].startswith('"Helios"\t1\t') and tsv[1].endswith(f"<{SYS}helios>")
+    xml = invoke("query", "ancestors", "-p", "of=Ares", "-f", "xml").output
+    assert "http://www.w3.org/2005/sparql-results#" in xml and "<literal>Helios</literal>" in xml
+    md = invoke("query", "ancestors", "-p", "of=Ares", "-f", "markdown").output.splitlines()
+    assert md[0] == "| name | depth | path | system |"
+    assert md[2].startswith("| Helios | 1 |")

@@ -1,0 +1,85 @@
+"""Validation: the bundled graph conforms, and every constraint fires on a small broken fixture.
+
+Each file in fixtures/shapes/ is a small graph built on `valid.ttl`, with one thing broken; its
+second line says which message validation must give (`# expect: ...`).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+SHAPE_FIXTURES = sorted((Path(__file__).parent / "fixtures" / "shapes").glob("*.ttl"))
+
+
+def expectation(path: Path) -> str:
+    for line in path.read_text(encoding="utf-8").splitlines()[:3]:
+        if line.startswith("# expect:"):
+            return line.split(":", 1)[1].strip()
+    raise AssertionError(f"{path.name} has no '# expect:' line")
+
+
+def test_bundled_graph_conforms(invoke):
+    result = invoke("validate")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "The graph conforms: no problems found."
+
+
+def test_report_as_json_and_turtle(invoke):
+    data = json.loads(invoke("validate", "--format", "json").output)
+    assert data == {"conforms": True, "problems": []}
+    turtle = invoke("validate", "--format", "turtle").output
+    assert "sh:conforms true" in turtle
+
+
+@pytest.mark.parametrize("fixture", SHAPE_FIXTURES, ids=lambda p: p.stem)
+def test_each_constraint_fires(fixture, small_root, invoke):
+    shutil.copy(fixture, small_root / "data" / fixture.name)
+    expected = expectation(fixture)
+    result = invoke("--root", str(small_root), "validate")
+    if expected == "conforms":
+        assert result.exit_code == 0, result.output
+        return
+    assert result.exit_code == 1, result.output
+    assert expected in result.output
+    assert "Traceback" not in result.output
+
+
+def test_report_is_grouped_by_resource_and_names_the_resource(small_root, invoke):
+    shutil.copy(SHAPE_FIXTURES[0].parent / "fact-without-source.ttl", small_root / "data")
+    result = invoke("--root", str(small_root), "validate")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert "TestOS:" in lines
+    assert any("states a fact with no source: supportsArchitecture x86-64" in line for line in lines)
+    assert lines[-1].startswith("1 violation")
+
+
+def test_json_report_lists_the_problem(small_root, invoke):
+    shutil.copy(SHAPE_FIXTURES[0].parent / "lineage-cycle.ttl", small_root / "data")
+    result = invoke("--root", str(small_root), "validate", "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["conforms"] is False
+    focus = {p["focus_label"] for p in report["problems"]}
+    assert focus == {"TestOS", "ParentOS"}
+
+
+@pytest.mark.parametrize("shapes, detail", [
+    ("<urn:a> <urn:b> <urn:c> .\n", "no sh:NodeShape or sh:PropertyShape found"),
+    ("@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+     "<urn:s> a sh:NodeShape ; sh:targetClass <https://w3id.org/mkgraph/ontology#System> ;\n"
+     "    sh:property [ sh:minCount 1 ] .\n", "not a well-formed SHACL PropertyShape"),
+], ids=["no-shapes", "property-without-path"])
+def test_shapes_that_are_not_shacl_exit_2(shapes, detail, small_root, invoke):
+    (small_root / "shapes" / "mkgraph-shapes.ttl").write_text(shapes, encoding="utf-8")
+    shutil.copy(SHAPE_FIXTURES[0].parent / "valid.ttl", small_root / "data")
+    result = invoke("--root", str(small_root), "validate")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("mkgraph: error: the shapes are not usable SHACL")
+    assert detail in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
