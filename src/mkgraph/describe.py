@@ -12,6 +12,24 @@ from mkgraph.names import label, shorten
 from mkgraph.namespaces import PROV
 
 
+# Names for the borrowed vocabulary's terms, which the ontology does not label.
+PREDICATE_NAMES = {
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": "kind",
+    "http://www.w3.org/2000/01/rdf-schema#label": "name",
+    "http://www.w3.org/2004/02/skos/core#altLabel": "other name",
+    "http://www.w3.org/2004/02/skos/core#exactMatch": "same as",
+    "http://purl.org/dc/terms/description": "description",
+    "http://purl.org/dc/terms/license": "licence",
+    "http://purl.org/dc/terms/source": "listed in",
+    "http://usefulinc.com/ns/doap#homepage": "homepage",
+    "https://schema.org/codeRepository": "repository",
+}
+
+
+def _predicate_label(graph: Graph, predicate: URIRef) -> str:
+    return PREDICATE_NAMES.get(str(predicate)) or label(graph, predicate)
+
+
 @dataclass
 class Fact:
     predicate: URIRef
@@ -48,12 +66,12 @@ def describe(graph: Graph, resource: URIRef) -> Description:
     facts = []
     for p, o in graph.predicate_objects(resource):
         value_label = str(o) if isinstance(o, Literal) else label(graph, o)
-        facts.append(Fact(p, label(graph, p), o, value_label, sources_of(graph, resource, p, o)))
+        facts.append(Fact(p, _predicate_label(graph, p), o, value_label, sources_of(graph, resource, p, o)))
     incoming = []
     for s, p in graph.subject_predicates(resource):
         if s in statements:
             continue
-        incoming.append(Fact(p, label(graph, p), s, label(graph, s), sources_of(graph, s, p, resource)))
+        incoming.append(Fact(p, _predicate_label(graph, p), s, label(graph, s), sources_of(graph, s, p, resource)))
     order = lambda f: (f.predicate_label.casefold(), f.value_label.casefold())  # noqa: E731
     return Description(resource, label(graph, resource), sorted(facts, key=order),
                        sorted(incoming, key=order))

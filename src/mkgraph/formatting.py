@@ -1,22 +1,42 @@
-"""Canonical Turtle for the data files: one formatter (rdflib's longturtle, which sorts subjects and
-predicates and canonicalises blank nodes), so a reviewer's diff shows only what changed."""
+"""Canonical Turtle for the data files: one formatter, so a reviewer's diff shows only what changed.
+
+rdflib's longturtle sorts subjects and predicates; blank nodes (the provenance statements) are first
+renamed in the order of their own contents, so their order does not depend on how a parser named them.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from rdflib import BNode, Graph
+
 from mkgraph.graph import parse_turtle
 from mkgraph.namespaces import bind_prefixes
 
 
+def _blank_nodes_in_content_order(graph: Graph) -> Graph:
+    contents = {
+        node: tuple(sorted((p.n3(), o.n3()) for p, o in graph.predicate_objects(node)))
+        for node in {s for s in graph.subjects() if isinstance(s, BNode)}
+    }
+    names = {node: BNode(f"b{index:05d}")
+             for index, node in enumerate(sorted(contents, key=contents.__getitem__))}
+    renamed = Graph()
+    bind_prefixes(renamed)
+    for s, p, o in graph:
+        renamed.add((names.get(s, s), p, names.get(o, o)))
+    return renamed
+
+
+def canonical_text(graph: Graph) -> str:
+    return _blank_nodes_in_content_order(graph).serialize(format="longturtle")
+
+
 def canonical(path: Path) -> str:
     """The canonical text of one Turtle file (its triples, mkgraph's prefixes, sorted)."""
-    from rdflib import Graph
-
     graph = Graph()
-    bind_prefixes(graph)
     parse_turtle(path, into=graph)
-    return graph.serialize(format="longturtle")
+    return canonical_text(graph)
 
 
 def unformatted(paths: list[Path]) -> list[Path]:

@@ -1,0 +1,31 @@
+"""Every data file is in canonical Turtle, so diffs stay small; `mkgraph format` restores it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mkgraph.formatting import canonical
+from mkgraph.resources import locate
+
+DATA_FILES = locate().turtle_files(locate().data)
+
+
+@pytest.mark.parametrize("path", DATA_FILES, ids=lambda p: str(p.relative_to(locate().data)))
+def test_data_files_are_canonical(path: Path):
+    assert path.read_text(encoding="utf-8") == canonical(path), (
+        f"{path} is not in canonical form: run 'mkgraph format'")
+
+
+def test_format_check_and_fix(scratch_root, invoke):
+    target = scratch_root / "data" / "projects" / "tock.ttl"
+    original = target.read_text(encoding="utf-8")
+    target.write_text(original.replace("\n\n", "\n\n\n", 3), encoding="utf-8")
+    check = invoke("--root", str(scratch_root), "format", "--check")
+    assert check.exit_code == 1
+    assert check.output == f"not canonical: {target}\n"
+    fixed = invoke("--root", str(scratch_root), "format")
+    assert fixed.output == f"formatted {target}\n"
+    assert target.read_text(encoding="utf-8") == original
+    assert invoke("--root", str(scratch_root), "format", "--check").exit_code == 0

@@ -1,0 +1,49 @@
+"""Family trees in the terminal."""
+
+from __future__ import annotations
+
+SEL4_TREE = """\
+seL4
+├── inspired by → F9
+├── based on → Genode
+│   └── based on → Sculpt
+├── inspired by → Helios
+│   └── based on → Ares
+├── based on → LionsOS
+├── inspired by → Redox
+├── based on → Robigalia
+├── based on → seL4 Microkit
+│   └── based on → LionsOS (shown above)
+└── based on → UX/RT
+"""
+
+
+def test_sel4_tree_is_pinned(invoke):
+    result = invoke("lineage", "seL4")
+    assert result.exit_code == 0
+    assert result.output == SEL4_TREE
+
+
+def test_ascii_tree(invoke):
+    lines = invoke("lineage", "sel4", "--ascii").output.splitlines()
+    assert lines[1] == "|-- inspired by -> F9"
+    assert lines[-1] == "`-- based on -> UX/RT"
+    assert all(ord(ch) < 128 for line in lines for ch in line)
+
+
+def test_ancestors_relation_filter_and_depth(invoke):
+    assert invoke("lineage", "Ares", "--ancestors").output == (
+        "Ares\n└── based on → Helios\n    └── inspired by → seL4\n")
+    only_based = invoke("lineage", "seL4", "-r", "based-on", "--depth", "1").output.splitlines()
+    assert only_based[1:] == ["├── based on → Genode", "├── based on → LionsOS",
+                              "├── based on → Robigalia", "├── based on → seL4 Microkit",
+                              "└── based on → UX/RT"]
+    assert invoke("lineage", "Hedron", "--ancestors", "-r", "derived-from").output == (
+        "Hedron\n└── derived from → NOVA\n")
+
+
+def test_unknown_system(invoke):
+    result = invoke("lineage", "seL5")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("mkgraph: error: no system named 'seL5' in the graph; did you mean seL4")
+    assert result.stdout == ""
