@@ -9,12 +9,13 @@ layer over this; scripts and notebooks can use it directly.
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 
 from rdflib import Graph, URIRef
 
 from mkgraph import engine, graph as graph_module, lineage, names, queries
 from mkgraph.engine import QueryResult
-from mkgraph.errors import ParameterError
+from mkgraph.errors import ParameterError, QueryError, UnknownNameError
 from mkgraph.resources import Resources, locate
 
 
@@ -78,8 +79,11 @@ class KnowledgeGraph:
         return engine.run(self._target(inferred), stored.text, bound, source=str(stored.path))
 
     def query_file(self, path, inferred: bool = False) -> QueryResult:
-        stored = queries.parse_stored_query(path) if str(path).endswith(".rq") else None
-        text = stored.text if stored else open(path, encoding="utf-8").read()
+        """Run the query in a file (a header, if it has one, is only comments to SPARQL)."""
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise QueryError(f"{path}: cannot read query file ({exc})") from None
         return engine.run(self._target(inferred), text, source=str(path))
 
     def sparql(self, text: str, inferred: bool = False, source: str = "query") -> QueryResult:
@@ -106,16 +110,14 @@ class KnowledgeGraph:
         return names.resolve(self.graph, kind, name)
 
     def resolve_any(self, name: str) -> URIRef:
-        """A system, language, architecture, trait, ... whichever kind the name denotes."""
-        errors = []
+        """A system, language, architecture, trait, ... whichever kind the name denotes; systems
+        first, so "Linux" is the kernel rather than the interface of the same name."""
         for kind in names.KIND_CLASSES:
             try:
                 return names.resolve(self.graph, kind, name)
-            except ParameterError:
-                raise
-            except Exception as exc:  # UnknownNameError: try the next kind
-                errors.append(exc)
-        raise errors[0]
+            except UnknownNameError:
+                continue
+        return names.resolve(self.graph, "any", name)  # raises, with suggestions from every kind
 
     def lineage(self, name: str, direction: str = "descendants",
                 relations: list[str] | None = None, depth: int | None = None) -> lineage.TreeNode:

@@ -28,7 +28,10 @@ def _subclasses(graph: Graph, cls: URIRef) -> set[URIRef]:
 
 
 def members(graph: Graph, kind: str) -> set[URIRef]:
-    """Every resource of a kind (a system is anything typed with mk:System or a subclass)."""
+    """Every resource of a kind (a system is anything typed with mk:System or a subclass);
+    kind "any" gathers every kind."""
+    if kind == "any":
+        return set().union(*(members(graph, k) for k in KIND_CLASSES))
     found: set[URIRef] = set()
     for cls in _subclasses(graph, KIND_CLASSES[kind]):
         found.update(s for s in graph.subjects(RDF.type, cls) if isinstance(s, URIRef))
@@ -71,7 +74,7 @@ def _expand(value: str) -> str | None:
 
 def resolve(graph: Graph, kind: str, value: str) -> URIRef:
     """Find the one resource of a kind that a name denotes, or explain what was meant."""
-    if kind not in KIND_CLASSES:
+    if kind not in KIND_CLASSES and kind != "any":
         raise ParameterError(f"unknown kind of name {kind!r}")
     candidates = members(graph, kind)
     wanted = value.strip().casefold()
@@ -92,7 +95,8 @@ def resolve(graph: Graph, kind: str, value: str) -> URIRef:
     close = [folded[c] for c in get_close_matches(wanted, list(folded), n=3, cutoff=0.6)]
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     shown = value if len(value) <= 60 else value[:57] + "..."
-    raise UnknownNameError(f"no {kind} named {shown!r} in the graph{hint}")
+    noun = "resource" if kind == "any" else kind
+    raise UnknownNameError(f"no {noun} named {shown!r} in the graph{hint}")
 
 
 def bind_value(graph: Graph, kind: str, value: str) -> Identifier:
