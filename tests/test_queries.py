@@ -188,18 +188,21 @@ def test_malformed_headers_fail(header, message, tmp_path):
 
 def test_machine_formats_follow_the_w3c_results_formats(invoke):
     data = json.loads(invoke("query", "ancestors", "-p", "of=Ares", "-f", "json").output)
-    assert data["head"]["vars"] == ["name", "depth", "path", "system"]
+    assert data["head"]["vars"] == ["name", "depth", "path"]
     first = data["results"]["bindings"][0]
     assert first["name"] == {"type": "literal", "value": "Helios"}
-    assert first["system"] == {"type": "uri", "value": SYS + "helios"}
+    assert first["depth"] == {"type": "literal", "value": "1",
+                              "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
+    uri = json.loads(invoke("query", "lineage-edges", "-f", "json").output)["results"]["bindings"][0]
+    assert uri["systemIri"]["type"] == "uri" and uri["systemIri"]["value"].startswith(SYS)
     rows = list(csv.reader(io.StringIO(invoke("query", "ancestors", "-p", "of=Ares", "-f", "csv").output)))
-    assert rows[0] == ["name", "depth", "path", "system"]
+    assert rows[0] == ["name", "depth", "path"]
     assert rows[1][:2] == ["Helios", "1"]
     tsv = invoke("query", "ancestors", "-p", "of=Ares", "-f", "tsv").output.splitlines()
-    assert tsv[0] == "?name\t?depth\t?path\t?system"
-    assert tsv[1].startswith('"Helios"\t1\t') and tsv[1].endswith(f"<{SYS}helios>")
+    assert tsv[0] == "?name\t?depth\t?path"
+    assert tsv[1] == '"Helios"\t1\t"Ares → based on → Helios"'
     xml = invoke("query", "ancestors", "-p", "of=Ares", "-f", "xml").output
     assert "http://www.w3.org/2005/sparql-results#" in xml and "<literal>Helios</literal>" in xml
     md = invoke("query", "ancestors", "-p", "of=Ares", "-f", "markdown").output.splitlines()
-    assert md[0] == "| name | depth | path | system |"
+    assert md[0] == "| name | depth | path |"
     assert md[2].startswith("| Helios | 1 |")

@@ -272,6 +272,23 @@ def lineage_command(ctx, name, direction, relations, depth, ascii_only, output):
     _emit(render_tree(node, ascii_only=ascii_only), output)
 
 
+@main.command("coverage")
+@click.option("-f", "--format", "fmt", type=click.Choice(("table", "markdown", "json")),
+              default="table", show_default=True, help="Output format.")
+@output_option
+@click.pass_context
+def coverage_command(ctx, fmt, output):
+    """Show which fields are known and sourced for each listed project, with totals.
+
+    Example: mkgraph coverage --format markdown
+    """
+    from mkgraph.coverage import coverage
+
+    report = coverage(_kg(ctx).graph)
+    text = report.as_json() if fmt == "json" else report.as_table(markdown=fmt == "markdown")
+    _emit(text, output)
+
+
 @main.command("format")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--check", is_flag=True, help="Only report files that are not canonical (exit 1).")

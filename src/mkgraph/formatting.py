@@ -1,7 +1,8 @@
 """Canonical Turtle for the data files: one formatter, so a reviewer's diff shows only what changed.
 
 rdflib's longturtle sorts subjects and predicates; blank nodes (the provenance statements) are first
-renamed in the order of their own contents, so their order does not depend on how a parser named them.
+renamed in the order of their own contents, so their order does not depend on how a parser named
+them, and two with the same contents become one.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ def _blank_nodes_in_content_order(graph: Graph) -> Graph:
         node: tuple(sorted((p.n3(), o.n3()) for p, o in graph.predicate_objects(node)))
         for node in {s for s in graph.subjects() if isinstance(s, BNode)}
     }
-    names = {node: BNode(f"b{index:05d}")
-             for index, node in enumerate(sorted(contents, key=contents.__getitem__))}
+    # Nodes with the same contents get the same name: a statement given twice is kept once.
+    order = {content: index for index, content in enumerate(sorted(set(contents.values())))}
+    names = {node: BNode(f"b{order[content]:05d}") for node, content in contents.items()}
     renamed = Graph()
     bind_prefixes(renamed)
     for s, p, o in graph:

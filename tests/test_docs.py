@@ -1,0 +1,37 @@
+"""Everything documented: every command appears in the README, and the README's examples are true."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from mkgraph.cli import main
+
+README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", sorted(main.commands))
+def test_every_command_is_in_the_readme(command):
+    assert f"mkgraph {command}" in README
+
+
+def test_every_stored_query_is_listed_in_the_readme(kg):
+    for stored in kg.stored_queries():
+        assert re.search(rf"^{re.escape(stored.name)}\s+{re.escape(stored.title)}", README, re.M), stored.name
+
+
+def test_quick_start_output_is_current(invoke):
+    output = invoke("query", "descendants").output
+    block = README.split("```\nname           depth  path\n", 1)[1].split("```", 1)[0]
+    assert output == "name           depth  path\n" + block
+
+
+def test_lineage_example_is_current(invoke):
+    output = invoke("lineage", "seL4").output
+    assert output in README
+
+
+def test_coverage_in_the_readme_is_current(invoke):
+    assert invoke("coverage").output in README
