@@ -85,7 +85,7 @@ def test_output_file(invoke, tmp_path):
     out = tmp_path / "descendants.csv"
     result = invoke("query", "descendants", "-f", "csv", "-o", str(out))
     assert result.exit_code == 0 and result.output == ""
-    assert out.read_text(encoding="utf-8").startswith("name,depth,path\r\n")
+    assert out.read_bytes().startswith(b"name,depth,path\r\n")
 
 
 @pytest.mark.parametrize("args, message", [
