@@ -23,9 +23,10 @@ def test_every_stored_query_is_listed_in_the_readme(kg):
 
 
 def test_quick_start_output_is_current(invoke):
-    output = invoke("query", "descendants").output
-    block = README.split("```\nname           depth  path\n", 1)[1].split("```", 1)[0]
-    assert output == "name           depth  path\n" + block
+    command = "pip install . && mkgraph lineage seL4\n```\n\n```\n"
+    assert command in README
+    block = README.split(command, 1)[1].split("```", 1)[0]
+    assert invoke("lineage", "seL4").output == block
 
 
 def test_lineage_example_is_current(invoke):

@@ -125,6 +125,14 @@ class KnowledgeGraph:
             else lineage.RELATION_NAMES.values()
         return lineage.tree(self.graph, self.resolve(name), direction, tuple(chosen), depth)
 
+    def lineage_view(self, names: list[str] | None = None, direction: str = "descendants",
+                     relations: list[str] | None = None, depth: int | None = None):
+        """The systems and links to draw around some systems, or the whole forest without names."""
+        chosen = tuple(lineage.RELATION_NAMES[r] for r in relations) if relations \
+            else tuple(lineage.RELATION_NAMES.values())
+        roots = [self.resolve(name) for name in names or []]
+        return lineage.view(self.graph, roots, direction, chosen, depth)
+
     def describe(self, name: str):
         from mkgraph import describe
 

@@ -18,6 +18,7 @@ from mkgraph.resources import ROOT_ENV
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
 GRAPH_FORMATS = ("turtle", "jsonld", "ntriples", "nquads", "xml")
+DRAWING_FORMATS = ("tree", "dot", "svg", "png", "mermaid", "json", "html")
 
 
 def _kg(ctx: click.Context):
@@ -37,6 +38,15 @@ def _emit(text: str, output: str | None) -> None:
     from mkgraph.export import write_atomically
 
     write_atomically(output, text if text.endswith("\n") else text + "\n")
+
+
+def _emit_bytes(data: bytes, output: str | None) -> None:
+    if output is None or output == "-":
+        click.get_binary_stream("stdout").write(data)
+        return
+    from mkgraph.export import write_atomically
+
+    write_atomically(output, data)
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -249,27 +259,58 @@ def show_command(ctx, name, fmt, output):
 
 
 @main.command("lineage")
-@click.argument("name")
-@click.option("--ancestors", "direction", flag_value="ancestors",
-              help="Show what NAME descends from instead of its descendants.")
+@click.argument("names", nargs=-1, metavar="[NAME]...")
 @click.option("--descendants", "direction", flag_value="descendants", default=True,
               help="Show what descends from NAME (the default).")
+@click.option("--ancestors", "direction", flag_value="ancestors",
+              help="Show what NAME descends from instead.")
+@click.option("--both", "direction", flag_value="both", help="Show ancestors and descendants.")
 @click.option("-r", "--relation", "relations", multiple=True,
               type=click.Choice(("based-on", "derived-from", "inspired-by")),
               help="Follow only this kind of inheritance (repeatable).")
 @click.option("--depth", type=click.IntRange(min=1), help="At most this many generations.")
-@click.option("--ascii", "ascii_only", is_flag=True, help="Plain ASCII instead of Unicode lines.")
+@click.option("-f", "--format", "fmt", type=click.Choice(DRAWING_FORMATS),
+              help="tree (default), dot, svg, png, mermaid, json or html; else from -o's extension.")
+@click.option("--ascii", "ascii_only", is_flag=True, help="Tree in plain ASCII instead of Unicode.")
 @output_option
 @click.pass_context
-def lineage_command(ctx, name, direction, relations, depth, ascii_only, output):
-    """Draw the family tree of a system: its descendants (default) or ancestors.
+def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, output):
+    """Draw family trees: descendants (default) or ancestors of systems, or the whole forest.
 
-    Example: mkgraph lineage seL4
+    Without NAME, the whole forest of the listed projects and the systems they name is drawn.
+    Example: mkgraph lineage seL4 --format svg -o sel4.svg
     """
+    from mkgraph import drawing
     from mkgraph.lineage import render_tree
 
-    node = _kg(ctx).lineage(name, direction or "descendants", list(relations) or None, depth)
-    _emit(render_tree(node, ascii_only=ascii_only), output)
+    kg = _kg(ctx)
+    chosen = fmt or (drawing.format_from_extension(output) if output else None) or "tree"
+    kinds = list(relations) or None
+    if chosen == "tree":
+        if not names:
+            raise ParameterError("the tree format needs a NAME; other formats draw the whole forest")
+        if direction == "both":
+            raise ParameterError("the tree format shows one direction: use --descendants or --ancestors")
+        trees = [render_tree(kg.lineage(name, direction, kinds, depth), ascii_only=ascii_only)
+                 for name in names]
+        _emit("\n\n".join(trees), output)
+        return
+    view = kg.lineage_view(list(names), direction, kinds, depth)
+    title = "Lineage of " + ", ".join(view.nodes[kg.resolve(n)].name for n in names) if names \
+        else "The microkernel family forest"
+    if chosen == "dot":
+        _emit(drawing.to_dot(view, title=title), output)
+    elif chosen == "mermaid":
+        _emit(drawing.to_mermaid(view), output)
+    elif chosen == "json":
+        _emit(drawing.to_json(view), output)
+    elif chosen == "html":
+        _emit(drawing.to_html(view, title=title), output)
+    else:
+        picture = drawing.render(drawing.to_dot(view, title=title), chosen)
+        if chosen == "png" and not output:
+            raise ParameterError("PNG is binary: give -o FILE.png")
+        _emit_bytes(picture, output)
 
 
 @main.command("coverage")
@@ -287,6 +328,31 @@ def coverage_command(ctx, fmt, output):
     report = coverage(_kg(ctx).graph)
     text = report.as_json() if fmt == "json" else report.as_table(markdown=fmt == "markdown")
     _emit(text, output)
+
+
+@main.group("render")
+def render_group():
+    """Views of the graph as documents.
+
+    Example: mkgraph render list --format markdown -o docs/microkernels.md
+    """
+
+
+@render_group.command("list")
+@click.option("-f", "--format", "fmt", type=click.Choice(("markdown", "html")),
+              help="markdown (default) or html; else from -o's extension.")
+@output_option
+@click.pass_context
+def render_list_command(ctx, fmt, output):
+    """The list of listed projects, regenerated from the graph, with a comparison table.
+
+    Example: mkgraph render list --format html -o microkernels.html
+    """
+    from mkgraph import listing
+
+    chosen = fmt or ("html" if output and output.lower().endswith((".html", ".htm")) else "markdown")
+    graph = _kg(ctx).graph
+    _emit(listing.to_html(graph) if chosen == "html" else listing.to_markdown(graph), output)
 
 
 @main.command("format")

@@ -58,8 +58,8 @@ def format_from_extension(path: str) -> str | None:
     return aliases.get(suffix)
 
 
-def write_atomically(path: str | os.PathLike, text: str) -> None:
-    """Write text to a file via a temporary file in the same folder and a rename."""
+def write_atomically(path: str | os.PathLike, text: str | bytes) -> None:
+    """Write text (or bytes) to a file via a temporary file in the same folder and a rename."""
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
@@ -71,8 +71,17 @@ def write_atomically(path: str | os.PathLike, text: str) -> None:
     except OSError as exc:
         raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
+        # mkstemp creates the file readable by its owner only; give it the mode a plain
+        # open() would have (or keep the mode of the file it replaces).
+        if target.exists():
+            os.chmod(temporary, target.stat().st_mode & 0o7777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, target)

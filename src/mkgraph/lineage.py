@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from rdflib import Graph, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS
 
 from mkgraph.names import label
-from mkgraph.namespaces import LINEAGE_RELATIONS
+from mkgraph.namespaces import DOAP, LINEAGE_RELATIONS, MK
 
 DIRECTIONS = ("descendants", "ancestors")
 RELATION_NAMES = {"based-on": LINEAGE_RELATIONS[0], "derived-from": LINEAGE_RELATIONS[1],
@@ -89,6 +90,131 @@ def render_tree(node: TreeNode, ascii_only: bool = False) -> str:
 
     walk(node, "")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- views for drawings
+
+
+@dataclass
+class SystemNode:
+    """One system in a drawing, with the facts a reader wants when they click it."""
+
+    system: URIRef
+    name: str
+    listed: bool
+    homepage: str | None = None
+    start_year: int | None = None
+    clan: str = ""  # the topmost ancestor in the drawing: nodes are coloured by it
+    facts: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """A short identifier, safe in DOT, Mermaid and HTML ids."""
+        return "n_" + "".join(c if c.isalnum() else "_" for c in str(self.system).rsplit("/", 1)[-1])
+
+
+@dataclass
+class LineageView:
+    nodes: dict[URIRef, SystemNode]
+    edges: list[Edge]
+
+    def relation_name(self, edge: Edge) -> str:
+        return RELATION_LABELS[edge.relation]
+
+
+RELATION_LABELS = {LINEAGE_RELATIONS[0]: "based on", LINEAGE_RELATIONS[1]: "derived from",
+                   LINEAGE_RELATIONS[2]: "inspired by"}
+_FACT_PREDICATES = {
+    "kind": RDF.type,
+    "description": DCTERMS.description,
+    "languages": MK.implementedIn,
+    "architectures": MK.supportsArchitecture,
+    "traits": MK.hasTrait,
+    "licences": DCTERMS.license,
+    "developed by": MK.developedBy,
+    "start year": MK.startYear,
+    "status": MK.status,
+}
+
+
+def _facts(graph: Graph, system: URIRef) -> dict[str, list[str]]:
+    facts = {}
+    for name, predicate in _FACT_PREDICATES.items():
+        values = sorted({str(o) if isinstance(o, Literal) else label(graph, o)
+                         for o in graph.objects(system, predicate)
+                         if not (predicate == RDF.type and o == MK.ListedProject)})
+        if values:
+            facts[name] = values
+    return facts
+
+
+def view(
+    graph: Graph,
+    roots: list[URIRef] | None = None,
+    direction: str = "descendants",
+    relations=LINEAGE_RELATIONS,
+    depth: int | None = None,
+) -> LineageView:
+    """The systems and lineage links to draw: around the given systems (descendants, ancestors or
+    both, up to a depth), or without roots the whole forest of the listed projects and the systems
+    they are linked to."""
+    all_edges = edges(graph, relations)
+    if not roots:
+        listed = set(graph.subjects(RDF.type, MK.ListedProject))
+        chosen = [e for e in all_edges]
+        systems = listed | {e.child for e in chosen} | {e.parent for e in chosen}
+    else:
+        down: dict[URIRef, list[Edge]] = defaultdict(list)
+        up: dict[URIRef, list[Edge]] = defaultdict(list)
+        for edge in all_edges:
+            down[edge.parent].append(edge)
+            up[edge.child].append(edge)
+        systems, chosen_set = set(roots), set()
+        walks = []
+        if direction in ("descendants", "both"):
+            walks.append((down, lambda e: e.child))
+        if direction in ("ancestors", "both"):
+            walks.append((up, lambda e: e.parent))
+        for links, step in walks:
+            frontier, level, seen = list(roots), 0, set(roots)
+            while frontier and (depth is None or level < depth):
+                following = []
+                for system in frontier:
+                    for edge in links.get(system, []):
+                        chosen_set.add(edge)
+                        target = step(edge)
+                        systems.add(target)
+                        if target not in seen:
+                            seen.add(target)
+                            following.append(target)
+                frontier, level = following, level + 1
+        chosen = sorted(chosen_set, key=lambda e: (str(e.parent), str(e.relation), str(e.child)))
+    listed = set(graph.subjects(RDF.type, MK.ListedProject))
+    nodes = {}
+    for system in sorted(systems, key=lambda s: label(graph, s).casefold()):
+        years = [int(str(y)[:4]) for y in graph.objects(system, MK.startYear) if str(y)[:4].isdigit()]
+        homepage = graph.value(system, DOAP.homepage)
+        nodes[system] = SystemNode(system, label(graph, system), system in listed,
+                                   str(homepage) if homepage else None,
+                                   min(years) if years else None, facts=_facts(graph, system))
+    _assign_clans(nodes, chosen)
+    return LineageView(nodes, chosen)
+
+
+def _assign_clans(nodes: dict[URIRef, SystemNode], chosen: list[Edge]) -> None:
+    """Colour groups: each system belongs to the clan of its topmost ancestor in the drawing."""
+    parents: dict[URIRef, list[URIRef]] = defaultdict(list)
+    for edge in chosen:
+        parents[edge.child].append(edge.parent)
+
+    def top(system: URIRef, trail: frozenset) -> URIRef:
+        candidates = [p for p in parents.get(system, []) if p not in trail and p in nodes]
+        if not candidates:
+            return system
+        return min((top(p, trail | {system}) for p in candidates), key=lambda s: nodes[s].name.casefold())
+
+    for system, node in nodes.items():
+        node.clan = nodes[top(system, frozenset())].name
 
 
 def members_of(node: TreeNode) -> list[URIRef]:

@@ -1,0 +1,202 @@
+"""Lineage drawings: DOT, SVG, PNG, Mermaid, JSON, the self-contained HTML page, and the list view."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pydot
+import pytest
+
+from mkgraph import drawing, listing
+from mkgraph.namespaces import LINEAGE_RELATIONS
+
+DOCS = Path(__file__).parent.parent / "docs"
+STYLE_OF = {"based on": "solid", "derived from": "bold", "inspired by": "dashed"}
+
+
+def _system_nodes(graph: pydot.Dot) -> dict[str, pydot.Node]:
+    """System nodes by name; a node also named bare in a rank subgraph keeps its attributes."""
+    found = {}
+    for sub in graph.get_subgraphs():
+        found.update(_system_nodes(sub))
+    for node in graph.get_nodes():
+        found[node.get_name().strip('"')] = node
+    return {name: node for name, node in found.items() if name.startswith("n_")}
+
+
+def _system_edges(graph: pydot.Dot) -> list[pydot.Edge]:
+    found = list(graph.get_edges())
+    for sub in graph.get_subgraphs():
+        found += _system_edges(sub)
+    return [e for e in found if e.get_source().strip('"').startswith("n_")]
+
+
+@pytest.fixture(scope="module")
+def forest(kg):
+    return kg.lineage_view()
+
+
+def test_dot_has_one_node_per_system_and_one_edge_per_lineage_triple(kg, forest, invoke):
+    result = invoke("lineage", "--format", "dot")
+    assert result.exit_code == 0
+    (graph,) = pydot.graph_from_dot_data(result.output)
+    nodes = _system_nodes(graph)
+    assert set(nodes) == {node.key for node in forest.nodes.values()}
+    triples = [(s, p, o) for p in LINEAGE_RELATIONS for s, o in kg.graph.subject_objects(p)]
+    edges = _system_edges(graph)
+    assert len(edges) == len(triples)
+    for edge in edges:
+        relation = edge.get("label").strip('"')
+        assert edge.get("style").strip('"') == STYLE_OF[relation]
+    hedron = nodes["n_hedron"]
+    assert hedron.get("shape") == "box" and hedron.get("URL").strip('"').startswith("https://")
+    assert nodes["n_helios"].get("shape") == "ellipse"  # mentioned, not listed
+
+
+def test_dot_for_one_system_ranks_by_start_year(invoke):
+    (graph,) = pydot.graph_from_dot_data(invoke("lineage", "seL4", "-f", "dot").output)
+    ranked = [sub for sub in graph.get_subgraphs() if sub.get("rank") == "same"]
+    sel4_rank = next(sub for sub in ranked if "n_sel4" in {n.get_name() for n in sub.get_nodes()})
+    assert "y2014" in {n.get_name() for n in sel4_rank.get_nodes()}
+    assert set(_system_nodes(graph)) == {"n_sel4", "n_f9", "n_genode", "n_sculpt", "n_helios", "n_ares",
+                                         "n_lionsos", "n_redox", "n_robigalia", "n_sel4_microkit",
+                                         "n_uxrt"}
+
+
+def test_svg_is_well_formed_and_names_every_node(forest, invoke, tmp_path):
+    out = tmp_path / "forest.svg"
+    assert invoke("lineage", "-o", str(out)).exit_code == 0
+    root = ET.parse(out).getroot()
+    titles = {el.text for el in root.iter("{http://www.w3.org/2000/svg}title")}
+    texts = {el.text for el in root.iter("{http://www.w3.org/2000/svg}text")}
+    for node in forest.nodes.values():
+        assert node.key in titles
+        assert node.name in texts
+
+
+def test_png(invoke, tmp_path):
+    out = tmp_path / "sel4.png"
+    assert invoke("lineage", "seL4", "-o", str(out)).exit_code == 0
+    assert out.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    result = invoke("lineage", "seL4", "-f", "png")
+    assert result.exit_code == 2 and "PNG is binary: give -o FILE.png" in result.stderr
+
+
+def test_missing_dot_program_is_a_one_line_error(invoke, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = invoke("lineage", "seL4", "-f", "svg")
+    assert result.exit_code == 2
+    assert result.stderr == ("mkgraph: error: rendering SVG needs Graphviz's 'dot' program: install it "
+                             "(Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz)\n")
+
+
+def test_mermaid_names_every_edge(kg, forest, invoke):
+    text = invoke("lineage", "-f", "mermaid").output
+    assert text.startswith("flowchart TB\n")
+    for edge in forest.edges:
+        relation = forest.relation_name(edge)
+        arrow = drawing.EDGE_STYLES[relation][2]
+        line = f"    {forest.nodes[edge.parent].key} {arrow}|{relation}| {forest.nodes[edge.child].key}"
+        assert line in text.splitlines()
+    assert '    n_helios(["Helios"])' in text and '    n_sel4["seL4"]' in text
+
+
+def test_json_nodes_and_links(invoke):
+    data = json.loads(invoke("lineage", "Hedron", "--ancestors", "-f", "json").output)
+    assert [n["name"] for n in data["nodes"]] == ["Hedron", "NOVA"]
+    assert data["links"] == [{"source": "n_nova", "target": "n_hedron", "relation": "derived from"}]
+    hedron = data["nodes"][0]
+    assert hedron["listed"] is True and hedron["facts"]["licences"] == ["GPL-2.0-only"]
+
+
+def test_both_directions(invoke):
+    data = json.loads(invoke("lineage", "Helios", "--both", "-f", "json").output)
+    assert {n["name"] for n in data["nodes"]} == {"Helios", "seL4", "Ares"}
+
+
+class _References(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.references = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("src", "href", "xlink:href", "action") and value:
+                self.references.append(value)
+
+
+def test_html_page_references_nothing_outside_itself_but_homepages(forest, invoke):
+    page = invoke("lineage", "-f", "html").output
+    parser = _References()
+    parser.feed(page)
+    homepages = {n.homepage for n in forest.nodes.values() if n.homepage}
+    assert all(ref.startswith("#") or ref in homepages for ref in parser.references), parser.references
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=", page)
+    assert "@import" not in page and "url(" not in page
+
+
+def _chromium():
+    for browser in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(browser) and shutil.which("chromedriver"):
+            return shutil.which(browser)
+    return None
+
+
+def test_html_page_in_a_real_browser(forest, invoke, tmp_path, monkeypatch):
+    browser = _chromium()
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install chromium and chromium-driver (.ci/run does)")
+        pytest.skip("chromium and chromedriver are not installed")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+
+    page = tmp_path / "forest.html"
+    assert invoke("lineage", "-o", str(page)).exit_code == 0
+    monkeypatch.undo()  # the socket guard: the driver talks to chromedriver over loopback only
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1600,1200"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    try:
+        driver.get(page.as_uri())
+        ids = {el.get_attribute("id") for el in driver.find_elements(By.CSS_SELECTOR, "svg g.node")}
+        assert {n.key for n in forest.nodes.values()} <= ids
+        driver.find_element(By.CSS_SELECTOR, "g#n_hedron").click()
+        assert driver.find_element(By.ID, "facts-title").text == "Hedron"
+        body = driver.find_element(By.ID, "facts-body").text
+        assert "GPL-2.0-only" in body and "https://github.com/cyberus-technology/hedron" in body
+        driver.save_screenshot(str(tmp_path / "forest.png"))
+        errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+        assert errors == []
+    finally:
+        driver.quit()
+
+
+def test_render_list_markdown_and_html(kg, invoke):
+    markdown = invoke("render", "list").output
+    assert markdown.startswith("# Open-source microkernel projects\n")
+    assert markdown.count("\n## ") == 28 + 1  # every project and the comparison
+    assert "- **Lineage:** based on Helios" in markdown
+    assert "| Project |" in markdown
+    page = invoke("render", "list", "--format", "html").output
+    assert page.startswith("<!DOCTYPE html>") and page.count("<h2>") == 29
+
+
+def test_committed_docs_are_current(kg, forest):
+    assert (DOCS / "microkernels.md").read_text(encoding="utf-8") == listing.to_markdown(kg.graph), \
+        "docs/microkernels.md is out of date: run 'mkgraph render list -o docs/microkernels.md'"
+    svg = (DOCS / "lineage.svg").read_text(encoding="utf-8")
+    assert f"mkgraph view {drawing.fingerprint(forest)}" in svg, \
+        "docs/lineage.svg is out of date: run 'mkgraph lineage -o docs/lineage.svg'"
