@@ -16,7 +16,7 @@ PREFIX = "@prefix ex: <http://example.org/> .\n"
     ("hello world\n", ":1:1:", "expected directive or statement"),
     ('{"@context": {}}\n', ":1:1:", "expected directive or statement"),
     (PREFIX + 'ex:a ex:b "x"^^<http://www.w3.org/2001/XMLSchema#integer> .\n', ":2:",
-     "literal 'x' is not a valid <http://www.w3.org/2001/XMLSchema#integer>"),
+     "literal 'x' is not a valid xsd:integer"),
     (PREFIX + "<http://example.org/a b> ex:b ex:c .\n", ":2:", "bad IRI <http://example.org/a b>"),
     ("", ":", "the file is empty"),
     ("   \n\n", ":", "the file is empty"),

@@ -42,4 +42,4 @@ def test_data_folder_without_files(scratch_root, invoke):
     (scratch_root / "data").mkdir()
     result = invoke("--root", str(scratch_root), "query", "projects")
     assert result.exit_code == 2
-    assert result.stderr == f"mkgraph: error: {scratch_root / 'data'}: no .ttl data files\n"
+    assert result.stderr == f"mkgraph: error: {scratch_root / 'data'}: no data files (.ttl, .jsonld or .rdf)\n"

@@ -71,24 +71,32 @@ class KnowledgeGraph:
             bound[parameter.name] = names.bind_value(self.graph, parameter.kind, value)
         return bound
 
-    def query(self, name: str, params: dict[str, str] | None = None,
-              inferred: bool = False) -> QueryResult:
+    def query(self, name: str, params: dict[str, str] | None = None, inferred: bool = False,
+              timeout: float | None = engine.DEFAULT_TIMEOUT,
+              allow_service: tuple[str, ...] = ()) -> QueryResult:
         """Run a stored query by name, its parameters given by name."""
         stored = self.stored_query(name)
         bound = self.bindings(stored, params or {})
-        return engine.run(self._target(inferred), stored.text, bound, source=str(stored.path))
+        return engine.run(self._target(inferred), stored.text, bound, source=str(stored.path),
+                          timeout=timeout, allow_service=allow_service)
 
-    def query_file(self, path, inferred: bool = False) -> QueryResult:
+    def query_file(self, path, inferred: bool = False,
+                   timeout: float | None = engine.DEFAULT_TIMEOUT,
+                   allow_service: tuple[str, ...] = ()) -> QueryResult:
         """Run the query in a file (a header, if it has one, is only comments to SPARQL)."""
         try:
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise QueryError(f"{path}: cannot read query file ({exc})") from None
-        return engine.run(self._target(inferred), text, source=str(path))
+        return engine.run(self._target(inferred), text, source=str(path), timeout=timeout,
+                          allow_service=allow_service)
 
-    def sparql(self, text: str, inferred: bool = False, source: str = "query") -> QueryResult:
+    def sparql(self, text: str, inferred: bool = False, source: str = "query",
+               timeout: float | None = engine.DEFAULT_TIMEOUT,
+               allow_service: tuple[str, ...] = ()) -> QueryResult:
         """Run an ad-hoc SPARQL query."""
-        return engine.run(self._target(inferred), text, source=source)
+        return engine.run(self._target(inferred), text, source=source, timeout=timeout,
+                          allow_service=allow_service)
 
     # ---------------------------------------------------------------- checks
     def validate(self):

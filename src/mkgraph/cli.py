@@ -64,6 +64,15 @@ def output_option(func):
                         help="Write to FILE (whole or not at all) instead of standard output.")(func)
 
 
+def limits_options(func):
+    func = click.option("--allow-service", "allow_service", multiple=True, metavar="URL",
+                        help="Let SERVICE send queries to this endpoint (repeatable); "
+                             "without it SERVICE is refused.")(func)
+    return click.option("--timeout", type=click.FloatRange(min=0.001), default=30.0,
+                        show_default=True, metavar="SECONDS",
+                        help="Stop a query that runs longer than this.")(func)
+
+
 def inferred_option(func):
     return click.option("--inferred", is_flag=True,
                         help="Include what OWL 2 RL inference (owlrl) derives.")(func)
@@ -155,9 +164,10 @@ def queries_command(ctx):
               help="Output format: table (default), csv, tsv, json, xml, markdown; "
                    "graph results: turtle (default), jsonld, ntriples, nquads, xml.")
 @inferred_option
+@limits_options
 @output_option
 @click.pass_context
-def query_command(ctx, name, params, query_file, fmt, inferred, output):
+def query_command(ctx, name, params, query_file, fmt, inferred, timeout, allow_service, output):
     """Run a stored query by NAME (see `mkgraph queries`), or a query file.
 
     Example: mkgraph query descendants -p of=sel4 --format csv
@@ -168,9 +178,11 @@ def query_command(ctx, name, params, query_file, fmt, inferred, output):
             raise ParameterError("give a stored query NAME or --file, not both")
         if not Path(query_file).is_file():
             raise ParameterError(f"query file {query_file!r} does not exist")
-        result = kg.query_file(query_file, inferred=inferred)
+        result = kg.query_file(query_file, inferred=inferred, timeout=timeout,
+                               allow_service=allow_service)
     elif name:
-        result = kg.query(name, _parse_params(params), inferred=inferred)
+        result = kg.query(name, _parse_params(params), inferred=inferred, timeout=timeout,
+                          allow_service=allow_service)
     else:
         raise ParameterError("name a stored query (see 'mkgraph queries') or give --file Q.rq")
     _emit(_render_result(result, fmt), output)
@@ -181,9 +193,10 @@ def query_command(ctx, name, params, query_file, fmt, inferred, output):
 @click.option("-f", "--format", "fmt", type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
               help="Output format, as for `mkgraph query`.")
 @inferred_option
+@limits_options
 @output_option
 @click.pass_context
-def sparql_command(ctx, text, fmt, inferred, output):
+def sparql_command(ctx, text, fmt, inferred, timeout, allow_service, output):
     """Run an ad-hoc SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE); `-` reads standard input.
 
     Example: mkgraph sparql 'SELECT ?name WHERE { ?s a mk:ListedProject ; rdfs:label ?name }'
@@ -191,7 +204,8 @@ def sparql_command(ctx, text, fmt, inferred, output):
     source = "query"
     if text == "-":
         text, source = sys.stdin.read(), "<stdin>"
-    result = _kg(ctx).sparql(text, inferred=inferred, source=source)
+    result = _kg(ctx).sparql(text, inferred=inferred, source=source, timeout=timeout,
+                             allow_service=allow_service)
     _emit(_render_result(result, fmt), output)
 
 

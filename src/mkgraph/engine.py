@@ -6,6 +6,10 @@ parameters as RDF terms, and returns an engine-neutral QueryResult.
 
 from __future__ import annotations
 
+import re
+import signal
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Variable
@@ -13,7 +17,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Identifier, Node
 
-from mkgraph.errors import QueryError
+from mkgraph.errors import QueryError, QueryTimeout
 from mkgraph.namespaces import PREFIXES
 
 _FORMS = {
@@ -40,26 +44,66 @@ def _where(text: str, exc) -> str:
     return f"line {line}, column {column}: " if line is not None else ""
 
 
-def prepare(text: str, source: str = "query"):
-    """Parse a query (with mkgraph's prefixes predeclared) or raise a one-line QueryError."""
+MAX_QUERY_LENGTH = 1_000_000
+DEFAULT_TIMEOUT = 30.0  # seconds
+
+
+def _is_update(text: str) -> bool:
+    from rdflib.plugins.sparql.parser import parseUpdate
+
     try:
-        from pyparsing import ParseBaseException
-    except ImportError:  # pragma: no cover - pyparsing always comes with rdflib
-        ParseBaseException = ()  # type: ignore[assignment]
+        parseUpdate(text)
+    except Exception:
+        return False
+    return True
+
+
+def _prefix_position(text: str, prefix: str) -> str:
+    match = re.search(rf"(?<![\w:<]){re.escape(prefix)}:", text)
+    if not match:
+        return ""
+    line = text.count("\n", 0, match.start()) + 1
+    column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+    return f"line {line}, column {column}: "
+
+
+def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = ()):
+    """Parse a query (with mkgraph's prefixes predeclared) or raise a one-line QueryError.
+
+    Queries that would reach outside the graph are refused: SPARQL Update (LOAD included),
+    FROM / FROM NAMED, and SERVICE except to the endpoints named in allow_service.
+    """
+    from pyparsing import ParseBaseException
+
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(f"{source}: the query is too long ({len(text)} characters)")
+    if not text.strip():
+        raise QueryError(f"{source}: the query is empty")
     try:
         prepared = prepareQuery(text, initNs=PREFIXES)
     except ParseBaseException as exc:
+        if _is_update(text):
+            raise QueryError(f"{source}: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, ...) is "
+                             "refused: mkgraph's graph is read-only") from None
         found = getattr(exc, "pstr", "")[getattr(exc, "loc", 0):].split()
-        token = f" near {found[0]!r}" if found else " at the end of the query"
+        token = f" near {found[0][:40]!r}" if found else " at the end of the query"
         raise QueryError(f"{source}: SPARQL syntax error at {_where(text, exc)}"
                          f"unexpected input{token}") from None
+    except RecursionError:
+        raise QueryError(f"{source}: the query is nested too deeply to parse") from None
     except Exception as exc:  # rdflib raises bare Exceptions, e.g. for an unknown prefix
-        raise QueryError(f"{source}: {exc}") from None
-    _refuse_outside_access(prepared.algebra, source)
+        message = " ".join(str(exc).split())
+        unknown = re.match(r"Unknown namespace prefix : (\S+)", message)
+        if unknown:
+            prefix = unknown.group(1)
+            raise QueryError(f"{source}: {_prefix_position(text, prefix)}unknown prefix "
+                             f"'{prefix}:' (declare it with PREFIX {prefix}: <...>)") from None
+        raise QueryError(f"{source}: {message[:300]}") from None
+    _refuse_outside_access(prepared.algebra, source, allow_service)
     return prepared
 
 
-def _refuse_outside_access(algebra: CompValue, source: str) -> None:
+def _refuse_outside_access(algebra: CompValue, source: str, allow_service: tuple[str, ...]) -> None:
     if getattr(algebra, "datasetClause", None):
         raise QueryError(
             f"{source}: FROM / FROM NAMED is refused: mkgraph never loads graphs from elsewhere"
@@ -69,12 +113,43 @@ def _refuse_outside_access(algebra: CompValue, source: str) -> None:
         node = stack.pop()
         if isinstance(node, CompValue):
             if node.name == "ServiceGraphPattern":
-                raise QueryError(
-                    f"{source}: SERVICE is refused: mkgraph never sends queries to other endpoints"
-                )
+                endpoint = str(node.get("term"))
+                if endpoint not in allow_service:
+                    raise QueryError(
+                        f"{source}: SERVICE <{endpoint}> is refused: mkgraph sends queries to no "
+                        "other endpoint unless you name it with --allow-service")
             stack.extend(node.values())
         elif isinstance(node, (list, tuple)):
             stack.extend(node)
+
+
+class _Expired(BaseException):
+    """Raised by the timer; a BaseException so that no `except Exception` inside rdflib eats it."""
+
+
+@contextmanager
+def _time_limit(seconds: float | None, source: str):
+    """Stop a query that runs too long. rdflib evaluates in Python, so a timer signal can
+    interrupt it; where signals are unavailable (another thread, Windows) no limit applies."""
+    usable = (seconds and seconds > 0 and hasattr(signal, "setitimer")
+              and threading.current_thread() is threading.main_thread())
+    if not usable:
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _Expired()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _Expired:
+        raise QueryTimeout(f"{source}: the query ran longer than {seconds:g} s and was stopped "
+                           "(raise the limit with --timeout)") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def run(
@@ -82,26 +157,35 @@ def run(
     text: str,
     bindings: dict[str, Identifier] | None = None,
     source: str = "query",
+    timeout: float | None = DEFAULT_TIMEOUT,
+    allow_service: tuple[str, ...] = (),
 ) -> QueryResult:
     """Run one SPARQL query over the graph, with variables pre-bound to RDF terms."""
-    prepared = prepare(text, source)
+    prepared = prepare(text, source, allow_service)
     form = _FORMS.get(prepared.algebra.name, prepared.algebra.name)
     init = {Variable(name): term for name, term in (bindings or {}).items()}
     try:
-        result = graph.query(prepared, initBindings=init)
-        if form == "SELECT":
-            variables = [str(v) for v in (result.vars or [])]
-            rows = [tuple(row) for row in result]
-            return QueryResult(form, variables=variables, rows=rows)
-        if form == "ASK":
-            return QueryResult(form, boolean=bool(result.askAnswer))
-        out = Graph()
-        for prefix, namespace in graph.namespaces():
-            out.bind(prefix, namespace)
-        for triple in result:
-            out.add(triple)
-        return QueryResult(form, graph=out)
+        with _time_limit(timeout, source):
+            return _collect(graph.query(prepared, initBindings=init), form, graph)
     except QueryError:
         raise
+    except RecursionError:
+        raise QueryError(f"{source}: the query is nested too deeply to run") from None
     except Exception as exc:
-        raise QueryError(f"{source}: the query failed: {exc}") from None
+        raise QueryError(f"{source}: the query failed: {' '.join(str(exc).split())[:300]}") from None
+
+
+def _collect(result, form: str, graph: Graph) -> QueryResult:
+    """Materialise the rows (inside the time limit: rdflib evaluates lazily)."""
+    if form == "SELECT":
+        variables = [str(v) for v in (result.vars or [])]
+        rows = [tuple(row) for row in result]
+        return QueryResult(form, variables=variables, rows=rows)
+    if form == "ASK":
+        return QueryResult(form, boolean=bool(result.askAnswer))
+    out = Graph()
+    for prefix, namespace in graph.namespaces():
+        out.bind(prefix, namespace)
+    for triple in result:
+        out.add(triple)
+    return QueryResult(form, graph=out)

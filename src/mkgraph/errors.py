@@ -33,6 +33,10 @@ class QueryError(MkgraphError):
     """A SPARQL query cannot be parsed or run, or a stored query is malformed."""
 
 
+class QueryTimeout(QueryError):
+    """A query ran longer than its time limit."""
+
+
 class UnknownNameError(MkgraphError):
     """A name (stored query, parameter, system, language, ...) that the graph does not know."""
 

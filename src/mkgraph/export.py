@@ -8,7 +8,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, Literal
 
 from mkgraph.errors import OutputError, ResourceError
 
@@ -38,6 +38,13 @@ def serialize(graph: Graph, fmt: str, context: dict | None = None) -> str:
         raise OutputError(f"unknown graph format {fmt!r} (choose from {choices})")
     serializer = GRAPH_FORMATS[fmt][0]
     if fmt == "jsonld":
+        if any(isinstance(o, Literal) and str(o) == "" for o in graph.objects()):
+            # rdflib's compaction drops an empty string that shares a property with other
+            # values (a falsy check in its serializer); the expanded form keeps every value and
+            # stays valid JSON-LD under our context.
+            expanded = json.loads(graph.serialize(format=serializer))
+            return json.dumps({"@context": context or {}, "@graph": expanded}, indent=2,
+                              ensure_ascii=False)
         return graph.serialize(format=serializer, context=context or {}, auto_compact=True)
     if fmt == "nquads":
         # N-Quads needs a named graph; the whole graph goes into one, mkgraph's own.

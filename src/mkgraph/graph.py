@@ -11,6 +11,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from mkgraph.errors import DataError, ResourceError
+from mkgraph.names import shorten
 from mkgraph.namespaces import bind_prefixes
 from mkgraph.resources import Resources
 
@@ -36,21 +37,15 @@ def _line_of(text: str, needle: str) -> int | None:
 def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
     """Parse one Turtle file, raising DataError with file, line and column on any problem."""
     graph = into if into is not None else Graph()
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataError(path, f"cannot read file ({exc.strerror or exc})") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line, column = _position(raw.decode("utf-8", "replace"), exc.start)
-        raise DataError(path, f"not UTF-8 (byte 0x{raw[exc.start]:02x})", line, column) from None
-    if not text.strip():
-        raise DataError(path, "the file is empty")
+    text = _read_text(path)
     scratch = Graph()
     try:
         scratch.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
     except BadSyntax as exc:
+        if "EOF" in str(exc._why):
+            line, column = _position(text, len(text.rstrip()))
+            raise DataError(path, "Turtle syntax error: unexpected end of file (missing '.'?)",
+                            line, column) from None
         consumed = exc._str.decode("utf-8", "replace") if isinstance(exc._str, bytes) else exc._str
         line, column = _position(consumed, exc._i)
         raise DataError(path, f"Turtle syntax error: {exc._why}", line, column) from None
@@ -59,8 +54,10 @@ def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
         line, column = _position(text, len(text.rstrip()))
         raise DataError(path, "Turtle syntax error: unexpected end of file (missing '.'?)",
                         line, column) from None
+    except RecursionError:
+        raise DataError(path, "Turtle nested too deeply") from None
     except Exception as exc:  # any other parser failure still becomes one clean line
-        raise DataError(path, f"cannot parse as Turtle: {exc}") from None
+        raise DataError(path, f"cannot parse as Turtle: {' '.join(str(exc).split())[:200]}") from None
     _check_terms(path, text, scratch)
     graph += scratch
     return graph
@@ -75,23 +72,116 @@ def _check_terms(path: Path, text: str, graph: Graph) -> None:
             if isinstance(term, Literal) and term.ill_typed:
                 raise DataError(
                     path,
-                    f"literal {str(term)!r} is not a valid {term.datatype.n3()}",
+                    f"literal {str(term)!r} is not a valid {shorten(term.datatype)}",
                     _line_of(text, f'"{term}"'),
                 )
+
+
+def _remote_contexts(value) -> list[str]:
+    """Every context in a JSON-LD document that would have to be fetched."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "@context":
+                contexts = item if isinstance(item, list) else [item]
+                found += [c for c in contexts if isinstance(c, str)]
+                found += [c["@import"] for c in contexts if isinstance(c, dict)
+                          and isinstance(c.get("@import"), str)]
+            found += _remote_contexts(item)
+    elif isinstance(value, list):
+        for item in value:
+            found += _remote_contexts(item)
+    return found
+
+
+def parse_jsonld(path: Path, into: Graph | None = None) -> Graph:
+    """Parse a JSON-LD file; a context that would be fetched from elsewhere is refused."""
+    import json
+
+    graph = into if into is not None else Graph()
+    text = _read_text(path)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(path, f"not JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise DataError(path, "JSON nested too deeply") from None
+    remote = _remote_contexts(document)
+    if remote:
+        raise DataError(path, f"remote JSON-LD context {remote[0][:100]!r} refused: "
+                              "mkgraph never fetches anything; inline the context")
+    scratch = Graph()
+    try:
+        scratch.parse(data=text, format="json-ld", publicID=path.resolve().as_uri())
+    except Exception as exc:
+        raise DataError(path, f"cannot read as JSON-LD: {' '.join(str(exc).split())[:200]}") from None
+    _check_terms(path, text, scratch)
+    graph += scratch
+    return graph
+
+
+def parse_rdfxml(path: Path, into: Graph | None = None) -> Graph:
+    """Parse an RDF/XML file; DTDs and entities (expansion bombs, external files) are refused."""
+    from xml.sax import SAXParseException
+
+    graph = into if into is not None else Graph()
+    text = _read_text(path)
+    match = re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE)
+    if match:
+        line, column = _position(text, match.start())
+        raise DataError(path, "XML DTDs and entities are refused (they can expand without bound "
+                              "or read other files)", line, column)
+    scratch = Graph()
+    try:
+        scratch.parse(data=text, format="xml", publicID=path.resolve().as_uri())
+    except SAXParseException as exc:
+        raise DataError(path, f"not well-formed XML: {exc.getMessage()}", exc.getLineNumber(),
+                        exc.getColumnNumber()) from None
+    except Exception as exc:
+        raise DataError(path, f"cannot read as RDF/XML: {' '.join(str(exc).split())[:200]}") from None
+    _check_terms(path, text, scratch)
+    graph += scratch
+    return graph
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(path, f"cannot read file ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _position(raw.decode("utf-8", "replace"), exc.start)
+        raise DataError(path, f"not UTF-8 (byte 0x{raw[exc.start]:02x})", line, column) from None
+    if not text.strip():
+        raise DataError(path, "the file is empty")
+    return text
+
+
+PARSERS = {".ttl": parse_turtle, ".jsonld": parse_jsonld, ".rdf": parse_rdfxml, ".owl": parse_rdfxml}
+
+
+def parse_file(path: Path, into: Graph | None = None) -> Graph:
+    """Parse one file by its extension: Turtle, JSON-LD or RDF/XML."""
+    parser = PARSERS.get(path.suffix.lower())
+    if parser is None:
+        raise DataError(path, f"unknown file type {path.suffix!r} (use .ttl, .jsonld or .rdf)")
+    return parser(path, into)
 
 
 def load_files(files: list[Path]) -> Graph:
     graph = Graph()
     bind_prefixes(graph)
     for path in files:
-        parse_turtle(path, into=graph)
+        parse_file(path, into=graph)
     return graph
 
 
 def load(resources: Resources) -> Graph:
     """The whole graph: ontology and data, as asserted (no inference)."""
-    if not resources.turtle_files(resources.data):
-        raise ResourceError(f"{resources.data}: no .ttl data files")
+    if not resources.data_files(resources.data):
+        raise ResourceError(f"{resources.data}: no data files (.ttl, .jsonld or .rdf)")
     return load_files(resources.graph_files())
 
 

@@ -44,9 +44,14 @@ class Resources:
         """Every .ttl file below a folder, in a stable order."""
         return sorted(p for p in folder.rglob("*.ttl") if p.is_file())
 
+    def data_files(self, folder: Path) -> list[Path]:
+        """Every RDF file below a folder (Turtle, JSON-LD, RDF/XML), in a stable order."""
+        return sorted(p for p in folder.rglob("*") if p.is_file()
+                      and p.suffix.lower() in (".ttl", ".jsonld", ".rdf"))
+
     def graph_files(self) -> list[Path]:
         """The files that make up the graph: ontology first, then the data."""
-        return self.turtle_files(self.ontology) + self.turtle_files(self.data)
+        return self.turtle_files(self.ontology) + self.data_files(self.data)
 
     @property
     def jsonld_context(self) -> Path:
