@@ -36,6 +36,20 @@ def no_network(monkeypatch):
                             AssertionError(f"network access attempted: {address!r}")))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def private_cache(tmp_path_factory):
+    """Tests never read or write the user's cache of loaded graphs."""
+    import os
+
+    previous = os.environ.get("MKGRAPH_CACHE_DIR")
+    os.environ["MKGRAPH_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if previous is None:
+        os.environ.pop("MKGRAPH_CACHE_DIR", None)
+    else:
+        os.environ["MKGRAPH_CACHE_DIR"] = previous
+
+
 @pytest.fixture
 def runner():
     return CliRunner()

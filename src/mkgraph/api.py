@@ -4,32 +4,73 @@ layer over this; scripts and notebooks can use it directly.
     from mkgraph.api import KnowledgeGraph
     kg = KnowledgeGraph()
     result = kg.query("descendants", {"of": "seL4"})
+
+Two SPARQL engines answer queries: Oxigraph (fast; the default for queries over the asserted graph,
+loaded from a content-keyed cache) and rdflib (for queries over the inferred graph, and the reference
+the tests compare against). Heavy libraries are imported only by the methods that need them, so a
+stored query from the command line never pays for rdflib, pySHACL or owlrl.
 """
 
 from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rdflib import Graph, URIRef
-
-from mkgraph import engine, graph as graph_module, lineage, names, queries
-from mkgraph.engine import QueryResult
-from mkgraph.errors import ParameterError, QueryError, UnknownNameError
+from mkgraph import queries
+from mkgraph.errors import ParameterError, QueryError, ResourceError, UnknownNameError
 from mkgraph.resources import Resources, locate
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rdflib import Graph, URIRef
+
+DEFAULT_TIMEOUT = 30.0
+ENGINES = ("auto", "oxigraph", "rdflib")
 
 
 class KnowledgeGraph:
     """The microkernel graph: loaded lazily, queried, validated, reasoned over and exported."""
 
-    def __init__(self, root=None):
+    def __init__(self, root=None, engine: str = "auto"):
+        if engine not in ENGINES:
+            raise ParameterError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
         self.resources: Resources = locate(root)
+        self.engine = engine
 
     # ---------------------------------------------------------------- loading
     @cached_property
     def graph(self) -> Graph:
-        """Ontology and data as asserted."""
+        """Ontology and data as asserted, parsed and checked by rdflib."""
+        from mkgraph import graph as graph_module
+
         return graph_module.load(self.resources)
+
+    @cached_property
+    def store(self):
+        """The same graph in an Oxigraph store, from the cache when no source file changed."""
+        import pyoxigraph as ox
+
+        from mkgraph import cache
+
+        files = self.resources.graph_files()
+        if not self.resources.data_files(self.resources.data):
+            raise ResourceError(f"{self.resources.data}: no data files (.ttl, .jsonld or .rdf)")
+        cached = cache.read(files)
+        if cached is not None:
+            data, count = cached
+            store = ox.Store()
+            try:
+                store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
+                if len(store) == count:
+                    return store
+            except (SyntaxError, ValueError, OSError):
+                pass
+            cache.discard(files)  # a corrupt cache: load afresh below
+        ntriples = self.graph.serialize(format="nt").encode("utf-8")
+        store = ox.Store()
+        store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+        cache.write(files, ntriples, len(store))
+        return store
 
     @cached_property
     def inferred(self) -> Graph:
@@ -39,6 +80,8 @@ class KnowledgeGraph:
         return reasoning.infer(self.graph)
 
     def graph_with_inferences(self) -> Graph:
+        from rdflib import Graph
+
         combined = Graph()
         for prefix, namespace in self.graph.namespaces():
             combined.bind(prefix, namespace)
@@ -49,6 +92,17 @@ class KnowledgeGraph:
     def _target(self, inferred: bool) -> Graph:
         return self.graph_with_inferences() if inferred else self.graph
 
+    def _use_oxigraph(self, inferred: bool) -> bool:
+        if inferred or self.engine == "rdflib":
+            return False
+        if self.engine == "oxigraph":
+            return True
+        try:
+            import pyoxigraph  # noqa: F401
+        except ImportError:  # pragma: no cover - a dependency, but the rdflib engine still works
+            return False
+        return True
+
     # ---------------------------------------------------------------- queries
     def stored_queries(self) -> list[queries.StoredQuery]:
         return queries.list_stored_queries(self.resources.queries)
@@ -56,11 +110,10 @@ class KnowledgeGraph:
     def stored_query(self, name: str) -> queries.StoredQuery:
         return queries.find_stored_query(self.resources.queries, name)
 
-    def bindings(self, stored: queries.StoredQuery, params: dict[str, str]) -> dict:
-        """Each parameter's value (given or default) read as an RDF term."""
+    def _check_params(self, stored: queries.StoredQuery, params: dict[str, str]) -> dict[str, str]:
         for given in params:
             stored.parameter(given)  # unknown parameter names are an error
-        bound = {}
+        values = {}
         for parameter in stored.parameters:
             value = params.get(parameter.name, parameter.default)
             if value is None:
@@ -68,43 +121,83 @@ class KnowledgeGraph:
                     f"query {stored.name!r} needs parameter {parameter.name!r} "
                     f"({parameter.kind}): add -p {parameter.name}=VALUE"
                 )
-            bound[parameter.name] = names.bind_value(self.graph, parameter.kind, value)
-        return bound
+            values[parameter.name] = value
+        return values
+
+    def bindings(self, stored: queries.StoredQuery, params: dict[str, str]) -> dict:
+        """Each parameter's value (given or default) read as an rdflib term."""
+        from mkgraph import names
+
+        kinds = {p.name: p.kind for p in stored.parameters}
+        return {name: names.bind_value(self.graph, kinds[name], value)
+                for name, value in self._check_params(stored, params).items()}
+
+    def _store_bindings(self, stored: queries.StoredQuery, params: dict[str, str]) -> dict:
+        from mkgraph import lookup
+
+        kinds = {p.name: p.kind for p in stored.parameters}
+        return {name: lookup.store_value(self.store, kinds[name], value)
+                for name, value in self._check_params(stored, params).items()}
 
     def query(self, name: str, params: dict[str, str] | None = None, inferred: bool = False,
-              timeout: float | None = engine.DEFAULT_TIMEOUT,
-              allow_service: tuple[str, ...] = ()) -> QueryResult:
-        """Run a stored query by name, its parameters given by name."""
+              timeout: float | None = DEFAULT_TIMEOUT, allow_service: tuple[str, ...] = (),
+              native: bool = False):
+        """Run a stored query by name, its parameters given by name.
+
+        Returns a QueryResult of rdflib terms; with native=True and the Oxigraph engine, the
+        engine's own OxResult (what the command line prints from, without importing rdflib).
+        """
         stored = self.stored_query(name)
+        if self._use_oxigraph(inferred):
+            from mkgraph import oxengine
+
+            result = oxengine.run(self.store, stored.text, self._store_bindings(stored, params or {}),
+                                  source=str(stored.path), timeout=timeout,
+                                  allow_service=allow_service)
+            return result if native else _as_rdflib(result)
+        from mkgraph import engine
+
         bound = self.bindings(stored, params or {})
         return engine.run(self._target(inferred), stored.text, bound, source=str(stored.path),
                           timeout=timeout, allow_service=allow_service)
 
-    def query_file(self, path, inferred: bool = False,
-                   timeout: float | None = engine.DEFAULT_TIMEOUT,
-                   allow_service: tuple[str, ...] = ()) -> QueryResult:
+    def query_file(self, path, inferred: bool = False, timeout: float | None = DEFAULT_TIMEOUT,
+                   allow_service: tuple[str, ...] = (), native: bool = False):
         """Run the query in a file (a header, if it has one, is only comments to SPARQL)."""
         try:
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise QueryError(f"{path}: cannot read query file ({exc})") from None
-        return engine.run(self._target(inferred), text, source=str(path), timeout=timeout,
-                          allow_service=allow_service)
+        return self.sparql(text, inferred, str(path), timeout, allow_service, native)
 
     def sparql(self, text: str, inferred: bool = False, source: str = "query",
-               timeout: float | None = engine.DEFAULT_TIMEOUT,
-               allow_service: tuple[str, ...] = ()) -> QueryResult:
+               timeout: float | None = DEFAULT_TIMEOUT, allow_service: tuple[str, ...] = (),
+               native: bool = False):
         """Run an ad-hoc SPARQL query."""
+        if self._use_oxigraph(inferred):
+            from mkgraph import oxengine
+
+            result = oxengine.run(self.store, text, None, source=source, timeout=timeout,
+                                  allow_service=allow_service)
+            return result if native else _as_rdflib(result)
+        from mkgraph import engine
+
         return engine.run(self._target(inferred), text, source=source, timeout=timeout,
                           allow_service=allow_service)
 
     # ---------------------------------------------------------------- checks
     def validate(self):
-        from mkgraph import validation
+        from mkgraph import graph as graph_module, validation
 
         shapes = graph_module.load_shapes(self.resources)
         checks = [q for q in self.stored_queries() if q.is_violation_check]
-        return validation.validate(self.graph, shapes, checks)
+        runner = None
+        if self._use_oxigraph(False):
+            from mkgraph import oxengine
+
+            def runner(check):  # the violation queries, answered by Oxigraph
+                return _as_rdflib(oxengine.run(self.store, check.text, source=str(check.path)))
+        return validation.validate(self.graph, shapes, checks, runner)
 
     # ---------------------------------------------------------------- export
     def export(self, fmt: str = "turtle", inferred: bool = False) -> str:
@@ -115,11 +208,15 @@ class KnowledgeGraph:
 
     # ---------------------------------------------------------------- systems
     def resolve(self, name: str, kind: str = "system") -> URIRef:
+        from mkgraph import names
+
         return names.resolve(self.graph, kind, name)
 
     def resolve_any(self, name: str) -> URIRef:
         """A system, language, architecture, trait, ... whichever kind the name denotes; systems
         first, so "Linux" is the kernel rather than the interface of the same name."""
+        from mkgraph import names
+
         for kind in names.KIND_CLASSES:
             try:
                 return names.resolve(self.graph, kind, name)
@@ -128,14 +225,18 @@ class KnowledgeGraph:
         return names.resolve(self.graph, "any", name)  # raises, with suggestions from every kind
 
     def lineage(self, name: str, direction: str = "descendants",
-                relations: list[str] | None = None, depth: int | None = None) -> lineage.TreeNode:
+                relations: list[str] | None = None, depth: int | None = None):
+        from mkgraph import lineage
+
         chosen = tuple(lineage.RELATION_NAMES[r] for r in relations) if relations \
-            else lineage.RELATION_NAMES.values()
-        return lineage.tree(self.graph, self.resolve(name), direction, tuple(chosen), depth)
+            else tuple(lineage.RELATION_NAMES.values())
+        return lineage.tree(self.graph, self.resolve(name), direction, chosen, depth)
 
     def lineage_view(self, names: list[str] | None = None, direction: str = "descendants",
                      relations: list[str] | None = None, depth: int | None = None):
         """The systems and links to draw around some systems, or the whole forest without names."""
+        from mkgraph import lineage
+
         chosen = tuple(lineage.RELATION_NAMES[r] for r in relations) if relations \
             else tuple(lineage.RELATION_NAMES.values())
         roots = [self.resolve(name) for name in names or []]
@@ -145,3 +246,38 @@ class KnowledgeGraph:
         from mkgraph import describe
 
         return describe.describe(self.graph, self.resolve_any(name))
+
+
+def _as_rdflib(result):
+    """An Oxigraph result as mkgraph's QueryResult of rdflib terms."""
+    from rdflib import BNode, Graph, Literal, URIRef
+
+    from mkgraph.engine import QueryResult
+    from mkgraph.namespaces import bind_prefixes
+
+    plain = {"http://www.w3.org/2001/XMLSchema#string",
+             "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
+
+    def term(value):
+        if value is None:
+            return None
+        kind = type(value).__name__
+        if kind == "NamedNode":
+            return URIRef(value.value)
+        if kind == "BlankNode":
+            return BNode(value.value)
+        if value.language:
+            return Literal(value.value, lang=value.language)
+        datatype = value.datatype.value
+        return Literal(value.value, datatype=None if datatype in plain else URIRef(datatype))
+
+    if result.form == "SELECT":
+        return QueryResult("SELECT", variables=result.variables,
+                           rows=[tuple(term(v) for v in row) for row in result.rows])
+    if result.form == "ASK":
+        return QueryResult("ASK", boolean=result.boolean)
+    graph = Graph()
+    bind_prefixes(graph)
+    for triple in result.triples:
+        graph.add((term(triple.subject), term(triple.predicate), term(triple.object)))
+    return QueryResult(result.form, graph=graph)

@@ -81,7 +81,15 @@ def inferred_option(func):
 def _render_result(result, fmt: str | None, width: int | None = None) -> str:
     from mkgraph import results
 
-    if result.graph is not None:
+    if getattr(result, "triples", None) and result.form != "SELECT":
+        from mkgraph.api import _as_rdflib
+
+        result = _as_rdflib(result)  # graphs are written by rdflib (Turtle, JSON-LD with context)
+    elif getattr(result, "store", None) is not None and result.form in ("CONSTRUCT", "DESCRIBE"):
+        from mkgraph.api import _as_rdflib
+
+        result = _as_rdflib(result)
+    if getattr(result, "graph", None) is not None:
         from mkgraph.export import serialize
 
         chosen = fmt or "turtle"
@@ -179,10 +187,10 @@ def query_command(ctx, name, params, query_file, fmt, inferred, timeout, allow_s
         if not Path(query_file).is_file():
             raise ParameterError(f"query file {query_file!r} does not exist")
         result = kg.query_file(query_file, inferred=inferred, timeout=timeout,
-                               allow_service=allow_service)
+                               allow_service=allow_service, native=True)
     elif name:
         result = kg.query(name, _parse_params(params), inferred=inferred, timeout=timeout,
-                          allow_service=allow_service)
+                          allow_service=allow_service, native=True)
     else:
         raise ParameterError("name a stored query (see 'mkgraph queries') or give --file Q.rq")
     _emit(_render_result(result, fmt), output)
@@ -205,7 +213,7 @@ def sparql_command(ctx, text, fmt, inferred, timeout, allow_service, output):
     if text == "-":
         text, source = sys.stdin.read(), "<stdin>"
     result = _kg(ctx).sparql(text, inferred=inferred, source=source, timeout=timeout,
-                             allow_service=allow_service)
+                             allow_service=allow_service, native=True)
     _emit(_render_result(result, fmt), output)
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from difflib import get_close_matches
-
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 from rdflib.term import Identifier
 
-from mkgraph.errors import ParameterError, UnknownNameError
-from mkgraph.namespaces import MK, PREFIXES
+from mkgraph import lookup
+from mkgraph.errors import ParameterError
+from mkgraph.namespaces import MK
+from mkgraph.prefixes import shorten as _shorten
 
 KIND_CLASSES = {
     "system": MK.System,
@@ -52,51 +52,18 @@ def label(graph: Graph, resource: Identifier) -> str:
 
 
 def shorten(term: Identifier) -> str:
-    if isinstance(term, URIRef):
-        text = str(term)
-        for prefix, namespace in PREFIXES.items():
-            if text.startswith(namespace) and len(text) > len(namespace):
-                return f"{prefix}:{text[len(namespace):]}"
-        return text
-    return str(term)
+    return _shorten(str(term)) if isinstance(term, URIRef) else str(term)
 
 
-def _expand(value: str) -> str | None:
-    if value.startswith("<") and value.endswith(">"):
-        return value[1:-1]
-    prefix, colon, local = value.partition(":")
-    if colon and prefix in PREFIXES and "/" not in local:
-        return PREFIXES[prefix] + local
-    if value.startswith(("http://", "https://")):
-        return value
-    return None
+def _candidates(graph: Graph, kind: str) -> dict[str, list[str]]:
+    return {str(r): _names(graph, r) for r in members(graph, kind)}
 
 
 def resolve(graph: Graph, kind: str, value: str) -> URIRef:
     """Find the one resource of a kind that a name denotes, or explain what was meant."""
     if kind not in KIND_CLASSES and kind != "any":
         raise ParameterError(f"unknown kind of name {kind!r}")
-    candidates = members(graph, kind)
-    wanted = value.strip().casefold()
-    expanded = _expand(value.strip())
-    if expanded is not None and URIRef(expanded) in candidates:
-        return URIRef(expanded)
-    matches = sorted(
-        r for r in candidates
-        if wanted in (n.casefold() for n in _names(graph, r)) or shorten(r).split(":")[-1].casefold() == wanted
-    )
-    if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:
-        listed = ", ".join(shorten(m) for m in matches)
-        raise ParameterError(f"{kind} name {value!r} is ambiguous: it could be {listed}")
-    all_names = {n for r in candidates for n in _names(graph, r)}
-    folded = {n.casefold(): n for n in all_names}
-    close = [folded[c] for c in get_close_matches(wanted, list(folded), n=3, cutoff=0.6)]
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
-    shown = value if len(value) <= 60 else value[:57] + "..."
-    noun = "resource" if kind == "any" else kind
-    raise UnknownNameError(f"no {noun} named {shown!r} in the graph{hint}")
+    return URIRef(lookup.choose(_candidates(graph, kind), kind, value))
 
 
 def bind_value(graph: Graph, kind: str, value: str) -> Identifier:
@@ -113,7 +80,7 @@ def bind_value(graph: Graph, kind: str, value: str) -> Identifier:
         except ValueError:
             raise ParameterError(f"{value!r} is not a whole number") from None
     if kind == "iri":
-        expanded = _expand(value.strip())
+        expanded = lookup.expand(value.strip())
         if expanded is None or any(c in expanded for c in ' <>"{}|^`\\\n\t'):
             raise ParameterError(f"{value!r} is not an IRI")
         return URIRef(expanded)

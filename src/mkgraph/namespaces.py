@@ -6,7 +6,7 @@ from rdflib import Namespace
 from rdflib.namespace import DefinedNamespace
 from rdflib.term import URIRef
 
-BASE = "https://w3id.org/mkgraph/"
+from mkgraph.prefixes import BASE
 
 
 class MK(DefinedNamespace):
@@ -77,32 +77,7 @@ WD = Namespace("http://www.wikidata.org/entity/")
 
 LINEAGE_RELATIONS = (MK.basedOn, MK.derivedFrom, MK.inspiredBy)
 
-# Prefixes bound on every graph mkgraph builds, and offered to every query.
-PREFIXES: dict[str, str] = {
-    "mk": str(MK._NS),
-    "sys": str(SYSTEM),
-    "lang": str(LANGUAGE),
-    "arch": str(ARCHITECTURE),
-    "trait": str(TRAIT),
-    "iface": str(INTERFACE),
-    "family": str(FAMILY),
-    "agent": str(AGENT),
-    "source": str(SOURCE),
-    "status": str(STATUS),
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dct": "http://purl.org/dc/terms/",
-    "doap": str(DOAP),
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "schema": str(SCHEMA),
-    "prov": str(PROV),
-    "spdx": str(SPDX),
-    "wd": str(WD),
-    "sh": "http://www.w3.org/ns/shacl#",
-}
+from mkgraph.prefixes import PREFIXES  # noqa: E402  (re-exported)
 
 
 def bind_prefixes(graph) -> None:

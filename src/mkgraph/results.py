@@ -7,26 +7,32 @@ import io
 import re
 import shutil
 
-from rdflib import BNode, Literal, URIRef, Variable
-from rdflib.namespace import XSD
-from rdflib.query import Result
-
-from mkgraph.engine import QueryResult
 from mkgraph.errors import ParameterError
-from mkgraph.names import shorten
+from mkgraph.prefixes import PREFIXES, shorten
+
+XSD = PREFIXES["xsd"]
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
 
 
 def _cell(term) -> str:
+    """A term as a person reads it: prefixed IRIs, bare literal values. Works for rdflib and
+    pyoxigraph terms alike."""
     if term is None:
         return ""
-    if isinstance(term, URIRef):
-        return shorten(term)
+    kind = type(term).__name__
+    if kind in ("URIRef", "NamedNode"):
+        return shorten(str(term.value if kind == "NamedNode" else term))
+    if kind == "BlankNode":
+        return f"_:{term.value}"
+    if kind == "Literal" and hasattr(term, "datatype") and not isinstance(term, str):
+        return term.value  # pyoxigraph Literal
     return str(term)
 
 
-def _rdflib_result(result: QueryResult) -> Result:
+def _rdflib_result(result):
+    from rdflib import Variable
+    
     out = Result(result.form)
     if result.form == "ASK":
         out.askAnswer = bool(result.boolean)
@@ -40,18 +46,20 @@ def _rdflib_result(result: QueryResult) -> Result:
 
 
 _BARE_NUMBERS = {
-    XSD.integer: re.compile(r"^[+-]?[0-9]+$"),
-    XSD.decimal: re.compile(r"^[+-]?[0-9]*\.[0-9]+$"),
-    XSD.boolean: re.compile(r"^(true|false)$"),
+    XSD + "integer": re.compile(r"^[+-]?[0-9]+$"),
+    XSD + "decimal": re.compile(r"^[+-]?[0-9]*\.[0-9]+$"),
+    XSD + "boolean": re.compile(r"^(true|false)$"),
 }
 
 
 def _tsv_term(term) -> str:
     # SPARQL 1.1 TSV: terms in their SPARQL/Turtle syntax (numbers and booleans bare), empty for unbound.
+    from rdflib import BNode, Literal, URIRef
+
     if term is None:
         return ""
-    if isinstance(term, Literal) and term.datatype in _BARE_NUMBERS and \
-            _BARE_NUMBERS[term.datatype].match(str(term)):
+    if isinstance(term, Literal) and term.datatype is not None and \
+            str(term.datatype) in _BARE_NUMBERS and _BARE_NUMBERS[str(term.datatype)].match(str(term)):
         return str(term)
     if isinstance(term, (URIRef, BNode, Literal)):
         return term.n3()
@@ -89,7 +97,7 @@ def _records(header: list[str], body: list[list[str]], limit: int) -> str:
     return "\n".join(lines)
 
 
-def format_table(result: QueryResult, width: int | None = None) -> str:
+def format_table(result, width: int | None = None) -> str:
     """Aligned columns that fit the terminal; rows as records when columns would be unreadable."""
     if result.form == "ASK":
         return "yes" if result.boolean else "no"
@@ -109,7 +117,7 @@ def format_table(result: QueryResult, width: int | None = None) -> str:
     return "\n".join(lines)
 
 
-def format_markdown(result: QueryResult) -> str:
+def format_markdown(result) -> str:
     if result.form == "ASK":
         return "yes" if result.boolean else "no"
 
@@ -123,8 +131,14 @@ def format_markdown(result: QueryResult) -> str:
     return "\n".join(lines)
 
 
-def format_select(result: QueryResult, fmt: str, width: int | None = None) -> str:
+def format_select(result, fmt: str, width: int | None = None) -> str:
     """Render a SELECT or ASK result in one of SELECT_FORMATS."""
+    if fmt in ("csv", "tsv", "json", "xml") and getattr(result, "store", None) is not None:
+        # An Oxigraph result: its own writers produce the W3C result formats.
+        if fmt == "csv" and result.form == "ASK":
+            return "true" if result.boolean else "false"
+        text = result.serialize(fmt)
+        return text.rstrip("\r\n") if fmt in ("csv", "tsv") else text.rstrip("\n")
     if fmt == "table":
         return format_table(result, width)
     if fmt == "markdown":

@@ -127,10 +127,10 @@ def _shacl_problems(data: Graph, shapes: Graph) -> list[Problem]:
     return problems
 
 
-def _query_problems(data: Graph, checks: list[StoredQuery]) -> list[Problem]:
+def _query_problems(data: Graph, checks: list[StoredQuery], runner=None) -> list[Problem]:
     problems = []
     for check in checks:
-        result = engine.run(data, check.text, source=str(check.path))
+        result = runner(check) if runner else engine.run(data, check.text, source=str(check.path))
         for row in result.rows:
             values = dict(zip(result.variables, row))
             focus = row[0]
@@ -145,8 +145,9 @@ def _query_problems(data: Graph, checks: list[StoredQuery]) -> list[Problem]:
     return problems
 
 
-def validate(data: Graph, shapes: Graph, checks: list[StoredQuery]) -> ValidationReport:
-    """Run the shapes and the violation queries over the graph."""
-    problems = _shacl_problems(data, shapes) + _query_problems(data, checks)
+def validate(data: Graph, shapes: Graph, checks: list[StoredQuery], runner=None) -> ValidationReport:
+    """Run the shapes and the violation queries over the graph (the queries through `runner`,
+    a faster engine, when one is given)."""
+    problems = _shacl_problems(data, shapes) + _query_problems(data, checks, runner)
     conforms = not any(p.severity == "violation" for p in problems)
     return ValidationReport(conforms=conforms, problems=problems)

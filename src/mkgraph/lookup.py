@@ -1,0 +1,102 @@
+"""Choosing the resource a typed name denotes, independent of the RDF library that holds the graph.
+
+`candidates` maps each resource's IRI to its names (label and other names); `choose` applies the
+rules every command shares: case-insensitive names, the IRI's local name, a prefixed or full IRI,
+an ambiguity error, and close matches suggested for an unknown name.
+"""
+
+from __future__ import annotations
+
+from difflib import get_close_matches
+
+from mkgraph.errors import ParameterError, UnknownNameError
+from mkgraph.prefixes import PREFIXES, shorten
+
+KIND_CLASSES = {
+    "system": "System",
+    "language": "ProgrammingLanguage",
+    "architecture": "Architecture",
+    "trait": "Trait",
+    "interface": "Interface",
+    "family": "KernelFamily",
+    "agent": "Agent",
+}
+MAX_VALUE_LENGTH = 2000
+_IRI_FORBIDDEN = set(' <>"{}|^`\\\n\t\r')
+
+
+def expand(value: str) -> str | None:
+    """A full IRI from <...>, a prefixed name or an http(s) IRI; None for a plain name."""
+    if value.startswith("<") and value.endswith(">"):
+        return value[1:-1]
+    prefix, colon, local = value.partition(":")
+    if colon and prefix in PREFIXES and "/" not in local:
+        return PREFIXES[prefix] + local
+    if value.startswith(("http://", "https://")):
+        return value
+    return None
+
+
+def choose(candidates: dict[str, list[str]], kind: str, value: str) -> str:
+    """The IRI of the one candidate the value names, or a one-line error that helps."""
+    if len(value) > MAX_VALUE_LENGTH:
+        raise ParameterError(f"parameter value is too long ({len(value)} characters)")
+    wanted = value.strip().casefold()
+    expanded = expand(value.strip())
+    if expanded is not None and expanded in candidates:
+        return expanded
+    matches = sorted(
+        iri for iri, names in candidates.items()
+        if wanted in (n.casefold() for n in names) or shorten(iri).split(":")[-1].casefold() == wanted
+    )
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        listed = ", ".join(shorten(m) for m in matches)
+        raise ParameterError(f"{kind} name {value!r} is ambiguous: it could be {listed}")
+    folded = {n.casefold(): n for names in candidates.values() for n in names}
+    close = [folded[c] for c in get_close_matches(wanted, list(folded), n=3, cutoff=0.6)]
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    shown = value if len(value) <= 60 else value[:57] + "..."
+    noun = "resource" if kind == "any" else kind
+    raise UnknownNameError(f"no {noun} named {shown!r} in the graph{hint}")
+
+
+def store_candidates(store, kind: str) -> dict[str, list[str]]:
+    """Candidates read from an Oxigraph store."""
+    classes = KIND_CLASSES.values() if kind == "any" else [KIND_CLASSES[kind]]
+    values = " ".join(f"<{PREFIXES['mk']}{c}>" for c in classes)
+    query = (
+        "SELECT ?r ?name WHERE { VALUES ?class { " + values + " } "
+        f"?type <{PREFIXES['rdfs']}subClassOf>* ?class . ?r a ?type . FILTER isIRI(?r) "
+        f"OPTIONAL {{ ?r <{PREFIXES['rdfs']}label>|<{PREFIXES['skos']}altLabel> ?name }} }}"
+    )
+    found: dict[str, list[str]] = {}
+    for solution in store.query(query):
+        names = found.setdefault(solution["r"].value, [])
+        if solution["name"] is not None:
+            names.append(solution["name"].value)
+    return found
+
+
+def store_value(store, kind: str, value: str):
+    """A parameter value as a pyoxigraph term, read according to its kind."""
+    import pyoxigraph as ox
+
+    if len(value) > MAX_VALUE_LENGTH:
+        raise ParameterError(f"parameter value is too long ({len(value)} characters)")
+    if kind in KIND_CLASSES:
+        return ox.NamedNode(choose(store_candidates(store, kind), kind, value))
+    if kind == "string":
+        return ox.Literal(value)
+    if kind == "integer":
+        try:
+            return ox.Literal(str(int(value)), datatype=ox.NamedNode(PREFIXES["xsd"] + "integer"))
+        except ValueError:
+            raise ParameterError(f"{value!r} is not a whole number") from None
+    if kind == "iri":
+        expanded = expand(value.strip())
+        if expanded is None or _IRI_FORBIDDEN & set(expanded):
+            raise ParameterError(f"{value!r} is not an IRI")
+        return ox.NamedNode(expanded)
+    raise ParameterError(f"unknown parameter kind {kind!r}")

@@ -1,0 +1,77 @@
+"""The cache of loaded graphs: keyed by content, never stale, and harmless when broken."""
+
+from __future__ import annotations
+
+import os
+
+from mkgraph import cache
+from mkgraph.api import KnowledgeGraph
+
+
+def _answer(root) -> set[str]:
+    result = KnowledgeGraph(root, engine="oxigraph").query("descendants", {"of": "seL4"})
+    return {str(row[0]) for row in result.rows}
+
+
+def test_a_changed_source_file_is_never_served_stale(scratch_root, tmp_path, monkeypatch):
+    monkeypatch.setenv("MKGRAPH_CACHE_DIR", str(tmp_path / "cache"))
+    assert "Robigalia" in _answer(scratch_root)
+    assert len(list((tmp_path / "cache").glob("graph-*.nt"))) == 1
+    robigalia = scratch_root / "data" / "projects" / "robigalia.ttl"
+    text = robigalia.read_text(encoding="utf-8")
+    robigalia.write_text(text.replace("mk:basedOn sys:sel4", "mk:basedOn sys:nova")
+                         .replace("rdf:object sys:sel4 ;\n    rdf:predicate mk:basedOn",
+                                  "rdf:object sys:nova ;\n    rdf:predicate mk:basedOn"),
+                         encoding="utf-8")
+    assert "Robigalia" not in _answer(scratch_root)
+    assert len(list((tmp_path / "cache").glob("graph-*.nt"))) == 2
+    (scratch_root / "data" / "projects" / "tock.ttl").unlink()  # a removed file changes the key too
+    files = KnowledgeGraph(scratch_root).resources.graph_files()
+    assert cache.read(files) is None
+
+
+def test_a_corrupt_cache_falls_back_to_a_fresh_load(scratch_root, tmp_path, monkeypatch):
+    monkeypatch.setenv("MKGRAPH_CACHE_DIR", str(tmp_path / "cache"))
+    expected = _answer(scratch_root)
+    (entry,) = (tmp_path / "cache").glob("graph-*.nt")
+    whole = entry.read_bytes()
+    for broken in (b"<not n-triples at all", whole[: len(whole) // 2],  # cut mid-line
+                   whole[: whole.index(b"\n", len(whole) // 2) + 1],  # cut at a line end
+                   whole.replace(b"complete: ", b"complete: 1")):  # a wrong count
+        entry.write_bytes(broken)
+        assert _answer(scratch_root) == expected
+        rebuilt = entry.read_bytes()  # rebuilt: whole again (blank-node names may differ)
+        assert rebuilt.splitlines()[-1] == whole.splitlines()[-1]
+        assert len(rebuilt.splitlines()) == len(whole.splitlines())
+
+
+def test_an_unwritable_cache_is_skipped(scratch_root, tmp_path, monkeypatch, invoke):
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache folder should be", encoding="utf-8")
+    monkeypatch.setenv("MKGRAPH_CACHE_DIR", str(blocked / "cache"))
+    result = invoke("--root", str(scratch_root), "query", "ancestors", "-p", "of=Ares", "-f", "csv")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[1].startswith("Helios,1,")
+
+
+def test_cache_can_be_turned_off(monkeypatch):
+    monkeypatch.setenv("MKGRAPH_CACHE_DIR", "")
+    assert cache.cache_folder() is None
+    monkeypatch.delenv("MKGRAPH_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere")
+    assert str(cache.cache_folder()) == os.path.join("/somewhere", "mkgraph")
+
+
+def test_the_hot_path_imports_no_heavy_library(tmp_path):
+    import subprocess
+    import sys
+
+    code = ("import sys, runpy; sys.argv = ['mkgraph', 'query', 'descendants', '-f', 'csv'];\n"
+            "try:\n    runpy.run_module('mkgraph', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('rdflib', 'pyshacl', 'owlrl') if m in sys.modules]\n"
+            "print('HEAVY', heavy)")
+    env = dict(os.environ, MKGRAPH_CACHE_DIR=str(tmp_path))
+    subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    warm = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          check=True)
+    assert "HEAVY []" in warm.stdout  # with the cache warm, nothing heavy is imported
