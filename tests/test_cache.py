@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 from mkgraph import cache
 from mkgraph.api import KnowledgeGraph
@@ -16,7 +17,8 @@ def _answer(root) -> set[str]:
 def test_a_changed_source_file_is_never_served_stale(scratch_root, tmp_path, monkeypatch):
     monkeypatch.setenv("MKGRAPH_CACHE_DIR", str(tmp_path / "cache"))
     assert "Robigalia" in _answer(scratch_root)
-    assert len(list((tmp_path / "cache").glob("graph-*.nt"))) == 1
+    assert len(list((tmp_path / "cache").glob("store-*"))) == 1
+    assert "Robigalia" in _answer(scratch_root)  # now from the cache
     robigalia = scratch_root / "data" / "projects" / "robigalia.ttl"
     text = robigalia.read_text(encoding="utf-8")
     robigalia.write_text(text.replace("mk:basedOn sys:sel4", "mk:basedOn sys:nova")
@@ -24,25 +26,29 @@ def test_a_changed_source_file_is_never_served_stale(scratch_root, tmp_path, mon
                                   "rdf:object sys:nova ;\n    rdf:predicate mk:basedOn"),
                          encoding="utf-8")
     assert "Robigalia" not in _answer(scratch_root)
-    assert len(list((tmp_path / "cache").glob("graph-*.nt"))) == 2
+    assert len(list((tmp_path / "cache").glob("store-*"))) == 2
     (scratch_root / "data" / "projects" / "tock.ttl").unlink()  # a removed file changes the key too
     files = KnowledgeGraph(scratch_root).resources.graph_files()
-    assert cache.read(files) is None
+    assert cache.open_store(files) is None
 
 
 def test_a_corrupt_cache_falls_back_to_a_fresh_load(scratch_root, tmp_path, monkeypatch):
     monkeypatch.setenv("MKGRAPH_CACHE_DIR", str(tmp_path / "cache"))
     expected = _answer(scratch_root)
-    (entry,) = (tmp_path / "cache").glob("graph-*.nt")
-    whole = entry.read_bytes()
-    for broken in (b"<not n-triples at all", whole[: len(whole) // 2],  # cut mid-line
-                   whole[: whole.index(b"\n", len(whole) // 2) + 1],  # cut at a line end
-                   whole.replace(b"complete: ", b"complete: 1")):  # a wrong count
-        entry.write_bytes(broken)
+    (entry,) = (tmp_path / "cache").glob("store-*")
+    for damage in ("count", "missing count", "garbage"):
+        if damage == "count":
+            (entry / "mkgraph-triples").write_text("12", encoding="ascii")
+        elif damage == "missing count":
+            (entry / "mkgraph-triples").unlink()
+        else:
+            shutil.rmtree(entry)
+            entry.mkdir()
+            (entry / "CURRENT").write_text("not a database", encoding="ascii")
+            (entry / "mkgraph-triples").write_text("9000", encoding="ascii")
         assert _answer(scratch_root) == expected
-        rebuilt = entry.read_bytes()  # rebuilt: whole again (blank-node names may differ)
-        assert rebuilt.splitlines()[-1] == whole.splitlines()[-1]
-        assert len(rebuilt.splitlines()) == len(whole.splitlines())
+        (rebuilt,) = (tmp_path / "cache").glob("store-*")
+        assert int((rebuilt / "mkgraph-triples").read_text(encoding="ascii")) > 8000
 
 
 def test_an_unwritable_cache_is_skipped(scratch_root, tmp_path, monkeypatch, invoke):

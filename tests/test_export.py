@@ -146,3 +146,18 @@ def test_show_as_rdf(invoke):
     graph = Graph().parse(data=result.output, format="turtle")
     assert (SYSTEM.hedron, MK.derivedFrom, SYSTEM.nova) in graph
     assert URIRef(SYSTEM.hedron) in set(graph.subjects())
+
+
+def test_targeted_inference_derives_what_owlrl_derives(kg):
+    from mkgraph.api import KnowledgeGraph
+
+    owlrl = KnowledgeGraph(reasoner="owlrl").inferred
+    targeted = KnowledgeGraph(reasoner="targeted").inferred
+    assert len(targeted) > 1000
+    assert set(targeted) == set(owlrl)
+
+
+def test_reasoner_option(invoke, tmp_path):
+    out = tmp_path / "owlrl.nt"
+    assert invoke("--reasoner", "owlrl", "export", "--inferred", "-o", str(out)).exit_code == 0
+    assert (SYSTEM.ares, MK.descendsFrom, SYSTEM.sel4) in Graph().parse(out, format="nt")

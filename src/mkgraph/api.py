@@ -26,16 +26,20 @@ if TYPE_CHECKING:  # pragma: no cover
 
 DEFAULT_TIMEOUT = 30.0
 ENGINES = ("auto", "oxigraph", "rdflib")
+REASONERS = ("targeted", "owlrl")
 
 
 class KnowledgeGraph:
     """The microkernel graph: loaded lazily, queried, validated, reasoned over and exported."""
 
-    def __init__(self, root=None, engine: str = "auto"):
+    def __init__(self, root=None, engine: str = "auto", reasoner: str = "targeted"):
         if engine not in ENGINES:
             raise ParameterError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+        if reasoner not in REASONERS:
+            raise ParameterError(f"unknown reasoner {reasoner!r} (choose from {', '.join(REASONERS)})")
         self.resources: Resources = locate(root)
         self.engine = engine
+        self.reasoner = reasoner
 
     # ---------------------------------------------------------------- loading
     @cached_property
@@ -55,28 +59,23 @@ class KnowledgeGraph:
         files = self.resources.graph_files()
         if not self.resources.data_files(self.resources.data):
             raise ResourceError(f"{self.resources.data}: no data files (.ttl, .jsonld or .rdf)")
-        cached = cache.read(files)
+        cached = cache.open_store(files)
         if cached is not None:
-            data, count = cached
-            store = ox.Store()
-            try:
-                store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
-                if len(store) == count:
-                    return store
-            except (SyntaxError, ValueError, OSError):
-                pass
-            cache.discard(files)  # a corrupt cache: load afresh below
+            return cached
         ntriples = self.graph.serialize(format="nt").encode("utf-8")
         store = ox.Store()
         store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
-        cache.write(files, ntriples, len(store))
+        cache.save_store(files, ntriples)
         return store
 
     @cached_property
     def inferred(self) -> Graph:
-        """Only the triples that inference adds."""
+        """Only the triples that inference adds: by the targeted rules on Oxigraph (the default,
+        the same triples in a fraction of the time) or by owlrl's full OWL 2 RL closure."""
         from mkgraph import reasoning
 
+        if self.reasoner == "targeted" and self._use_oxigraph(False):
+            return reasoning.infer_targeted(self.store)
         return reasoning.infer(self.graph)
 
     def graph_with_inferences(self) -> Graph:

@@ -1,20 +1,24 @@
 """A cache of the loaded graph, keyed by the content of every source file.
 
-Parsing Turtle with rdflib (and checking it) costs about a third of a second; loading the same
-triples as N-Triples into Oxigraph costs about twenty milliseconds. So the first load after any
-change parses and checks the sources as usual and writes the result as N-Triples under the cache
-folder; later loads with unchanged sources read that file. A changed, added or removed source file
-changes the key, so a stale answer is never served. A corrupt or unwritable cache is ignored.
+Parsing Turtle with rdflib (and checking it) costs about a third of a second; opening a ready
+Oxigraph store read-only costs about ten milliseconds. So the first load after any change parses
+and checks the sources as usual and saves the triples as an on-disk Oxigraph store under the cache
+folder; later loads with unchanged sources open that store. A changed, added or removed source
+file changes the key, so a stale answer is never served. A store is moved into place only once it
+is complete, and carries its triple count to prove it; a corrupt or unwritable cache is ignored.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import time
 from pathlib import Path
 
 CACHE_ENV = "MKGRAPH_CACHE_DIR"
-FORMAT_VERSION = "1"  # bump when the cached representation changes
+FORMAT_VERSION = "2"  # bump when the cached representation changes
+_COUNT_FILE = "mkgraph-triples"
 
 
 def cache_folder() -> Path | None:
@@ -38,47 +42,63 @@ def key(files: list[Path]) -> str:
     return digest.hexdigest()[:32]
 
 
-_TRAILER = b"# mkgraph cache complete: "
-
-
-def read(files: list[Path]) -> tuple[bytes, int] | None:
-    """The cached N-Triples for exactly these file contents and their triple count, or None.
-    A file without its closing trailer (a write cut short) is not used."""
+def _entry(files: list[Path]) -> Path | None:
     folder = cache_folder()
-    if folder is None:
+    return None if folder is None else folder / f"store-{key(files)}"
+
+
+def open_store(files: list[Path]):
+    """The cached store for exactly these file contents, opened read-only, or None."""
+    import pyoxigraph as ox
+
+    entry = _entry(files)
+    if entry is None:
         return None
     try:
-        data = (folder / f"graph-{key(files)}.nt").read_bytes()
-    except OSError:
-        return None
-    body, _, trailer = data.rstrip(b"\n").rpartition(b"\n")
-    if not trailer.startswith(_TRAILER) or not trailer[len(_TRAILER):].isdigit():
-        return None
-    return body + b"\n", int(trailer[len(_TRAILER):])
+        expected = int((entry / _COUNT_FILE).read_text(encoding="ascii"))
+        store = ox.Store.read_only(str(entry))
+        if len(store) == expected:
+            return store
+    except (OSError, ValueError, RuntimeError):  # RocksDB reports corruption as RuntimeError
+        pass
+    discard(files)
+    return None
 
 
-def write(files: list[Path], ntriples: bytes, count: int) -> None:
-    """Store the N-Triples; any failure (read-only disk, no home) is silently skipped."""
-    folder = cache_folder()
-    if folder is None:
+def save_store(files: list[Path], ntriples: bytes) -> None:
+    """Build the store beside its final place, then move it in; failures are skipped silently."""
+    import pyoxigraph as ox
+
+    entry = _entry(files)
+    if entry is None:
         return
+    building = entry.with_name(f".{entry.name}.{os.getpid()}")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"graph-{key(files)}.nt"
-        temporary = folder / f".{target.name}.{os.getpid()}"
-        temporary.write_bytes(ntriples + _TRAILER + str(count).encode() + b"\n")
-        os.replace(temporary, target)
-        for old in folder.glob("graph-*.nt"):  # keep the folder from growing without bound
-            if old != target and old.stat().st_mtime < target.stat().st_mtime - 7 * 86400:
-                old.unlink(missing_ok=True)
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        store = ox.Store(str(building))
+        store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+        store.flush()
+        count = len(store)
+        del store  # closes the database before it is moved
+        (building / _COUNT_FILE).write_text(str(count), encoding="ascii")
+        os.replace(building, entry)
+        _prune(entry)
     except OSError:
-        return
+        shutil.rmtree(building, ignore_errors=True)
+
+
+def _prune(keep: Path) -> None:
+    """Keep the cache folder from growing without bound: drop stores unused for a week."""
+    week_ago = time.time() - 7 * 86400
+    for old in keep.parent.glob("store-*"):
+        try:
+            if old != keep and old.stat().st_mtime < week_ago:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            continue
 
 
 def discard(files: list[Path]) -> None:
-    folder = cache_folder()
-    if folder is not None:
-        try:
-            (folder / f"graph-{key(files)}.nt").unlink(missing_ok=True)
-        except OSError:
-            pass
+    entry = _entry(files)
+    if entry is not None:
+        shutil.rmtree(entry, ignore_errors=True)

@@ -26,7 +26,7 @@ def _kg(ctx: click.Context):
 
     obj = ctx.find_root().obj
     if obj.get("kg") is None:
-        obj["kg"] = KnowledgeGraph(obj.get("root"))
+        obj["kg"] = KnowledgeGraph(obj.get("root"), reasoner=obj.get("reasoner", "targeted"))
     return obj["kg"]
 
 
@@ -138,14 +138,18 @@ class MkgraphGroup(click.Group):
 @click.version_option(__version__, "--version", prog_name="mkgraph")
 @click.option("--root", metavar="DIR", envvar=ROOT_ENV, type=click.Path(),
               help=f"Folder holding ontology/, data/, shapes/ and queries/ (or set {ROOT_ENV}).")
+@click.option("--reasoner", type=click.Choice(("targeted", "owlrl")), default="targeted",
+              show_default=True, help="How --inferred is computed: targeted rules on Oxigraph, or "
+                                      "owlrl's full OWL 2 RL closure (slower, same triples here).")
 @click.pass_context
-def main(ctx: click.Context, root: str | None) -> None:
+def main(ctx: click.Context, root: str | None, reasoner: str) -> None:
     """mkgraph: a sourced knowledge graph of open-source microkernel projects.
 
     Example: mkgraph query descendants -p of=seL4
     """
     ctx.ensure_object(dict)
     ctx.obj["root"] = root
+    ctx.obj["reasoner"] = reasoner
 
 
 @main.command("queries")

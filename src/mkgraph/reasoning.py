@@ -61,3 +61,87 @@ def with_inferences(graph: Graph) -> Graph:
     combined += graph
     combined += infer(graph)
     return combined
+
+
+# ---------------------------------------------------------------- targeted inference
+
+_RULES = """
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+"""
+# Each rule is one SPARQL CONSTRUCT over the asserted graph and the ontology in it. Together they
+# derive what owlrl's OWL 2 RL closure derives for this vocabulary, less its noise: super-properties
+# (prp-spo1), transitive properties (prp-trp) and inverses (prp-inv), domains and ranges (prp-dom,
+# prp-rng), and class membership through sub- and equivalent classes (cax-sco, cax-eqc).
+_SUPER_PROPERTY = "(rdfs:subPropertyOf|owl:equivalentProperty|^owl:equivalentProperty)+"
+_SUPER_CLASS = "(rdfs:subClassOf|owl:equivalentClass|^owl:equivalentClass)*"
+TARGETED_RULES = {
+    "super-properties": _RULES + f"""
+        CONSTRUCT {{ ?s ?super ?o }} WHERE {{
+            ?p {_SUPER_PROPERTY} ?super . FILTER (?super != ?p && isIRI(?super))
+            ?s ?p ?o .
+        }}""",
+    "classes": _RULES + f"""
+        CONSTRUCT {{ ?s a ?super }} WHERE {{
+            ?s a ?class . ?class {_SUPER_CLASS} ?super . FILTER (isIRI(?super))
+        }}""",
+    "domains": _RULES + f"""
+        CONSTRUCT {{ ?s a ?super }} WHERE {{
+            ?p rdfs:domain ?class . ?class {_SUPER_CLASS} ?super . FILTER (isIRI(?super))
+            ?q (rdfs:subPropertyOf|owl:equivalentProperty|^owl:equivalentProperty)* ?p .
+            ?s ?q ?o .
+        }}""",
+    "ranges": _RULES + f"""
+        CONSTRUCT {{ ?o a ?super }} WHERE {{
+            ?p rdfs:range ?class . ?class {_SUPER_CLASS} ?super . FILTER (isIRI(?super))
+            ?q (rdfs:subPropertyOf|owl:equivalentProperty|^owl:equivalentProperty)* ?p .
+            ?s ?q ?o . FILTER (!isLiteral(?o))
+        }}""",
+}
+
+
+def _transitive_rules(store) -> list[str]:
+    """One closure query per transitive property (prp-trp); sub-properties and inverses feed it
+    through the other rules until nothing new is derived."""
+    return [_RULES + f"CONSTRUCT {{ ?a <{row['t'].value}> ?b }} WHERE {{ ?a <{row['t'].value}>+ ?b }}"
+            for row in store.query(_RULES + "SELECT ?t WHERE { ?t a owl:TransitiveProperty }")]
+
+
+def infer_targeted(store):
+    """The triples the targeted rules derive, as an rdflib Graph, noise removed, asserted
+    triples left out. Runs on Oxigraph: seconds where owlrl takes minutes at 100k triples."""
+    import pyoxigraph as ox
+    from rdflib import Graph
+
+    from mkgraph.api import _as_rdflib  # the one converter from Oxigraph terms
+
+    derived = ox.Store()
+    for triple in store:  # a working copy: asserted plus derived, iterated to a fixed point
+        derived.add(ox.Quad(triple.subject, triple.predicate, triple.object))
+    rules = list(TARGETED_RULES.values())
+    while True:
+        before = len(derived)
+        closure = list(_transitive_rules(derived))
+        for rule in closure + rules:
+            for triple in list(derived.query(rule)):
+                derived.add(ox.Quad(triple.subject, triple.predicate, triple.object))
+        for row in derived.query(_RULES + "SELECT ?p ?q WHERE { ?p owl:inverseOf ?q }"):
+            p, q = row["p"], row["q"]
+            for found in list(derived.quads_for_pattern(None, p, None)):
+                derived.add(ox.Quad(found.object, q, found.subject))
+            for found in list(derived.quads_for_pattern(None, q, None)):
+                derived.add(ox.Quad(found.object, p, found.subject))
+        if len(derived) == before:
+            break
+    inferred = Graph()
+    bind_prefixes(inferred)
+    new = [t for t in derived if t not in store]
+    class _Triples:
+        form = "CONSTRUCT"
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in new]
+
+    for triple in _as_rdflib(_Triples()).graph:
+        if not _is_noise(triple):
+            inferred.add(triple)
+    return inferred

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from importlib import resources as importlib_resources
 from pathlib import Path
 
 from mkgraph.errors import ResourceError
@@ -67,6 +66,8 @@ def _checkout_root() -> Path | None:
 
 
 def _packaged_root() -> Path | None:
+    from importlib import resources as importlib_resources  # only when not in a checkout
+
     packaged = importlib_resources.files("mkgraph") / "_data"
     path = Path(str(packaged))
     return path if path.is_dir() else None
