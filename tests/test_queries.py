@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 
 import pytest
 from rdflib import Literal, URIRef
@@ -206,3 +205,16 @@ def test_machine_formats_follow_the_w3c_results_formats(invoke):
     md = invoke("query", "ancestors", "-p", "of=Ares", "-f", "markdown").output.splitlines()
     assert md[0] == "| name | depth | path |"
     assert md[2].startswith("| Helios | 1 |")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml", "markdown", "table"])
+def test_both_engines_write_every_format(fmt, invoke):
+    """The Oxigraph path (default) and the rdflib path (--inferred) both write each format."""
+    fast = invoke("query", "ancestors", "-p", "of=Ares", "-f", fmt)
+    inferred = invoke("query", "ancestors", "-p", "of=Ares", "-f", fmt, "--inferred")
+    assert fast.exit_code == 0 and inferred.exit_code == 0
+    assert "Helios" in fast.output and "Helios" in inferred.output
+    if fmt == "json":
+        assert json.loads(fast.output) == json.loads(inferred.output)
+    elif fmt in ("csv", "tsv", "markdown", "table"):
+        assert fast.output == inferred.output

@@ -190,13 +190,14 @@ class KnowledgeGraph:
 
         shapes = graph_module.load_shapes(self.resources)
         checks = [q for q in self.stored_queries() if q.is_violation_check]
-        runner = None
-        if self._use_oxigraph(False):
-            from mkgraph import oxengine
+        if not self._use_oxigraph(False):
+            return validation.validate(self.graph, shapes, checks)
+        from mkgraph import oxengine
 
-            def runner(check):  # the violation queries, answered by Oxigraph
-                return _as_rdflib(oxengine.run(self.store, check.text, source=str(check.path)))
-        return validation.validate(self.graph, shapes, checks, runner)
+        def answer(check):  # the violation queries, answered by Oxigraph
+            return _as_rdflib(oxengine.run(self.store, check.text, source=str(check.path)))
+
+        return validation.validate(self.graph, shapes, checks, answer)
 
     # ---------------------------------------------------------------- export
     def export(self, fmt: str = "turtle", inferred: bool = False) -> str:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import sys
-from functools import wraps
 from pathlib import Path
 
 import click

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from mkgraph.names import label, shorten
+from mkgraph.names import label
 from mkgraph.namespaces import PROV
 
 
@@ -109,5 +109,3 @@ def subgraph(graph: Graph, resource: URIRef) -> Graph:
         out.add((s, p, resource))
     return out
 
-
-__all__ = ["describe", "render", "subgraph", "sources_of", "shorten"]

@@ -215,15 +215,3 @@ def _assign_clans(nodes: dict[URIRef, SystemNode], chosen: list[Edge]) -> None:
 
     for system, node in nodes.items():
         node.clan = nodes[top(system, frozenset())].name
-
-
-def members_of(node: TreeNode) -> list[URIRef]:
-    """Every system in a tree except its root."""
-    out: list[URIRef] = []
-    stack = list(node.children)
-    while stack:
-        current = stack.pop()
-        if not current.repeated:
-            out.append(current.system)
-        stack.extend(current.children)
-    return out

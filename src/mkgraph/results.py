@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import shutil
 
@@ -32,7 +30,8 @@ def _cell(term) -> str:
 
 def _rdflib_result(result):
     from rdflib import Variable
-    
+    from rdflib.query import Result
+
     out = Result(result.form)
     if result.form == "ASK":
         out.askAnswer = bool(result.boolean)
@@ -158,8 +157,3 @@ def format_select(result, fmt: str, width: int | None = None) -> str:
             return text.rstrip("\r\n")
         return text.rstrip("\n")
     raise ParameterError(f"unknown result format {fmt!r} (choose from {', '.join(SELECT_FORMATS)})")
-
-
-def read_csv(text: str) -> list[list[str]]:
-    """Parse CSV results back (used by tests and by callers that want plain rows)."""
-    return list(csv.reader(io.StringIO(text)))
