@@ -50,6 +50,22 @@ def measure(command: list[str], runs: int, cold: bool, cache_dir: Path) -> tuple
     return statistics.median(times), max(peaks)
 
 
+def print_exponents(rows) -> None:
+    """How time grows with size: the slope of log(time) against log(size) between the smallest and
+    largest synthetic sizes (1 is linear; start-up costs make small sizes look flatter)."""
+    import math
+
+    by_operation: dict[str, dict[int, float]] = {}
+    for name, label, seconds, _peak in rows:
+        if label != "bundled":
+            by_operation.setdefault(name, {})[int(label[:-1]) * 1000] = seconds
+    for name, timings in by_operation.items():
+        if len(timings) >= 2:
+            small, large = min(timings), max(timings)
+            slope = math.log(timings[large] / timings[small]) / math.log(large / small)
+            print(f"exponent {name:31} {small // 1000}k..{large // 1000}k: {slope:.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
@@ -112,6 +128,7 @@ def main() -> None:
     print(f"{'operation':40} {'data':>8} {'seconds':>9} {'peak MB':>8}")
     for name, label, seconds, peak in rows:
         print(f"{name:40} {label:>8} {seconds:9.3f} {peak:8d}")
+    print_exponents(rows)
     shutil.rmtree(work, ignore_errors=True)
 
 
