@@ -62,17 +62,32 @@ def choose(candidates: dict[str, list[str]], kind: str, value: str) -> str:
     raise UnknownNameError(f"no {noun} named {shown!r} in the graph{hint}")
 
 
-def store_candidates(store, kind: str) -> dict[str, list[str]]:
-    """Candidates read from an Oxigraph store."""
+def store_candidates(store, kind: str, name: str | None = None) -> dict[str, list[str]]:
+    """Candidates read from an Oxigraph store: all of a kind, or only those with this name (any
+    case), which is all a well-typed name needs and stays fast on large graphs."""
+    import pyoxigraph as ox
+
     classes = KIND_CLASSES.values() if kind == "any" else [KIND_CLASSES[kind]]
     values = " ".join(f"<{PREFIXES['mk']}{c}>" for c in classes)
-    query = (
-        "SELECT ?r ?name WHERE { VALUES ?class { " + values + " } "
-        f"?type <{PREFIXES['rdfs']}subClassOf>* ?class . ?r a ?type . FILTER isIRI(?r) "
-        f"OPTIONAL {{ ?r <{PREFIXES['rdfs']}label>|<{PREFIXES['skos']}altLabel> ?name }} }}"
-    )
+    names = f"<{PREFIXES['rdfs']}label>|<{PREFIXES['skos']}altLabel>"
+    if name is None:
+        query = (
+            "SELECT ?r ?name WHERE { VALUES ?class { " + values + " } "
+            f"?type <{PREFIXES['rdfs']}subClassOf>* ?class . ?r a ?type . FILTER isIRI(?r) "
+            f"OPTIONAL {{ ?r {names} ?name }} }}"
+        )
+        solutions = store.query(query)
+    else:
+        # The name enters as a term (a projected variable Oxigraph substitutes), never as text.
+        query = (
+            f"SELECT ?r ?name ?wanted WHERE {{ ?r {names} ?name . "
+            "FILTER (LCASE(STR(?name)) = ?wanted) FILTER isIRI(?r) "
+            "VALUES ?class { " + values + " } "
+            f"?r a ?type . ?type <{PREFIXES['rdfs']}subClassOf>* ?class }}"
+        )
+        solutions = store.query(query, substitutions={ox.Variable("wanted"): ox.Literal(name.casefold())})
     found: dict[str, list[str]] = {}
-    for solution in store.query(query):
+    for solution in solutions:
         names = found.setdefault(solution["r"].value, [])
         if solution["name"] is not None:
             names.append(solution["name"].value)
@@ -86,6 +101,9 @@ def store_value(store, kind: str, value: str):
     if len(value) > MAX_VALUE_LENGTH:
         raise ParameterError(f"parameter value is too long ({len(value)} characters)")
     if kind in KIND_CLASSES:
+        named = store_candidates(store, kind, value.strip())
+        if len(named) == 1 and expand(value.strip()) is None:
+            return ox.NamedNode(next(iter(named)))
         return ox.NamedNode(choose(store_candidates(store, kind), kind, value))
     if kind == "string":
         return ox.Literal(value)
