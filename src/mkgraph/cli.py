@@ -80,14 +80,10 @@ def inferred_option(func):
 def _render_result(result, fmt: str | None, width: int | None = None) -> str:
     from mkgraph import results
 
-    if getattr(result, "triples", None) and result.form != "SELECT":
+    if getattr(result, "store", None) is not None and result.form == "CONSTRUCT":
         from mkgraph.api import _as_rdflib
 
         result = _as_rdflib(result)  # graphs are written by rdflib (Turtle, JSON-LD with context)
-    elif getattr(result, "store", None) is not None and result.form in ("CONSTRUCT", "DESCRIBE"):
-        from mkgraph.api import _as_rdflib
-
-        result = _as_rdflib(result)
     if getattr(result, "graph", None) is not None:
         from mkgraph.export import serialize
 
@@ -332,10 +328,9 @@ def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, ou
     elif chosen == "html":
         _emit(drawing.to_html(view, title=title), output)
     else:
-        picture = drawing.render(drawing.to_dot(view, title=title), chosen)
         if chosen == "png" and not output:
             raise ParameterError("PNG is binary: give -o FILE.png")
-        _emit_bytes(picture, output)
+        _emit_bytes(drawing.render(drawing.to_dot(view, title=title), chosen), output)
 
 
 @main.command("coverage")
