@@ -41,6 +41,16 @@ def test_bad_data_files(case, scratch_root, invoke, tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("command", [("query", "descendants"), ("validate",)], ids=" ".join)
+@pytest.mark.parametrize("case", DATA_CASES, ids=lambda p: p.name)
+def test_bad_data_files_on_the_fast_path(case, command, scratch_root, invoke):
+    """Queries and validation load the sources straight into Oxigraph: same checks, same words."""
+    target = scratch_root / "data" / case.name
+    target.write_bytes(case.read_bytes())
+    result = invoke("--root", str(scratch_root), *command)
+    assert_clean_failure(result, f"{target}{expected(case)}")
+
+
 @pytest.mark.parametrize("case", QUERY_CASES, ids=lambda p: p.name)
 def test_bad_queries(case, invoke, tmp_path):
     out = tmp_path / "result.csv"

@@ -54,7 +54,7 @@ class KnowledgeGraph:
         """The same graph in an Oxigraph store, from the cache when no source file changed."""
         import pyoxigraph as ox
 
-        from mkgraph import cache
+        from mkgraph import cache, fastload
 
         files = self.resources.graph_files()
         if not self.resources.data_files(self.resources.data):
@@ -62,10 +62,8 @@ class KnowledgeGraph:
         cached = cache.open_store(files)
         if cached is not None:
             return cached
-        ntriples = self.graph.serialize(format="nt").encode("utf-8")
-        store = ox.Store()
-        store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
-        cache.save_store(files, ntriples)
+        store = fastload.load_store(files)
+        cache.save_store(files, store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()))
         return store
 
     @cached_property

@@ -11,27 +11,16 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from mkgraph.errors import DataError, ResourceError
+from mkgraph.literals import well_typed
 from mkgraph.names import shorten
 from mkgraph.namespaces import bind_prefixes
 from mkgraph.resources import Resources
+from mkgraph.sourcetext import line_of as _line_of, position as _position, read_text as _read_text
 
 # rdflib logs whole tracebacks for ill-typed literals; mkgraph reports them itself.
 logging.getLogger("rdflib").setLevel(logging.CRITICAL)
 
 _BAD_IRI_CHARS = re.compile(r'[\s<>"{}|^`\\]')
-
-
-def _position(text: str, index: int) -> tuple[int, int]:
-    """1-based line and column of a character offset."""
-    index = max(0, min(index, len(text)))
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
-    return line, column
-
-
-def _line_of(text: str, needle: str) -> int | None:
-    index = text.find(needle)
-    return None if index < 0 else _position(text, index)[0]
 
 
 def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
@@ -69,7 +58,8 @@ def _check_terms(path: Path, text: str, graph: Graph) -> None:
         for term in triple:
             if isinstance(term, URIRef) and _BAD_IRI_CHARS.search(str(term)):
                 raise DataError(path, f"bad IRI <{term}>", _line_of(text, str(term)))
-            if isinstance(term, Literal) and term.ill_typed:
+            if isinstance(term, Literal) and (term.ill_typed or not well_typed(
+                    str(term), str(term.datatype) if term.datatype else "")):
                 raise DataError(
                     path,
                     f"literal {str(term)!r} is not a valid {shorten(term.datatype)}",
@@ -142,21 +132,6 @@ def parse_rdfxml(path: Path, into: Graph | None = None) -> Graph:
     _check_terms(path, text, scratch)
     graph += scratch
     return graph
-
-
-def _read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataError(path, f"cannot read file ({exc.strerror or exc})") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line, column = _position(raw.decode("utf-8", "replace"), exc.start)
-        raise DataError(path, f"not UTF-8 (byte 0x{raw[exc.start]:02x})", line, column) from None
-    if not text.strip():
-        raise DataError(path, "the file is empty")
-    return text
 
 
 PARSERS = {".ttl": parse_turtle, ".jsonld": parse_jsonld, ".rdf": parse_rdfxml, ".owl": parse_rdfxml}
