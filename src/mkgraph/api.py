@@ -183,19 +183,85 @@ class KnowledgeGraph:
                           allow_service=allow_service)
 
     # ---------------------------------------------------------------- checks
-    def validate(self):
-        from mkgraph import graph as graph_module, validation
+    def validate(self, validator: str = "rudof"):
+        """The SHACL shapes (by rudof, or by pySHACL) and the *-violation queries, in one report."""
+        from mkgraph import validation
 
-        shapes = graph_module.load_shapes(self.resources)
+        if validator not in validation.VALIDATORS:
+            raise ParameterError(f"unknown validator {validator!r} "
+                                 f"(choose from {', '.join(validation.VALIDATORS)})")
         checks = [q for q in self.stored_queries() if q.is_violation_check]
-        if not self._use_oxigraph(False):
-            return validation.validate(self.graph, shapes, checks)
+        fast = self._use_oxigraph(False)
+        label = self._store_label if fast else self._graph_label
+
+        def shacl_problems():
+            if validator == "pyshacl":
+                from mkgraph import graph as graph_module
+
+                shapes = graph_module.load_shapes(self.resources)
+                return validation.pyshacl_problems(self.graph, shapes, label)
+            return validation.rudof_problems(self._ntriples(fast), self._shapes_ntriples(), label)
+
+        if not fast:  # rdflib's query time limit needs the main thread: one after the other
+            return validation.report(shacl_problems() + validation.query_problems(
+                checks, self._violation_answer_rdflib, label))
+        from concurrent.futures import ThreadPoolExecutor
+
+        # Oxigraph answers the violation queries outside the GIL while the shapes are checked.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            queried = pool.submit(validation.query_problems, checks,
+                                  self._violation_answer_oxigraph, label)
+            return validation.report(shacl_problems() + queried.result())
+
+    def _ntriples(self, from_store: bool) -> str:
+        if not from_store:
+            return self.graph.serialize(format="nt")
+        import pyoxigraph as ox
+
+        return self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode()
+
+    def _shapes_ntriples(self) -> str:
+        import pyoxigraph as ox
+
+        from mkgraph import fastload, validation
+
+        files = self.resources.turtle_files(self.resources.shapes)
+        if not files:
+            raise ResourceError(f"{self.resources.shapes}: no .ttl shapes files")
+        triples = [quad.triple for path in files for quad in fastload.parse_file(path)]
+        def text(term) -> str:  # blank nodes apart from IRIs of the same spelling
+            return "_:" + term.value if isinstance(term, ox.BlankNode) else term.value
+
+        validation.check_shapes([(text(t.subject), t.predicate.value, text(t.object))
+                                 for t in triples])
+        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
+
+    def _store_label(self, resource: str) -> str:
+        from mkgraph import lookup
+
+        return lookup.store_label(self.store, resource)
+
+    def _graph_label(self, resource: str) -> str:
+        from rdflib import BNode, URIRef
+
+        from mkgraph import names
+
+        node = BNode(resource[2:]) if resource.startswith("_:") else URIRef(resource)
+        return names.label(self.graph, node)
+
+    def _violation_answer_oxigraph(self, check):
         from mkgraph import oxengine
 
-        def answer(check):  # the violation queries, answered by Oxigraph
-            return _as_rdflib(oxengine.run(self.store, check.text, source=str(check.path)))
+        result = oxengine.run(self.store, check.text, source=str(check.path))
+        return result.variables, [tuple(None if t is None else t.value for t in row)
+                                  for row in result.rows]
 
-        return validation.validate(self.graph, shapes, checks, answer)
+    def _violation_answer_rdflib(self, check):
+        from mkgraph import engine
+
+        result = engine.run(self.graph, check.text, source=str(check.path))
+        return result.variables, [tuple(None if t is None else str(t) for t in row)
+                                  for row in result.rows]
 
     # ---------------------------------------------------------------- export
     def export(self, fmt: str = "turtle", inferred: bool = False) -> str:

@@ -219,15 +219,17 @@ def sparql_command(ctx, text, fmt, inferred, timeout, allow_service, output):
 @main.command("validate")
 @click.option("-f", "--format", "fmt", type=click.Choice(("text", "turtle", "json")),
               default="text", show_default=True, help="Report format.")
+@click.option("--validator", type=click.Choice(("rudof", "pyshacl")), default="rudof",
+              show_default=True, help="SHACL engine: rudof (fast) or pySHACL (the reference).")
 @output_option
 @click.pass_context
-def validate_command(ctx, fmt, output):
+def validate_command(ctx, fmt, validator, output):
     """Check the graph against the SHACL shapes and the *-violation queries.
 
     Exit 0 when it conforms, 1 when it does not, 2 when validation could not run.
     Example: mkgraph validate
     """
-    report = _kg(ctx).validate()
+    report = _kg(ctx).validate(validator)
     if fmt == "json":
         text = report.as_json()
     elif fmt == "turtle":

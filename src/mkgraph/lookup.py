@@ -118,3 +118,19 @@ def store_value(store, kind: str, value: str):
             raise ParameterError(f"{value!r} is not an IRI")
         return ox.NamedNode(expanded)
     raise ParameterError(f"unknown parameter kind {kind!r}")
+
+
+def store_label(store, resource: str) -> str:
+    """A resource's rdfs:label read from an Oxigraph store, else its IRI shortened (blank nodes
+    keep their id)."""
+    import pyoxigraph as ox
+
+    if resource.startswith("_:") or _IRI_FORBIDDEN & set(resource):
+        return resource
+    try:
+        node = ox.NamedNode(resource)
+    except ValueError:
+        return resource
+    for found in store.quads_for_pattern(node, ox.NamedNode(PREFIXES["rdfs"] + "label"), None):
+        return found.object.value
+    return shorten(resource)
