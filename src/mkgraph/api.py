@@ -182,6 +182,46 @@ class KnowledgeGraph:
         return engine.run(self._target(inferred), text, source=source, timeout=timeout,
                           allow_service=allow_service)
 
+    # ---------------------------------------------------------------- other stores
+    def ntriples(self, inferred: bool = False) -> bytes:
+        """The whole graph (with what inference adds, if asked) as N-Triples."""
+        data = self._ntriples(True).encode("utf-8") if self._use_oxigraph(False) \
+            else self.graph.serialize(format="nt").encode("utf-8")
+        if inferred:
+            data += self.inferred.serialize(format="nt").encode("utf-8")
+        return data
+
+    def publish(self, endpoint: str, graph: str | None = None, inferred: bool = False,
+                user: str | None = None, password: str | None = None,
+                timeout: float = 60.0) -> tuple[str, int]:
+        """Replace a graph in another triplestore with this one (SPARQL 1.1 Graph Store HTTP
+        Protocol); returns the graph's URL there and the number of triples sent."""
+        from mkgraph import remote
+
+        data = self.ntriples(inferred)
+        url = remote.publish(data, endpoint, graph or remote.GRAPH_IRI, user, password, timeout)
+        return url, data.count(b"\n")
+
+    def query_remote(self, endpoint: str, name: str | None = None, params: dict | None = None,
+                     text: str | None = None, graph: str | None = None,
+                     timeout: float = DEFAULT_TIMEOUT, user: str | None = None,
+                     password: str | None = None):
+        """Run a stored query (its parameters resolved here, sent as terms) or a query text at
+        another SPARQL endpoint; returns an OxResult like a local query."""
+        from mkgraph import oxengine, remote
+
+        if name is not None:
+            stored = self.stored_query(name)
+            bindings = self._store_bindings(stored, params or {})
+            text = oxengine.with_terms(stored.text, bindings) or \
+                oxengine.with_values(stored.text, bindings)
+            source = str(stored.path)
+        else:
+            source = "query"
+        oxengine.check(text or "", source)
+        return remote.query(oxengine.PROLOGUE + text, endpoint, graph or remote.GRAPH_IRI,
+                            timeout, user, password)
+
     # ---------------------------------------------------------------- checks
     def validate(self, validator: str = "rudof"):
         """The SHACL shapes (by rudof, or by pySHACL) and the *-violation queries, in one report."""

@@ -72,6 +72,31 @@ def limits_options(func):
                         help="Stop a query that runs longer than this.")(func)
 
 
+def remote_options(func):
+    func = click.option("--user", metavar="NAME",
+                        help="User name for the endpoint; the password comes from "
+                             "$MKGRAPH_PASSWORD or a prompt, never the command line.")(func)
+    func = click.option("--graph", metavar="IRI",
+                        help="The graph to use there (default https://w3id.org/mkgraph/graph; "
+                             "'default' for the store's default graph).")(func)
+    return click.option("--endpoint", metavar="URL",
+                        help="Run it at this SPARQL endpoint instead of on the bundled graph.")(func)
+
+
+def _password(user: str | None) -> str | None:
+    """From the environment, else a hidden prompt; never from the command line."""
+    if not user:
+        return None
+    from mkgraph.remote import PASSWORD_ENV
+
+    if os.environ.get(PASSWORD_ENV) is not None:
+        return os.environ[PASSWORD_ENV]
+    if not sys.stdin.isatty():
+        raise ParameterError(f"--user {user!r} needs a password: set ${PASSWORD_ENV} "
+                             "(no terminal to prompt on)")
+    return click.prompt(f"Password for {user}", hide_input=True, err=True)
+
+
 def inferred_option(func):
     return click.option("--inferred", is_flag=True,
                         help="Include what OWL 2 RL inference (owlrl) derives.")(func)
@@ -80,7 +105,7 @@ def inferred_option(func):
 def _render_result(result, fmt: str | None, width: int | None = None) -> str:
     from mkgraph import results
 
-    if getattr(result, "store", None) is not None and result.form == "CONSTRUCT":
+    if type(result).__name__ == "OxResult" and result.form == "CONSTRUCT":
         from mkgraph.api import _as_rdflib
 
         result = _as_rdflib(result)  # graphs are written by rdflib (Turtle, JSON-LD with context)
@@ -172,15 +197,22 @@ def queries_command(ctx):
                    "graph results: turtle (default), jsonld, ntriples, nquads, xml.")
 @inferred_option
 @limits_options
+@remote_options
 @output_option
 @click.pass_context
-def query_command(ctx, name, params, query_file, fmt, inferred, timeout, allow_service, output):
+def query_command(ctx, name, params, query_file, fmt, inferred, timeout, allow_service,
+                  endpoint, graph, user, output):
     """Run a stored query by NAME (see `mkgraph queries`), or a query file.
 
     Example: mkgraph query descendants -p of=sel4 --format csv
     """
     kg = _kg(ctx)
-    if query_file:
+    if endpoint:
+        if query_file or not name or inferred:
+            raise ParameterError("--endpoint runs a stored query NAME (without --file or --inferred)")
+        result = kg.query_remote(endpoint, name, _parse_params(params), graph=graph,
+                                 timeout=timeout, user=user, password=_password(user))
+    elif query_file:
         if name:
             raise ParameterError("give a stored query NAME or --file, not both")
         if not Path(query_file).is_file():
@@ -201,9 +233,10 @@ def query_command(ctx, name, params, query_file, fmt, inferred, timeout, allow_s
               help="Output format, as for `mkgraph query`.")
 @inferred_option
 @limits_options
+@remote_options
 @output_option
 @click.pass_context
-def sparql_command(ctx, text, fmt, inferred, timeout, allow_service, output):
+def sparql_command(ctx, text, fmt, inferred, timeout, allow_service, endpoint, graph, user, output):
     """Run an ad-hoc SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE); `-` reads standard input.
 
     Example: mkgraph sparql 'SELECT ?name WHERE { ?s a mk:ListedProject ; rdfs:label ?name }'
@@ -211,8 +244,14 @@ def sparql_command(ctx, text, fmt, inferred, timeout, allow_service, output):
     source = "query"
     if text == "-":
         text, source = sys.stdin.read(), "<stdin>"
-    result = _kg(ctx).sparql(text, inferred=inferred, source=source, timeout=timeout,
-                             allow_service=allow_service, native=True)
+    if endpoint:
+        if inferred:
+            raise ParameterError("--inferred applies to the bundled graph, not to --endpoint")
+        result = _kg(ctx).query_remote(endpoint, text=text, graph=graph, timeout=timeout,
+                                       user=user, password=_password(user))
+    else:
+        result = _kg(ctx).sparql(text, inferred=inferred, source=source, timeout=timeout,
+                                 allow_service=allow_service, native=True)
     _emit(_render_result(result, fmt), output)
 
 
@@ -401,3 +440,52 @@ def format_command(ctx, files, check):
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+@main.command("publish")
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The store's SPARQL 1.1 Graph Store endpoint, e.g. http://localhost:7878/store "
+                   "(Oxigraph) or http://localhost:3030/DATASET/data (Fuseki).")
+@click.option("--graph", metavar="IRI",
+              help="The graph to replace (default https://w3id.org/mkgraph/graph; 'default' for "
+                   "the store's default graph).")
+@click.option("--user", metavar="NAME",
+              help="User name; the password comes from $MKGRAPH_PASSWORD or a prompt.")
+@click.option("--timeout", type=click.FloatRange(min=0.001), default=120.0, show_default=True,
+              metavar="SECONDS", help="Give up when the store does not answer in time.")
+@inferred_option
+@click.pass_context
+def publish_command(ctx, endpoint, graph, user, timeout, inferred):
+    """Upload the graph to a triplestore, replacing the graph there (publishing twice leaves one
+    copy), through the SPARQL 1.1 Graph Store HTTP Protocol.
+
+    Example: mkgraph publish --endpoint http://localhost:7878/store
+    """
+    url, count = _kg(ctx).publish(endpoint, graph, inferred, user, _password(user), timeout)
+    click.echo(f"published {count} triples to {url}")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 for every interface).")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0.01), default=10.0, show_default=True,
+              metavar="SECONDS", help="Stop a query that runs longer than this (HTTP 503).")
+@click.option("--max-result-bytes", type=click.IntRange(min=1), default=16 << 20, show_default=True,
+              help="Refuse a result larger than this (HTTP 413).")
+@click.option("--max-request-bytes", type=click.IntRange(min=1024), default=64 << 10,
+              show_default=True, help="Refuse a request or URL larger than this (HTTP 413/414).")
+@click.option("--workers", type=click.IntRange(1, 64), default=os.cpu_count() or 2,
+              show_default="number of cores", help="Query worker processes.")
+@inferred_option
+@click.pass_context
+def serve_command(ctx, host, port, timeout, max_result_bytes, max_request_bytes, workers, inferred):
+    """Serve the graph read-only: a SPARQL 1.1 endpoint at /sparql, the stored queries at
+    /queries/NAME, lineage pictures at /lineage/NAME.svg and a query page at /.
+
+    Example: mkgraph serve --port 7878
+    """
+    from mkgraph.server import serve
+
+    serve(_kg(ctx), host, port, timeout=timeout, max_result_bytes=max_result_bytes,
+          max_request_bytes=max_request_bytes, workers=workers, inferred=inferred)

@@ -18,7 +18,7 @@ from mkgraph.errors import QueryError, QueryTimeout
 from mkgraph.prefixes import PREFIXES
 
 MAX_QUERY_LENGTH = 1_000_000
-_PROLOGUE = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
+PROLOGUE = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
 # Strings, IRIs and comments, which may contain keywords without being keywords.
 _OPAQUE = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
                      r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
@@ -133,9 +133,9 @@ def _syntax_error(text: str, source: str) -> QueryError:
 def run(store: ox.Store, text: str, bindings: dict | None = None, source: str = "query",
         timeout: float | None = 30.0, allow_service: tuple[str, ...] = ()) -> OxResult:
     check(text, source, allow_service)
-    fallback = _PROLOGUE + with_values(text, bindings or {})
+    fallback = PROLOGUE + with_values(text, bindings or {})
     constant = with_terms(text, bindings or {})
-    full = _PROLOGUE + constant if constant is not None else fallback
+    full = PROLOGUE + constant if constant is not None else fallback
     outcome: dict = {}
 
     def evaluate() -> None:
