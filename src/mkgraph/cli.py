@@ -105,10 +105,12 @@ def inferred_option(func):
 def _render_result(result, fmt: str | None, width: int | None = None) -> str:
     from mkgraph import results
 
-    if type(result).__name__ == "OxResult" and result.form == "CONSTRUCT":
+    if type(result).__name__ == "OxResult" and (result.form == "CONSTRUCT" or result.store is None):
+        # graphs are written by rdflib (Turtle, JSON-LD with context), and so are results that
+        # came from another endpoint (no local store to re-run them with Oxigraph's writers)
         from mkgraph.api import _as_rdflib
 
-        result = _as_rdflib(result)  # graphs are written by rdflib (Turtle, JSON-LD with context)
+        result = _as_rdflib(result)
     if getattr(result, "graph", None) is not None:
         from mkgraph.export import serialize
 

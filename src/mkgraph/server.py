@@ -184,6 +184,11 @@ class Endpoint:
         except MkgraphError as error:
             raise Refusal(404, str(error)) from None
         given = {key: value for key, value in request.query_params.items() if key != "format"}
+        known = {p.name for p in stored.parameters}
+        for key in given:
+            if key not in known:
+                raise Refusal(400, f"query {stored.name!r} has no parameter {key!r} "
+                                   f"(it has: {', '.join(sorted(known)) or 'none'})")
         try:
             bindings = await run_in_threadpool(self.kg._store_bindings, stored, given)
         except UnknownNameError as error:
