@@ -3,9 +3,11 @@ does, and loads the same triples; typed literals are checked by XSD's lexical ru
 
 from __future__ import annotations
 
+import re
+
 import pyoxigraph as ox
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 from rdflib import Graph, Literal, URIRef
 
 from mkgraph import fastload
@@ -15,7 +17,7 @@ from mkgraph.literals import LEXICAL, XSD, well_typed
 from rdfcompare import same_graph
 
 VERDICTS = [
-    ("gYear", "2020", True), ("gYear", "-0044", True), ("gYear", "2020Z", True),
+    ("gYear", "2020", True), ("gYear", "-0044", True), ("gYear", "0000", True), ("gYear", "2020Z", True),
     ("gYear", "202", False), ("gYear", "20x0", False), ("gYear", "", False), ("gYear", "2020-01", False),
     ("date", "2020-02-29", True), ("date", "2021-02-29", False), ("date", "2024-13-45", False),
     ("date", "2020-01-01T10:00:00", False), ("dateTime", "2020-01-01T10:00:00.5Z", True),
@@ -37,6 +39,8 @@ def test_literal_lexical_forms(datatype, value, verdict):
 @given(value=st.text(alphabet="0123456789-+.:TZeE", max_size=12),
        datatype=st.sampled_from(sorted(LEXICAL)))
 def test_never_laxer_than_rdflib(value, datatype):
+    # Year 0000: XML Schema 1.1 allows it (1 BCE); 1.0, which owlrl installs into rdflib, did not.
+    assume(not re.match(r"-?0000", value.strip()))
     if well_typed(value, datatype):
         assert not Literal(value, datatype=URIRef(datatype)).ill_typed
 

@@ -308,7 +308,17 @@ class KnowledgeGraph:
         from mkgraph import export
 
         context = export.load_context(self.resources.jsonld_context) if fmt == "jsonld" else None
+        if fmt != "jsonld" and self._use_oxigraph(False) and \
+                (not inferred or self.reasoner == "targeted"):
+            # Oxigraph's writers: ten times faster than rdflib's on large graphs, no rdflib parse.
+            return export.serialize_triples(self._triples(inferred), fmt)
         return export.serialize(self._target(inferred), fmt, context)
+
+    def _triples(self, inferred: bool) -> list:
+        from mkgraph import reasoning
+
+        triples = [quad.triple for quad in self.store]
+        return triples + reasoning.infer_targeted_triples(self.store) if inferred else triples
 
     # ---------------------------------------------------------------- systems
     def resolve(self, name: str, kind: str = "system") -> URIRef:

@@ -56,6 +56,28 @@ def serialize(graph: Graph, fmt: str, context: dict | None = None) -> str:
     return graph.serialize(format=serializer)
 
 
+_OXIGRAPH_FORMATS = {"turtle": "TURTLE", "ntriples": "N_TRIPLES", "nquads": "N_QUADS",
+                     "xml": "RDF_XML"}
+
+
+def serialize_triples(triples: list, fmt: str) -> str:
+    """Oxigraph triples as text, written by Oxigraph (Turtle with mkgraph's prefixes)."""
+    import pyoxigraph as ox
+
+    from mkgraph.prefixes import PREFIXES
+
+    if fmt not in _OXIGRAPH_FORMATS:
+        raise OutputError(f"unknown graph format {fmt!r} (choose from {', '.join(GRAPH_FORMATS)})")
+    if fmt == "nquads":  # N-Quads names a graph: the whole graph goes into mkgraph's own
+        graph = ox.NamedNode(GRAPH_IRI)
+        items = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+    else:
+        items = triples
+    prefixes = PREFIXES if fmt in ("turtle", "xml") else None
+    return ox.serialize(items, format=getattr(ox.RdfFormat, _OXIGRAPH_FORMATS[fmt]),
+                        prefixes=prefixes).decode("utf-8")
+
+
 def format_from_extension(path: str) -> str | None:
     suffix = Path(path).suffix.lower()
     aliases = {".json": "jsonld", ".n3": "turtle", ".owl": "xml", ".xml": "xml"}

@@ -25,15 +25,20 @@ def _reasoning_input(graph: Graph) -> Graph:
 
 def _is_noise(triple) -> bool:
     s, p, o = triple
-    if isinstance(s, Literal) or not isinstance(s, URIRef):
+    return _noise(isinstance(s, URIRef), str(s), str(p), isinstance(o, URIRef), str(o))
+
+
+def _noise(subject_is_iri: bool, s: str, p: str, object_is_iri: bool, o: str) -> bool:
+    """Derived triples nobody asked for: about the vocabularies themselves, reflexive, trivial."""
+    if not subject_is_iri:
         return True
-    if not str(s).startswith(BASE):  # facts about OWL, RDFS, XSD, schema.org ... themselves
+    if not s.startswith(BASE):  # facts about OWL, RDFS, XSD, schema.org ... themselves
         return True
-    if p in (OWL.sameAs, OWL.differentFrom) and s == o:
+    if p in (str(OWL.sameAs), str(OWL.differentFrom)) and s == o:
         return True
-    if p == RDF.type and isinstance(o, URIRef) and str(o).startswith(_NOISE_NAMESPACES):
+    if p == str(RDF.type) and object_is_iri and o.startswith(_NOISE_NAMESPACES):
         return True  # owl:Thing, rdfs:Resource, owl:NamedIndividual, ...
-    if str(p).startswith(_NOISE_NAMESPACES) and p not in (RDF.type, RDFS.label):
+    if p.startswith(_NOISE_NAMESPACES) and p not in (str(RDF.type), str(RDFS.label)):
         return True  # rdfs:subPropertyOf reflexivity and friends
     return False
 
@@ -108,13 +113,10 @@ def _transitive_rules(store) -> list[str]:
             for row in store.query(_RULES + "SELECT ?t WHERE { ?t a owl:TransitiveProperty }")]
 
 
-def infer_targeted(store):
-    """The triples the targeted rules derive, as an rdflib Graph, noise removed, asserted
+def infer_targeted_triples(store) -> list:
+    """The triples the targeted rules derive, as Oxigraph triples, noise removed, asserted
     triples left out. Runs on Oxigraph: seconds where owlrl takes minutes at 100k triples."""
     import pyoxigraph as ox
-    from rdflib import Graph
-
-    from mkgraph.api import _as_rdflib  # the one converter from Oxigraph terms
 
     derived = ox.Store()
     for triple in store:  # a working copy: asserted plus derived, iterated to a fixed point
@@ -134,14 +136,23 @@ def infer_targeted(store):
                 derived.add(ox.Quad(found.object, p, found.subject))
         if len(derived) == before:
             break
-    inferred = Graph()
-    bind_prefixes(inferred)
-    new = [t for t in derived if t not in store]
+    return [ox.Triple(q.subject, q.predicate, q.object) for q in derived
+            if q not in store and not _noise(isinstance(q.subject, ox.NamedNode), q.subject.value,
+                                             q.predicate.value, isinstance(q.object, ox.NamedNode),
+                                             q.object.value)]
+
+
+def infer_targeted(store):
+    """The same triples as an rdflib Graph."""
+    from rdflib import Graph
+
+    from mkgraph.api import _as_rdflib  # the one converter from Oxigraph terms
+
     class _Triples:
         form = "CONSTRUCT"
-        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in new]
+        triples = infer_targeted_triples(store)
 
-    for triple in _as_rdflib(_Triples()).graph:
-        if not _is_noise(triple):
-            inferred.add(triple)
+    inferred = Graph()
+    bind_prefixes(inferred)
+    inferred += _as_rdflib(_Triples()).graph
     return inferred
