@@ -19,13 +19,11 @@ from mkgraph.literals import LEXICAL, well_typed
 from mkgraph.prefixes import shorten
 from mkgraph.sourcetext import line_of, read_text
 
-def _check_literals(path: Path, text: str, quads: list) -> None:
-    for quad in quads:
-        term = quad.object
-        if isinstance(term, ox.Literal) and term.datatype.value in LEXICAL \
-                and not well_typed(term.value, term.datatype.value):
-            raise DataError(path, f"literal {term.value!r} is not a valid "
-                                  f"{shorten(term.datatype.value)}", line_of(text, f'"{term.value}"'))
+def _checked_literal(path: Path, text: str, term) -> None:
+    if isinstance(term, ox.Literal) and term.datatype.value in LEXICAL \
+            and not well_typed(term.value, term.datatype.value):
+        raise DataError(path, f"literal {term.value!r} is not a valid "
+                              f"{shorten(term.datatype.value)}", line_of(text, f'"{term.value}"'))
 
 
 def _rdflib_triples(path: Path) -> list:
@@ -36,14 +34,18 @@ def _rdflib_triples(path: Path) -> list:
     return list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=True))
 
 
-def parse_file(path: Path) -> list:
-    """One source file's triples as Oxigraph quads (default graph), checked."""
+def iter_file(path: Path):
+    """One source file's triples as Oxigraph quads (default graph), checked as they stream by,
+    so a million-triple file never sits in Python objects all at once."""
     if path.suffix.lower() != ".ttl":
-        return _rdflib_triples(path)
+        yield from _rdflib_triples(path)
+        return
     text = read_text(path)
     try:
-        quads = list(ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(),
-                              rename_blank_nodes=True))
+        for quad in ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(),
+                             rename_blank_nodes=True):
+            _checked_literal(path, text, quad.object)
+            yield quad
     except SyntaxError as exc:
         _rdflib_triples(path)  # raises the rdflib loader's DataError for the same problem
         line, column = (exc.args[1][1], exc.args[1][2]) if len(exc.args) > 1 else (None, None)
@@ -51,14 +53,17 @@ def parse_file(path: Path) -> list:
         raise DataError(path, f"Turtle syntax error: {message}", line, column) from None
     except RecursionError:
         raise DataError(path, "Turtle nested too deeply") from None
-    _check_literals(path, text, quads)
-    return quads
+
+
+def parse_file(path: Path) -> list:
+    """One source file's triples, checked, as a list."""
+    return list(iter_file(path))
 
 
 def load_store(files: list[Path]) -> ox.Store:
-    """Every file parsed and checked, in one in-memory Oxigraph store."""
+    """Every file parsed and checked, in one in-memory Oxigraph store (a failure midway leaves
+    only this new store half-filled, and it is dropped with the error)."""
     store = ox.Store()
     for path in files:
-        store.bulk_extend(parse_file(path))
+        store.bulk_extend(iter_file(path))
     return store
-
