@@ -139,3 +139,56 @@ def test_rudof_fetches_nothing_the_graphs_point_at(small_root, invoke):
     finally:
         server.shutdown()
     assert hits == []
+
+
+def _on_cycle_by_search(edges, node) -> bool:
+    """The definition, slowly: the node reaches itself through one or more links."""
+    successors = {}
+    for child, parent in edges:
+        successors.setdefault(child, set()).add(parent)
+    seen, frontier = set(), list(successors.get(node, ()))
+    while frontier:
+        current = frontier.pop()
+        if current == node:
+            return True
+        if current not in seen:
+            seen.add(current)
+            frontier.extend(successors.get(current, ()))
+    return False
+
+
+@pytest.mark.parametrize("edges, expected", [
+    ([("a", "b"), ("b", "c")], set()),
+    ([("a", "b"), ("b", "a")], {"a", "b"}),
+    ([("a", "a")], {"a"}),
+    ([("x", "a"), ("a", "b"), ("b", "a"), ("b", "y")], {"a", "b"}),
+    ([("a", "b"), ("b", "a"), ("b", "m"), ("m", "c"), ("c", "d"), ("d", "c")], {"a", "b", "c", "d"}),
+])
+def test_lineage_cycles(edges, expected):
+    from mkgraph.validation import lineage_cycles
+
+    assert lineage_cycles(edges) == expected
+
+
+def test_lineage_cycles_match_the_definition():
+    from hypothesis import given, settings, strategies as st
+
+    from mkgraph.validation import lineage_cycles
+
+    nodes = st.sampled_from("abcdefgh")
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.tuples(nodes, nodes), max_size=14))
+    def check(edges):
+        everyone = {n for edge in edges for n in edge}
+        assert lineage_cycles(edges) == {n for n in everyone if _on_cycle_by_search(edges, n)}
+
+    check()
+
+
+def test_a_long_chain_does_not_hit_the_recursion_limit():
+    from mkgraph.validation import lineage_cycles
+
+    chain = [(f"s{i}", f"s{i + 1}") for i in range(50_000)]
+    assert lineage_cycles(chain) == set()
+    assert lineage_cycles(chain + [("s50000", "s0")]) == {f"s{i}" for i in range(50_001)}

@@ -29,6 +29,11 @@ ENGINES = ("auto", "oxigraph", "rdflib")
 REASONERS = ("targeted", "owlrl")
 
 
+LINEAGE_EDGES = ("SELECT ?child ?parent WHERE { ?child <https://w3id.org/mkgraph/ontology#basedOn>"
+                 "|<https://w3id.org/mkgraph/ontology#derivedFrom>"
+                 "|<https://w3id.org/mkgraph/ontology#inspiredBy> ?parent }")
+
+
 class KnowledgeGraph:
     """The microkernel graph: loaded lazily, queried, validated, reasoned over and exported."""
 
@@ -243,15 +248,19 @@ class KnowledgeGraph:
             return validation.rudof_problems(self._ntriples(fast), self._shapes_ntriples(), label)
 
         if not fast:  # rdflib's query time limit needs the main thread: one after the other
+            edges = self._rows_rdflib(LINEAGE_EDGES, "lineage links")[1]
             return validation.report(shacl_problems() + validation.query_problems(
-                checks, self._violation_answer_rdflib, label))
+                checks, lambda check: self._rows_rdflib(check.text, str(check.path)), label)
+                + validation.cycle_problems(edges, label))
         from concurrent.futures import ThreadPoolExecutor
 
         # Oxigraph answers the violation queries outside the GIL while the shapes are checked.
         with ThreadPoolExecutor(max_workers=1) as pool:
             queried = pool.submit(validation.query_problems, checks,
-                                  self._violation_answer_oxigraph, label)
-            return validation.report(shacl_problems() + queried.result())
+                                  lambda check: self._rows_oxigraph(check.text, str(check.path)), label)
+            edges = self._rows_oxigraph(LINEAGE_EDGES, "lineage links")[1]
+            cycles = validation.cycle_problems(edges, label)
+            return validation.report(shacl_problems() + queried.result() + cycles)
 
     def _ntriples(self, from_store: bool) -> str:
         if not from_store:
@@ -289,17 +298,18 @@ class KnowledgeGraph:
         node = BNode(resource[2:]) if resource.startswith("_:") else URIRef(resource)
         return names.label(self.graph, node)
 
-    def _violation_answer_oxigraph(self, check):
+    def _rows_oxigraph(self, text: str, source: str):
+        """A SELECT's variables and rows as text, answered by Oxigraph."""
         from mkgraph import oxengine
 
-        result = oxengine.run(self.store, check.text, source=str(check.path))
+        result = oxengine.run(self.store, text, source=source)
         return result.variables, [tuple(None if t is None else t.value for t in row)
                                   for row in result.rows]
 
-    def _violation_answer_rdflib(self, check):
+    def _rows_rdflib(self, text: str, source: str):
         from mkgraph import engine
 
-        result = engine.run(self.graph, check.text, source=str(check.path))
+        result = engine.run(self.graph, text, source=source)
         return result.variables, [tuple(None if t is None else str(t) for t in row)
                                   for row in result.rows]
 

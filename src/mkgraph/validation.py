@@ -234,6 +234,60 @@ def query_problems(checks: list[StoredQuery], answer: Callable[[StoredQuery], An
     return problems
 
 
+CYCLE_MESSAGE = "descends from itself through a chain of based-on / derived-from / inspired-by links"
+
+
+def lineage_cycles(edges: list[tuple[str, str]]) -> set[str]:
+    """The systems on a cycle of lineage links: those in a strongly connected component of more
+    than one system, or linked to themselves (Tarjan's algorithm, iterative: linear in the links)."""
+    successors: dict[str, list[str]] = defaultdict(list)
+    for child, parent in edges:
+        successors[child].append(parent)
+    index: dict[str, int] = {}
+    lowest: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    cyclic: set[str] = {child for child, parent in edges if child == parent}
+    for start in list(successors):
+        if start in index:
+            continue
+        work = [(start, iter(successors[start]))]
+        index[start] = lowest[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = lowest[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(successors[child])))
+                elif child in on_stack:
+                    lowest[node] = min(lowest[node], index[child])
+                continue
+            work.pop()
+            if work:
+                lowest[work[-1][0]] = min(lowest[work[-1][0]], lowest[node])
+            if lowest[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    cyclic.update(component)
+    return cyclic
+
+
+def cycle_problems(edges: list[tuple[str, str]], label: Labeller) -> list[Problem]:
+    return [Problem(focus=system, focus_label=label(system), message=CYCLE_MESSAGE,
+                    check="lineage-cycle") for system in sorted(lineage_cycles(edges))]
+
+
 def report(problems: list[Problem]) -> ValidationReport:
     conforms = not any(p.severity == "violation" for p in problems)
     return ValidationReport(conforms=conforms, problems=problems)
