@@ -302,14 +302,15 @@ class KnowledgeGraph:
         """A SELECT's variables and rows as text, answered by Oxigraph."""
         from mkgraph import oxengine
 
-        result = oxengine.run(self.store, text, source=source)
+        # mkgraph's own checks, not a user's query: no time limit (they are linear in the graph)
+        result = oxengine.run(self.store, text, source=source, timeout=None)
         return result.variables, [tuple(None if t is None else t.value for t in row)
                                   for row in result.rows]
 
     def _rows_rdflib(self, text: str, source: str):
         from mkgraph import engine
 
-        result = engine.run(self.graph, text, source=source)
+        result = engine.run(self.graph, text, source=source, timeout=None)
         return result.variables, [tuple(None if t is None else str(t) for t in row)
                                   for row in result.rows]
 
