@@ -34,6 +34,8 @@ def timed(command: list[str], env: dict) -> tuple[float, int, int]:
 
 
 def measure(command: list[str], runs: int, cold: bool, cache_dir: Path) -> tuple[float, int]:
+    """Median seconds and peak MB; NaN seconds when the command failed (a figure for a failed run
+    would look like a fast one)."""
     times, peaks = [], []
     env = dict(os.environ, MKGRAPH_CACHE_DIR=str(cache_dir))
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed mkgraph has its bytecode compiled
@@ -42,8 +44,8 @@ def measure(command: list[str], runs: int, cold: bool, cache_dir: Path) -> tuple
     for _ in range(runs):
         if cold:
             shutil.rmtree(cache_dir, ignore_errors=True)
-        elapsed, peak, _code = timed(command, env)
-        times.append(elapsed)
+        elapsed, peak, code = timed(command, env)
+        times.append(elapsed if code in (0, 1) else float("nan"))  # validate exits 1 on problems
         peaks.append(peak)
     return statistics.median(times), max(peaks)
 
@@ -141,7 +143,8 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; median of runs")
     print(f"{'operation':40} {'data':>8} {'seconds':>9} {'peak MB':>8}")
     for name, label, seconds, peak in rows:
-        print(f"{name:40} {label:>8} {seconds:9.3f} {peak:8d}")
+        shown = "failed" if seconds != seconds else f"{seconds:9.3f}"  # NaN: the command failed
+        print(f"{name:40} {label:>8} {shown:>9} {peak:8d}")
     print_exponents(rows)
     print_ratios(rows)
     shutil.rmtree(work, ignore_errors=True)
