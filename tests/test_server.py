@@ -273,8 +273,11 @@ def test_landing_page_in_a_real_browser(endpoint, tmp_path, monkeypatch):
         example.click()
         wait.until(until.text_to_be_present_in_element((By.ID, "status"), "rows"))
         assert "LionsOS" in driver.find_element(By.ID, "results").text
-        assert "descendants" in driver.find_element(By.ID, "query").get_attribute("value").lower() \
-            or "?of" in driver.find_element(By.ID, "query").get_attribute("value")
+        shown = driver.find_element(By.ID, "query").get_attribute("value")
+        assert "Descendants of a system" in shown and "<https://w3id.org/mkgraph/system/sel4>" in shown
+        driver.find_element(By.ID, "run").click()  # the example, run again from the editor
+        wait.until(until.text_to_be_present_in_element((By.ID, "status"), "11 rows"))
+        assert "LionsOS" in driver.find_element(By.ID, "results").text
         driver.save_screenshot(str(tmp_path / "landing.png"))
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert errors == []

@@ -199,9 +199,20 @@ class Endpoint:
             oxengine.with_values(stored.text, bindings)
         return await self.answer(request, text, f"queries/{stored.name}")
 
+    def _runnable(self, stored) -> str:
+        """The stored query with its parameters' defaults written in, ready to run as it stands
+        (the text as stored when a parameter has no default)."""
+        try:
+            bindings = self.kg._store_bindings(stored, {})
+        except MkgraphError:
+            return stored.text
+        return oxengine.with_terms(stored.text, bindings) or \
+            oxengine.with_values(stored.text, bindings)
+
     async def stored_list(self, request: Request) -> Response:
         listing = [{
             "name": q.name, "title": q.title, "description": q.description, "text": q.text,
+            "runnable": self._runnable(q),
             "parameters": [{"name": p.name, "kind": p.kind, "default": p.default,
                             "description": p.description} for p in q.parameters],
             "url": f"/queries/{q.name}",
