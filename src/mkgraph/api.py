@@ -228,9 +228,13 @@ class KnowledgeGraph:
                             timeout, user, password)
 
     # ---------------------------------------------------------------- checks
-    def validate(self, validator: str = "rudof"):
-        """The SHACL shapes (by rudof, or by pySHACL) and the *-violation queries, in one report."""
-        from mkgraph import validation
+    def validate(self, validator: str = "rudof", chunk_triples: int | None = None):
+        """The SHACL shapes (by rudof, or by pySHACL) and the *-violation queries, in one report.
+        A graph larger than `chunk_triples` is handed to rudof a piece at a time when the shapes
+        allow it (see mkgraph.chunking), which bounds validation's memory."""
+        from mkgraph import chunking, validation
+
+        chunk_triples = chunk_triples or chunking.CHUNK_TRIPLES
 
         if validator not in validation.VALIDATORS:
             raise ParameterError(f"unknown validator {validator!r} "
@@ -245,7 +249,10 @@ class KnowledgeGraph:
 
                 shapes = graph_module.load_shapes(self.resources)
                 return validation.pyshacl_problems(self.graph, shapes, label)
-            return validation.rudof_problems(self._ntriples(fast), self._shapes_ntriples(), label)
+            shapes, local = self._shapes_ntriples()
+            if fast and local and len(self.store) > chunk_triples:
+                return self._rudof_in_pieces(shapes, label, chunk_triples)
+            return validation.rudof_problems(self._ntriples(fast), shapes, label)
 
         if not fast:  # rdflib's query time limit needs the main thread: one after the other
             edges = self._rows_rdflib(LINEAGE_EDGES, "lineage links")[1]
@@ -269,7 +276,17 @@ class KnowledgeGraph:
 
         return self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode()
 
-    def _shapes_ntriples(self) -> str:
+    def _rudof_in_pieces(self, shapes: str, label, size: int):
+        from mkgraph import chunking, validation
+
+        problems = []
+        for subjects, piece in chunking.pieces(self.store, size):
+            problems += [p for p in validation.rudof_problems(piece, shapes, label)
+                         if p.focus in subjects]
+        return problems
+
+    def _shapes_ntriples(self) -> tuple[str, bool]:
+        """The shapes as N-Triples, and whether they can be checked a piece at a time."""
         import pyoxigraph as ox
 
         from mkgraph import fastload, validation
@@ -281,9 +298,10 @@ class KnowledgeGraph:
         def text(term) -> str:  # blank nodes apart from IRIs of the same spelling
             return "_:" + term.value if isinstance(term, ox.BlankNode) else term.value
 
-        validation.check_shapes([(text(t.subject), t.predicate.value, text(t.object))
-                                 for t in triples])
-        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
+        plain = [(text(t.subject), t.predicate.value, text(t.object)) for t in triples]
+        validation.check_shapes(plain)
+        return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode(),
+                validation.shapes_are_local(plain))
 
     def _store_label(self, resource: str) -> str:
         from mkgraph import lookup

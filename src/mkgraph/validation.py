@@ -163,6 +163,32 @@ def pyshacl_problems(data: Graph, shapes: Graph, label: Labeller) -> list[Proble
     return problems
 
 
+# SHACL terms whose constraints read only the focus node's own triples and the types of its
+# values: shapes built from these alone can be checked a piece of the graph at a time.
+_LOCAL_TERMS = {SH + name for name in (
+    "message", "path", "class", "datatype", "nodeKind", "minCount", "maxCount", "minLength",
+    "maxLength", "pattern", "flags", "in", "hasValue", "languageIn", "uniqueLang", "minInclusive",
+    "maxInclusive", "minExclusive", "maxExclusive", "equals", "disjoint", "lessThan",
+    "lessThanOrEquals", "or", "and", "not", "xone", "closed", "ignoredProperties", "targetClass",
+    "property", "name", "description", "severity", "order", "group", "deactivated", "prefixes",
+    "declare", "prefix", "namespace", "select", "sparql")}
+
+
+def shapes_are_local(triples: list[tuple[str, str, str]]) -> bool:
+    """Whether every constraint looks only at its focus node's triples and its values' types:
+    simple paths, no sh:node / qualified shapes / subject- or object-based targets, and SPARQL
+    constraints only when deactivated."""
+    deactivated = {s for s, p, o in triples if p == SH + "deactivated" and o == "true"}
+    for s, p, o in triples:
+        if p.startswith(SH) and p not in _LOCAL_TERMS:
+            return False
+        if p == SH + "path" and o.startswith("_:"):
+            return False  # a sequence, inverse or other complex path
+        if p == SH + "sparql" and o not in deactivated:
+            return False
+    return True
+
+
 _QUOTED = re.compile(r'"(?P<text>.*)"(@[A-Za-z0-9-]+|\^\^\S+)?', re.DOTALL)
 
 
