@@ -283,3 +283,11 @@ def test_landing_page_in_a_real_browser(endpoint, tmp_path, monkeypatch):
         assert errors == []
     finally:
         driver.quit()
+
+
+def test_an_address_in_use_is_one_clean_line(endpoint, invoke):
+    port = endpoint.rsplit(":", 1)[1]
+    result = invoke("serve", "--port", port)
+    assert result.exit_code == 2
+    assert result.stderr.strip().startswith(f"mkgraph: error: cannot listen on 127.0.0.1:{port}: ")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -315,10 +315,24 @@ def create_app(endpoint: Endpoint) -> Starlette:
                      exception_handlers={Refusal: _refused})
 
 
+def _check_address(host: str, port: int) -> None:
+    """Fail with one line, before any work, when the address cannot be listened on."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        with socket.socket(infos[0][0], socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(infos[0][4])
+    except OSError as exc:
+        raise MkgraphError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
 def serve(kg, host: str, port: int, **limits) -> None:
     """Run the endpoint until interrupted."""
     import uvicorn
 
+    _check_address(host, port)
     endpoint = Endpoint(kg, **limits)
     try:
         print(f"mkgraph: serving {endpoint.triples} triples at http://{host}:{port}/ "
