@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+
+import pytest
 import shutil
 
 from mkgraph import cache
@@ -81,3 +83,25 @@ def test_the_hot_path_imports_no_heavy_library(tmp_path):
     warm = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                           check=True)
     assert "HEAVY []" in warm.stdout  # with the cache warm, nothing heavy is imported
+
+
+@pytest.mark.parametrize("args, unwanted", [
+    (["query", "descendants"], ("rdflib", "pyshacl", "owlrl", "pyrudof", "starlette", "uvicorn",
+                                "httpx")),
+    (["validate"], ("rdflib", "pyshacl", "owlrl", "starlette", "uvicorn", "httpx")),
+    (["export", "-f", "ntriples"], ("pyshacl", "owlrl", "pyrudof", "starlette", "uvicorn")),
+], ids=["query", "validate", "export"])
+def test_commands_import_only_what_they_use(args, unwanted, tmp_path):
+    """pySHACL and owlrl only for --validator pyshacl / --reasoner owlrl, the server stack only
+    for serve, HTTP only for --endpoint and publish (checked after a first run fills the cache)."""
+    import subprocess
+    import sys
+
+    code = (f"import sys, runpy; sys.argv = ['mkgraph', *{args!r}]\n"
+            "try:\n    runpy.run_module('mkgraph', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+            f"print('LOADED', [m for m in {unwanted!r} if m in sys.modules])")
+    env = dict(os.environ, MKGRAPH_CACHE_DIR=str(tmp_path))
+    subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    again = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                           check=True)
+    assert "LOADED []" in again.stdout, again.stdout[-500:]
