@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
-import shutil
 
 from mkgraph import cache
 from mkgraph.api import KnowledgeGraph

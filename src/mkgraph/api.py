@@ -235,7 +235,6 @@ class KnowledgeGraph:
         from mkgraph import chunking, validation
 
         chunk_triples = chunk_triples or chunking.CHUNK_TRIPLES
-
         if validator not in validation.VALIDATORS:
             raise ParameterError(f"unknown validator {validator!r} "
                                  f"(choose from {', '.join(validation.VALIDATORS)})")
@@ -289,16 +288,14 @@ class KnowledgeGraph:
         """The shapes as N-Triples, and whether they can be checked a piece at a time."""
         import pyoxigraph as ox
 
-        from mkgraph import fastload, validation
+        from mkgraph import chunking, fastload, validation
 
         files = self.resources.turtle_files(self.resources.shapes)
         if not files:
             raise ResourceError(f"{self.resources.shapes}: no .ttl shapes files")
         triples = [quad.triple for path in files for quad in fastload.parse_file(path)]
-        def text(term) -> str:  # blank nodes apart from IRIs of the same spelling
-            return "_:" + term.value if isinstance(term, ox.BlankNode) else term.value
-
-        plain = [(text(t.subject), t.predicate.value, text(t.object)) for t in triples]
+        plain = [(chunking.name(t.subject), t.predicate.value, chunking.name(t.object))
+                 for t in triples]
         validation.check_shapes(plain)
         return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode(),
                 validation.shapes_are_local(plain))

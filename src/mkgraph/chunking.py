@@ -34,7 +34,8 @@ def pieces(store: ox.Store, size: int = CHUNK_TRIPLES) -> Iterator[tuple[set[str
 
 
 def name(term) -> str:
-    """A node as rudof names it in its report: the IRI, or _:label (rudof keeps our labels)."""
+    """A node as rudof names it in its report: the IRI, _:label for a blank node (rudof keeps
+    our labels), the text of a literal."""
     return "_:" + term.value if isinstance(term, ox.BlankNode) else term.value
 
 
