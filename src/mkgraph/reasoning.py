@@ -3,7 +3,7 @@ noise OWL RL is known for (axiomatic triples, reflexive owl:sameAs, literals as 
 
 from __future__ import annotations
 
-from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import XSD
 
 from mkgraph.namespaces import BASE, PROV, bind_prefixes
