@@ -60,3 +60,34 @@ def mkgraph_command(*args: str) -> list[str]:
 
 def environment(**extra: str) -> dict:
     return dict(os.environ, **extra)
+
+
+@contextmanager
+def recording_server(status: int = 204):
+    """A loopback HTTP server that answers every GET, PUT and POST with `status` and records
+    (method, path, Authorization header) of each; yields (its base URL, the records)."""
+    import http.server
+    import threading
+
+    seen: list[tuple[str, str, str | None]] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _record(self):
+            seen.append((self.command, self.path, self.headers.get("Authorization")))
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(status)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_GET = do_PUT = do_POST = _record  # noqa: N815 - the standard library's names
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", seen
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -15,6 +13,8 @@ import pytest
 
 from mkgraph import drawing, listing
 from mkgraph.namespaces import LINEAGE_RELATIONS
+
+from browser import chromium
 
 DOCS = Path(__file__).parent.parent / "docs"
 STYLE_OF = {"based on": "solid", "derived from": "bold", "inspired by": "dashed"}
@@ -141,35 +141,12 @@ def test_html_page_references_nothing_outside_itself_but_homepages(forest, invok
     assert "@import" not in page and "url(" not in page
 
 
-def _chromium():
-    for browser in ("chromium", "chromium-browser", "google-chrome"):
-        if shutil.which(browser) and shutil.which("chromedriver"):
-            return shutil.which(browser)
-    return None
-
-
 def test_html_page_in_a_real_browser(forest, invoke, tmp_path, monkeypatch):
-    browser = _chromium()
-    if browser is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must install chromium and chromium-driver (.ci/run does)")
-        pytest.skip("chromium and chromedriver are not installed")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
 
     page = tmp_path / "forest.html"
     assert invoke("lineage", "-o", str(page)).exit_code == 0
-    monkeypatch.undo()  # the socket guard: the driver talks to chromedriver over loopback only
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1600,1200"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    try:
+    with chromium(tmp_path / "profile", monkeypatch) as driver:
         driver.get(page.as_uri())
         ids = {el.get_attribute("id") for el in driver.find_elements(By.CSS_SELECTOR, "svg g.node")}
         assert {n.key for n in forest.nodes.values()} <= ids
@@ -178,10 +155,6 @@ def test_html_page_in_a_real_browser(forest, invoke, tmp_path, monkeypatch):
         body = driver.find_element(By.ID, "facts-body").text
         assert "GPL-2.0-only" in body and "https://github.com/cyberus-technology/hedron" in body
         driver.save_screenshot(str(tmp_path / "forest.png"))
-        errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
-        assert errors == []
-    finally:
-        driver.quit()
 
 
 def test_render_list_markdown_and_html(kg, invoke):

@@ -12,7 +12,7 @@ import pytest
 
 from mkgraph.api import KnowledgeGraph
 
-from servers import free_port, oxigraph_program, running
+from servers import free_port, oxigraph_program, recording_server, running
 
 KG = KnowledgeGraph()
 SELECTS = [q.name for q in KG.stored_queries() if "SELECT" in q.text.upper()]
@@ -134,28 +134,10 @@ def test_password_from_the_environment_is_sent_as_basic_auth(monkeypatch, invoke
     """A loopback server that records the Authorization header: the password never appears on
     the command line, only in the request."""
     import base64
-    import http.server
-    import threading
 
-    seen = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_PUT(self):  # noqa: N802 - the standard library's name
-            seen.append(self.headers.get("Authorization"))
-            self.rfile.read(int(self.headers["Content-Length"]))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setenv("MKGRAPH_PASSWORD", "s3cret")
-    try:
-        result = invoke("publish", "--endpoint", f"http://127.0.0.1:{server.server_port}/store",
-                        "--user", "alice")
-    finally:
-        server.shutdown()
+    with recording_server() as (base, seen):
+        result = invoke("publish", "--endpoint", f"{base}/store", "--user", "alice")
     assert result.exit_code == 0, result.output
-    assert seen == ["Basic " + base64.b64encode(b"alice:s3cret").decode()]
+    assert seen == [("PUT", "/store?graph=https%3A%2F%2Fw3id.org%2Fmkgraph%2Fgraph",
+                     "Basic " + base64.b64encode(b"alice:s3cret").decode())]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import shutil
 
 import httpx
@@ -17,6 +16,7 @@ from mkgraph import oxengine
 from mkgraph.api import KnowledgeGraph
 from mkgraph.server import negotiate
 
+from browser import chromium
 from servers import environment, free_port, mkgraph_command, running
 
 KG = KnowledgeGraph()
@@ -227,38 +227,15 @@ def test_remote_query_against_our_own_endpoint(endpoint, invoke):
     assert sorted(remote.stdout.splitlines()) == sorted(local.stdout.splitlines())
 
 
-def _chromium():
-    for browser in ("chromium", "chromium-browser", "google-chrome"):
-        if shutil.which(browser) and shutil.which("chromedriver"):
-            return shutil.which(browser)
-    return None
-
-
 def test_landing_page_in_a_real_browser(endpoint, tmp_path, monkeypatch):
-    browser = _chromium()
-    if browser is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must install chromium and chromium-driver (.ci/run does)")
-        pytest.skip("chromium and chromedriver are not installed")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as until
     from selenium.webdriver.support.ui import WebDriverWait
 
     page = httpx.get(f"{endpoint}/").text
     assert "http://" not in page.replace("http://www.w3.org", "")  # self-contained: no CDN
-    monkeypatch.undo()  # the socket guard: the driver talks to chromedriver over loopback only
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1400,1000"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    wait = WebDriverWait(driver, 20)
-    try:
+    with chromium(tmp_path / "profile", monkeypatch, "1400,1000") as driver:
+        wait = WebDriverWait(driver, 20)
         driver.get(f"{endpoint}/")
         editor = driver.find_element(By.ID, "query")
         editor.clear()
@@ -279,10 +256,6 @@ def test_landing_page_in_a_real_browser(endpoint, tmp_path, monkeypatch):
         wait.until(until.text_to_be_present_in_element((By.ID, "status"), "11 rows"))
         assert "LionsOS" in driver.find_element(By.ID, "results").text
         driver.save_screenshot(str(tmp_path / "landing.png"))
-        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
-        assert errors == []
-    finally:
-        driver.quit()
 
 
 def test_an_address_in_use_is_one_clean_line(endpoint, invoke):

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from servers import recording_server
+
 SHAPE_FIXTURES = sorted((Path(__file__).parent / "fixtures" / "shapes").glob("*.ttl"))
 
 
@@ -108,24 +110,7 @@ def test_both_validators_report_the_same_problems(fixture, small_root, invoke):
 def test_rudof_fetches_nothing_the_graphs_point_at(small_root, invoke):
     """rudof is Rust code (the no-network guard sees only Python sockets): owl:imports and
     sh:shapesGraph links to a loopback server must not be followed."""
-    import http.server
-    import threading
-
-    hits = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the standard library's name
-            hits.append(self.path)
-            self.send_response(404)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    here = f"http://127.0.0.1:{server.server_port}"
-    try:
+    with recording_server(404) as (here, hits):
         shapes = small_root / "shapes" / "mkgraph-shapes.ttl"
         shapes.write_text(shapes.read_text(encoding="utf-8") + f"\n<urn:s> "
                           f"<http://www.w3.org/2002/07/owl#imports> <{here}/shapes> .\n",
@@ -135,9 +120,7 @@ def test_rudof_fetches_nothing_the_graphs_point_at(small_root, invoke):
             f"<urn:g> <http://www.w3.org/2002/07/owl#imports> <{here}/data> ;\n"
             f"    <http://www.w3.org/ns/shacl#shapesGraph> <{here}/more-shapes> .\n", encoding="utf-8")
         result = invoke("--root", str(small_root), "validate")
-        assert result.exit_code == 0, result.output
-    finally:
-        server.shutdown()
+    assert result.exit_code == 0, result.output
     assert hits == []
 
 

@@ -190,11 +190,11 @@ class KnowledgeGraph:
     # ---------------------------------------------------------------- other stores
     def ntriples(self, inferred: bool = False) -> bytes:
         """The whole graph (with what inference adds, if asked) as N-Triples."""
-        data = self._ntriples(True).encode("utf-8") if self._use_oxigraph(False) \
-            else self.graph.serialize(format="nt").encode("utf-8")
-        if inferred:
-            data += self.inferred.serialize(format="nt").encode("utf-8")
-        return data
+        if self._use_oxigraph(False) and (not inferred or self.reasoner == "targeted"):
+            import pyoxigraph as ox
+
+            return ox.serialize(self._triples(inferred), format=ox.RdfFormat.N_TRIPLES)
+        return self._target(inferred).serialize(format="nt").encode("utf-8")
 
     def publish(self, endpoint: str, graph: str | None = None, inferred: bool = False,
                 user: str | None = None, password: str | None = None,

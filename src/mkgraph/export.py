@@ -11,6 +11,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph, Literal
 
 from mkgraph.errors import OutputError, ResourceError
+from mkgraph.prefixes import GRAPH_IRI
 
 # format name -> (rdflib serializer, usual file extension)
 GRAPH_FORMATS = {
@@ -20,7 +21,6 @@ GRAPH_FORMATS = {
     "nquads": ("nquads", ".nq"),
     "xml": ("xml", ".rdf"),
 }
-GRAPH_IRI = "https://w3id.org/mkgraph/graph"
 
 
 def load_context(path: Path) -> dict:

@@ -4,6 +4,8 @@ path can use it."""
 from __future__ import annotations
 
 BASE = "https://w3id.org/mkgraph/"
+# The name of mkgraph's graph: in N-Quads exports, on the endpoint, and where publish puts it.
+GRAPH_IRI = BASE + "graph"
 
 # Prefixes bound on every graph mkgraph builds, and offered to every query.
 PREFIXES: dict[str, str] = {

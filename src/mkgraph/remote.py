@@ -12,8 +12,8 @@ import pyoxigraph as ox
 
 from mkgraph.errors import MkgraphError
 from mkgraph.oxengine import OxResult
+from mkgraph.prefixes import GRAPH_IRI  # where mkgraph's triples go unless told otherwise
 
-GRAPH_IRI = "https://w3id.org/mkgraph/graph"  # where mkgraph's triples go unless told otherwise
 DEFAULT_GRAPH = "default"  # --graph default: the store's default graph
 PASSWORD_ENV = "MKGRAPH_PASSWORD"
 

@@ -26,7 +26,7 @@ from starlette.routing import Route
 from mkgraph import oxengine
 from mkgraph.errors import MkgraphError, UnknownNameError
 from mkgraph.querypool import GRAPH_FORMATS, RESULT_FORMATS, QueryPool
-from mkgraph.remote import GRAPH_IRI
+from mkgraph.prefixes import GRAPH_IRI
 
 SHORT_FORMATS = {  # ?format=... for links typed by hand
     "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
@@ -88,11 +88,7 @@ class Endpoint:
         self.max_request_bytes = max_request_bytes
         self.folder = Path(tempfile.mkdtemp(prefix="mkgraph-serve-"))
         store = ox.Store(str(self.folder / "store"))
-        store.bulk_load(kg.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()),
-                        format=ox.RdfFormat.N_TRIPLES)
-        if inferred:
-            store.bulk_load(kg.inferred.serialize(format="nt").encode("utf-8"),
-                            format=ox.RdfFormat.N_TRIPLES)
+        store.bulk_load(kg.ntriples(inferred), format=ox.RdfFormat.N_TRIPLES)
         self.triples = len(store)
         store.flush()
         del store  # closed, so the workers can open it read-only
