@@ -18,10 +18,11 @@ from rdfcompare import same_graph
 
 VERDICTS = [
     ("gYear", "2020", True), ("gYear", "-0044", True), ("gYear", "0000", True), ("gYear", "2020Z", True),
-    ("gYear", "202", False), ("gYear", "20x0", False), ("gYear", "", False), ("gYear", "2020-01", False),
+    ("gYear", "202", False), ("gYear", "00010", False), ("gYear", "12020", True), ("gYear", "20x0", False), ("gYear", "", False), ("gYear", "2020-01", False),
     ("date", "2020-02-29", True), ("date", "2021-02-29", False), ("date", "2024-13-45", False),
     ("date", "2020-01-01T10:00:00", False), ("dateTime", "2020-01-01T10:00:00.5Z", True),
     ("dateTime", "2020-02-29", False), ("gYearMonth", "2020-12", True), ("gYearMonth", "2020-13", False),
+    ("int", "2147483647", True), ("int", "2147483648", False), ("long", "-9223372036854775809", False),
     ("integer", "+1", True), ("integer", " 12 ", True), ("integer", "1.5", False), ("integer", "", False),
     ("positiveInteger", "0", False), ("nonNegativeInteger", "-1", False),
     ("decimal", ".5", True), ("decimal", "1e3", False), ("decimal", "NaN", False),

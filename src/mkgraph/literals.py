@@ -14,7 +14,7 @@ _INTEGER = r"[+-]?[0-9]+"
 _DECIMAL = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)"
 _DOUBLE = r"([+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?INF|NaN)"
 _ZONE = r"(Z|[+-][0-9]{2}:[0-9]{2})?"
-_YEAR = r"-?[0-9]{4,}"
+_YEAR = r"-?([1-9][0-9]{3,}|0[0-9]{3})"  # no leading zero past four digits
 # The lexical forms of the XSD types the data uses, as XML Schema 1.1 part 2 defines them.
 LEXICAL = {
     XSD + "integer": _INTEGER,
@@ -31,6 +31,7 @@ LEXICAL = {
     XSD + "date": _YEAR + r"-[0-9]{2}-[0-9]{2}" + _ZONE,
     XSD + "dateTime": _YEAR + r"-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?" + _ZONE,
 }
+_BOUNDS = {XSD + "int": (-2**31, 2**31 - 1), XSD + "long": (-2**63, 2**63 - 1)}
 _PATTERNS = {datatype: re.compile(pattern) for datatype, pattern in LEXICAL.items()}
 
 
@@ -42,6 +43,9 @@ def well_typed(value: str, datatype: str) -> bool:
     value = value.strip(" \t\r\n")  # these types collapse white space before matching
     if not pattern.fullmatch(value):
         return False
+    if datatype in _BOUNDS:  # the value space: xsd:int and xsd:long are 32- and 64-bit
+        low, high = _BOUNDS[datatype]
+        return low <= int(value) <= high
     if datatype in (XSD + "date", XSD + "dateTime") and re.match(r"[0-9]{4}-", value):
         try:  # the calendar: no 30 February
             datetime.date.fromisoformat(value[:10])
