@@ -37,24 +37,37 @@ def generate(triples: int, folder: Path, seed: int = 42) -> Path:
     count = max(2, triples // TRIPLES_PER_SYSTEM)
     for name in ("ontology", "shapes", "queries"):
         shutil.copytree(ROOT / name, folder / name, dirs_exist_ok=True)
-    shutil.copytree(ROOT / "data" / "vocabulary", folder / "data" / "vocabulary", dirs_exist_ok=True)
+    shutil.copytree(
+        ROOT / "data" / "vocabulary", folder / "data" / "vocabulary", dirs_exist_ok=True
+    )
     shutil.copy(ROOT / "data" / "sources.ttl", folder / "data" / "sources.ttl")
-    lines = [PREFIXES, 'source:bench a mk:Source ; rdfs:label "benchmark generator" ;'
-             ' mk:readOn "2026-11-28"^^xsd:date .']
-    lines.append('sys:s0 a mk:Microkernel ; rdfs:label "seL4-like root" ;'
-                 ' dct:description "The root of the generated families, standing in for seL4." .')
-    lines.append('[] a rdf:Statement ; rdf:subject sys:s0 ; rdf:predicate rdf:type ;'
-                 ' rdf:object mk:Microkernel ; prov:wasDerivedFrom source:bench .')
+    lines = [
+        PREFIXES,
+        'source:bench a mk:Source ; rdfs:label "benchmark generator" ;'
+        ' mk:readOn "2026-11-28"^^xsd:date .',
+    ]
+    lines.append(
+        'sys:s0 a mk:Microkernel ; rdfs:label "seL4-like root" ;'
+        ' dct:description "The root of the generated families, standing in for seL4." .'
+    )
+    lines.append(
+        "[] a rdf:Statement ; rdf:subject sys:s0 ; rdf:predicate rdf:type ;"
+        " rdf:object mk:Microkernel ; prov:wasDerivedFrom source:bench ."
+    )
 
     def fact(subject: str, predicate: str, value: str) -> None:
         lines.append(f"{subject} {predicate} {value} .")
-        lines.append(f"[] a rdf:Statement ; rdf:subject {subject} ; rdf:predicate {predicate} ;"
-                     f" rdf:object {value} ; prov:wasDerivedFrom source:bench .")
+        lines.append(
+            f"[] a rdf:Statement ; rdf:subject {subject} ; rdf:predicate {predicate} ;"
+            f" rdf:object {value} ; prov:wasDerivedFrom source:bench ."
+        )
 
     for index in range(1, count):
         system = f"sys:s{index}"
-        lines.append(f'{system} rdfs:label "system {index}" ; dct:description '
-                     f'"A generated system number {index}, shaped like a real project." .')
+        lines.append(
+            f'{system} rdfs:label "system {index}" ; dct:description '
+            f'"A generated system number {index}, shaped like a real project." .'
+        )
         fact(system, "rdf:type", rng.choice(["mk:Microkernel", "mk:OperatingSystem"]))
         fact(system, "doap:homepage", f"<https://example.org/s{index}>")
         for language in rng.sample(LANGUAGES, rng.randint(1, 2)):

@@ -24,9 +24,19 @@ REQUESTS = [  # (method, path, form): the kinds of requests a notebook or a page
     ("GET", "/queries/descendants?of=seL4&format=json", None),
     ("GET", "/queries/by-language?language=Rust&format=csv", None),
     ("GET", "/queries/l4-family?format=json", None),
-    ("POST", "/sparql", {"query": "SELECT ?name WHERE { ?s a mk:ListedProject ; rdfs:label ?name }"}),
-    ("POST", "/sparql", {"query": "SELECT ?lang (COUNT(?s) AS ?n) WHERE { ?s mk:implementedIn ?lang }"
-                                  " GROUP BY ?lang"}),
+    (
+        "POST",
+        "/sparql",
+        {"query": "SELECT ?name WHERE { ?s a mk:ListedProject ; rdfs:label ?name }"},
+    ),
+    (
+        "POST",
+        "/sparql",
+        {
+            "query": "SELECT ?lang (COUNT(?s) AS ?n) WHERE { ?s mk:implementedIn ?lang }"
+            " GROUP BY ?lang"
+        },
+    ),
 ]
 MAX_REQUESTS_PER_CLIENT = 100_000
 
@@ -45,8 +55,9 @@ def client(base: str, deadline: float, latencies: list, errors: list, offset: in
             method, path, form = REQUESTS[(number + offset) % len(REQUESTS)]
             started = time.perf_counter()
             try:
-                response = http.request(method, path, data=form,
-                                        headers={"Accept": "application/sparql-results+json"})
+                response = http.request(
+                    method, path, data=form, headers={"Accept": "application/sparql-results+json"}
+                )
                 ok = response.status_code == 200
             except httpx.HTTPError:
                 ok = False
@@ -65,9 +76,22 @@ def main() -> None:
         parser.error("keep it bounded: 1-256 clients, at most 300 seconds")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "mkgraph", "serve", "--host", "127.0.0.1",
-                               "--port", str(port), "--workers", str(args.workers)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mkgraph",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(600):
             try:
@@ -81,8 +105,10 @@ def main() -> None:
         errors: list[str] = []
         deadline = time.monotonic() + args.seconds
         started = time.monotonic()
-        threads = [threading.Thread(target=client, args=(base, deadline, latencies, errors, i))
-                   for i in range(args.clients)]
+        threads = [
+            threading.Thread(target=client, args=(base, deadline, latencies, errors, i))
+            for i in range(args.clients)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -27,7 +27,9 @@ MKGRAPH = [sys.executable, "-m", "mkgraph"]
 def timed(command: list[str], env: dict) -> tuple[float, int, int]:
     """Wall time, peak resident memory (MB) and exit code of one process."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     return elapsed, usage.ru_maxrss // 1024, os.waitstatus_to_exitcode(status)
@@ -80,8 +82,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--heavy-up-to", type=int, default=10_000,
-                        help="run validate and export --inferred only up to this size")
+    parser.add_argument(
+        "--heavy-up-to",
+        type=int,
+        default=10_000,
+        help="run validate and export --inferred only up to this size",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="mkgraph-bench-"))
     rows = []
@@ -90,25 +96,45 @@ def main() -> None:
     for size in args.sizes:
         # generated in a child process: a large parent would inflate every child's peak memory
         folder = work / f"g{size}"
-        subprocess.run([sys.executable, str(Path(__file__).with_name("generate.py")), str(size),
-                        str(folder)], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, str(Path(__file__).with_name("generate.py")), str(size), str(folder)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         targets.append((f"{size // 1000}k", folder, "s0"))
     oxigraph_cli = shutil.which("oxigraph")
     for label, root, start in targets:
         cache = work / f"cache-{label}"
-        query = MKGRAPH + ["--root", str(root), "query", "descendants", "-p", f"of={start}", "-f", "csv"]
+        query = MKGRAPH + [
+            "--root",
+            str(root),
+            "query",
+            "descendants",
+            "-p",
+            f"of={start}",
+            "-f",
+            "csv",
+        ]
         runs = args.runs if label == "bundled" or int(label[:-1]) * 1000 <= 100_000 else 1
         for name, command, cold in (
             ("query descendants, cold cache", query, True),
             ("query descendants, warm cache", query, False),
-            ("query descendants, rdflib engine", query[:3] + ["--root", str(root)]
-             + ["query", "descendants", "-p", f"of={start}", "-f", "csv"], None),
+            (
+                "query descendants, rdflib engine",
+                query[:3]
+                + ["--root", str(root)]
+                + ["query", "descendants", "-p", f"of={start}", "-f", "csv"],
+                None,
+            ),
         ):
             if cold is None:
-                env_command = [sys.executable, "-c",
-                               "import sys; from mkgraph.api import KnowledgeGraph; "
-                               f"KnowledgeGraph({str(root)!r}, engine='rdflib')"
-                               f".query('descendants', {{'of': {start!r}}})"]
+                env_command = [
+                    sys.executable,
+                    "-c",
+                    "import sys; from mkgraph.api import KnowledgeGraph; "
+                    f"KnowledgeGraph({str(root)!r}, engine='rdflib')"
+                    f".query('descendants', {{'of': {start!r}}})",
+                ]
                 seconds, peak = measure(env_command, runs, True, cache)
             else:
                 seconds, peak = measure(command, runs, cold, cache)
@@ -119,10 +145,24 @@ def main() -> None:
             for name, command, cold in (
                 ("validate, cold cache", MKGRAPH + ["--root", str(root), "validate"], True),
                 ("validate, warm cache", MKGRAPH + ["--root", str(root), "validate"], False),
-                ("validate --validator pyshacl, warm", MKGRAPH + ["--root", str(root), "validate",
-                                                            "--validator", "pyshacl"], False),
-                ("export --inferred", MKGRAPH + ["--root", str(root), "export", "--inferred",
-                                                 "-o", str(work / "inferred.ttl")], True),
+                (
+                    "validate --validator pyshacl, warm",
+                    MKGRAPH + ["--root", str(root), "validate", "--validator", "pyshacl"],
+                    False,
+                ),
+                (
+                    "export --inferred",
+                    MKGRAPH
+                    + [
+                        "--root",
+                        str(root),
+                        "export",
+                        "--inferred",
+                        "-o",
+                        str(work / "inferred.ttl"),
+                    ],
+                    True,
+                ),
             ):
                 if "pyshacl" in name and not small:
                     continue  # minutes and many gigabytes past 100k: the reason for rudof
@@ -130,18 +170,36 @@ def main() -> None:
                 rows.append((name, label, seconds, peak))
         if oxigraph_cli:
             data = work / f"{label}.nt"
-            subprocess.run(MKGRAPH + ["--root", str(root), "export", "-f", "ntriples", "-o", str(data)],
-                           check=True)
+            subprocess.run(
+                MKGRAPH + ["--root", str(root), "export", "-f", "ntriples", "-o", str(data)],
+                check=True,
+            )
             text = (bundled / "queries" / "descendants.rq").read_text(encoding="utf-8")
             iri = f"https://w3id.org/mkgraph/system/{start.lower()}"
             text = text.replace("WHERE {", f"WHERE {{ VALUES ?of {{ <{iri}> }}", 1)
             query_file = work / "descendants-oxigraph.rq"
             query_file.write_text(text, encoding="utf-8")
             store = work / f"store-{label}"
-            subprocess.run([oxigraph_cli, "load", "--location", str(store), "--file", str(data)],
-                           check=True, capture_output=True)
-            seconds, peak = measure([oxigraph_cli, "query", "--location", str(store), "--query-file",
-                                     str(query_file), "--results-format", "csv"], runs, False, cache)
+            subprocess.run(
+                [oxigraph_cli, "load", "--location", str(store), "--file", str(data)],
+                check=True,
+                capture_output=True,
+            )
+            seconds, peak = measure(
+                [
+                    oxigraph_cli,
+                    "query",
+                    "--location",
+                    str(store),
+                    "--query-file",
+                    str(query_file),
+                    "--results-format",
+                    "csv",
+                ],
+                runs,
+                False,
+                cache,
+            )
             rows.append(("query descendants, oxigraph CLI", label, seconds, peak))
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; median of runs")
     print(f"{'operation':40} {'data':>8} {'seconds':>9} {'peak MB':>8}")

@@ -33,8 +33,9 @@ def no_network(monkeypatch):
     real_create_connection = socket.create_connection
 
     def guarded_create_connection(address, *args, **kwargs):
-        if isinstance(address[0], str) and (address[0].startswith("127.")
-                                            or address[0] in ("::1", "localhost")):
+        if isinstance(address[0], str) and (
+            address[0].startswith("127.") or address[0] in ("::1", "localhost")
+        ):
             return real_create_connection(address, *args, **kwargs)
         raise AssertionError(f"network access attempted: {address!r}")
 

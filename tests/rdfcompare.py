@@ -13,7 +13,9 @@ from rdflib import Graph
 
 def canonical_triples(graph: Graph) -> set[str]:
     dataset = ox.Dataset()
-    for triple in ox.parse(graph.serialize(format="nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
+    for triple in ox.parse(
+        graph.serialize(format="nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES
+    ):
         dataset.add(ox.Quad(triple.subject, triple.predicate, triple.object, ox.DefaultGraph()))
     dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
     return {str(quad) for quad in dataset}

@@ -79,7 +79,7 @@ def recording_server(status: int = 204):
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        do_GET = do_PUT = do_POST = _record  # noqa: N815 - the standard library's names
+        do_GET = do_PUT = do_POST = _record
 
         def log_message(self, *args):
             pass

@@ -73,24 +73,37 @@ def test_service_is_allowed_only_to_named_endpoints(invoke):
 
 
 def test_a_query_that_runs_too_long_stops(invoke):
-    result = invoke("sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
-                    "--timeout", "0.5")
-    assert_clean_failure(result, "the query ran longer than 0.5 s and was stopped (raise the limit "
-                                 "with --timeout)")
+    result = invoke(
+        "sparql",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+        "--timeout",
+        "0.5",
+    )
+    assert_clean_failure(
+        result, "the query ran longer than 0.5 s and was stopped (raise the limit with --timeout)"
+    )
 
 
 def test_hostile_parameters(invoke):
-    for value in ['seL4" } ; DROP ALL ; { "', "} UNION { ?s ?p ?o }", "a\nb", "{}" * 10,
-                  "<https://example.org/a b>"]:
+    for value in [
+        'seL4" } ; DROP ALL ; { "',
+        "} UNION { ?s ?p ?o }",
+        "a\nb",
+        "{}" * 10,
+        "<https://example.org/a b>",
+    ]:
         assert_clean_failure(invoke("query", "descendants", "-p", f"of={value}"), "no system named")
     huge = "x" * 1_000_000
-    assert_clean_failure(invoke("query", "descendants", "-p", f"of={huge}"),
-                         "parameter value is too long (1000000 characters)")
+    assert_clean_failure(
+        invoke("query", "descendants", "-p", f"of={huge}"),
+        "parameter value is too long (1000000 characters)",
+    )
 
 
 def test_malformed_stored_query_header(scratch_root, invoke):
-    (scratch_root / "queries" / "broken.rq").write_text("#+ title: Broken\nSELECT * {}\n",
-                                                        encoding="utf-8")
+    (scratch_root / "queries" / "broken.rq").write_text(
+        "#+ title: Broken\nSELECT * {}\n", encoding="utf-8"
+    )
     result = invoke("--root", str(scratch_root), "queries")
     assert_clean_failure(result, "broken.rq: the header has no 'description' line")
 
@@ -100,7 +113,9 @@ def test_interrupted_export_keeps_the_old_file(invoke, tmp_path, monkeypatch):
 
     target = tmp_path / "graph.ttl"
     target.write_text("old", encoding="utf-8")
-    monkeypatch.setattr(export.os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(5, "I/O error")))
+    monkeypatch.setattr(
+        export.os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(5, "I/O error"))
+    )
     result = invoke("export", "-o", str(target))
     assert_clean_failure(result, f"{target}: cannot write: I/O error")
     assert target.read_text(encoding="utf-8") == "old"

@@ -23,10 +23,13 @@ def test_a_changed_source_file_is_never_served_stale(scratch_root, tmp_path, mon
     assert "Robigalia" in _answer(scratch_root)  # now from the cache
     robigalia = scratch_root / "data" / "projects" / "robigalia.ttl"
     text = robigalia.read_text(encoding="utf-8")
-    robigalia.write_text(text.replace("mk:basedOn sys:sel4", "mk:basedOn sys:nova")
-                         .replace("rdf:object sys:sel4 ;\n    rdf:predicate mk:basedOn",
-                                  "rdf:object sys:nova ;\n    rdf:predicate mk:basedOn"),
-                         encoding="utf-8")
+    robigalia.write_text(
+        text.replace("mk:basedOn sys:sel4", "mk:basedOn sys:nova").replace(
+            "rdf:object sys:sel4 ;\n    rdf:predicate mk:basedOn",
+            "rdf:object sys:nova ;\n    rdf:predicate mk:basedOn",
+        ),
+        encoding="utf-8",
+    )
     assert "Robigalia" not in _answer(scratch_root)
     assert len(list((tmp_path / "cache").glob("store-*"))) == 2
     (scratch_root / "data" / "projects" / "tock.ttl").unlink()  # a removed file changes the key too
@@ -74,34 +77,50 @@ def test_the_hot_path_imports_no_heavy_library(tmp_path):
     import subprocess
     import sys
 
-    code = ("import sys, runpy; sys.argv = ['mkgraph', 'query', 'descendants', '-f', 'csv'];\n"
-            "try:\n    runpy.run_module('mkgraph', run_name='__main__')\nexcept SystemExit:\n    pass\n"
-            "heavy = [m for m in ('rdflib', 'pyshacl', 'owlrl') if m in sys.modules]\n"
-            "print('HEAVY', heavy)")
+    code = (
+        "import sys, runpy; sys.argv = ['mkgraph', 'query', 'descendants', '-f', 'csv'];\n"
+        "try:\n    runpy.run_module('mkgraph', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('rdflib', 'pyshacl', 'owlrl') if m in sys.modules]\n"
+        "print('HEAVY', heavy)"
+    )
     env = dict(os.environ, MKGRAPH_CACHE_DIR=str(tmp_path))
-    subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    warm = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                          check=True)
+    subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    warm = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
     assert "HEAVY []" in warm.stdout  # with the cache warm, nothing heavy is imported
 
 
-@pytest.mark.parametrize("args, unwanted", [
-    (["query", "descendants"], ("rdflib", "pyshacl", "owlrl", "pyrudof", "starlette", "uvicorn",
-                                "httpx")),
-    (["validate"], ("rdflib", "pyshacl", "owlrl", "starlette", "uvicorn", "httpx")),
-    (["export", "-f", "ntriples"], ("pyshacl", "owlrl", "pyrudof", "starlette", "uvicorn")),
-], ids=["query", "validate", "export"])
+@pytest.mark.parametrize(
+    "args, unwanted",
+    [
+        (
+            ["query", "descendants"],
+            ("rdflib", "pyshacl", "owlrl", "pyrudof", "starlette", "uvicorn", "httpx"),
+        ),
+        (["validate"], ("rdflib", "pyshacl", "owlrl", "starlette", "uvicorn", "httpx")),
+        (["export", "-f", "ntriples"], ("pyshacl", "owlrl", "pyrudof", "starlette", "uvicorn")),
+    ],
+    ids=["query", "validate", "export"],
+)
 def test_commands_import_only_what_they_use(args, unwanted, tmp_path):
     """pySHACL and owlrl only for --validator pyshacl / --reasoner owlrl, the server stack only
     for serve, HTTP only for --endpoint and publish (checked after a first run fills the cache)."""
     import subprocess
     import sys
 
-    code = (f"import sys, runpy; sys.argv = ['mkgraph', *{args!r}]\n"
-            "try:\n    runpy.run_module('mkgraph', run_name='__main__')\nexcept SystemExit:\n    pass\n"
-            f"print('LOADED', [m for m in {unwanted!r} if m in sys.modules])")
+    code = (
+        f"import sys, runpy; sys.argv = ['mkgraph', *{args!r}]\n"
+        "try:\n    runpy.run_module('mkgraph', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        f"print('LOADED', [m for m in {unwanted!r} if m in sys.modules])"
+    )
     env = dict(os.environ, MKGRAPH_CACHE_DIR=str(tmp_path))
-    subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    again = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                           check=True)
+    subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    again = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
     assert "LOADED []" in again.stdout, again.stdout[-500:]

@@ -20,8 +20,13 @@ def test_version(invoke):
 
 
 def test_python_dash_m(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "mkgraph", "query", "ancestors", "-p", "of=Ares",
-                             "-f", "csv"], capture_output=True, text=True, cwd=tmp_path, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkgraph", "query", "ancestors", "-p", "of=Ares", "-f", "csv"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[1].startswith("Helios,1,")
 
@@ -42,8 +47,10 @@ def test_group_help(invoke):
 
 def test_queries_lists_titles_and_parameters(invoke):
     lines = invoke("queries").output.splitlines()
-    assert any(line.startswith("descendants") and "Descendants of a system  [of=seL4]" in line
-               for line in lines)
+    assert any(
+        line.startswith("descendants") and "Descendants of a system  [of=seL4]" in line
+        for line in lines
+    )
     assert len(lines) >= 12
 
 
@@ -58,8 +65,10 @@ def test_query_table_fits_80_columns(invoke):
 
 def test_query_file_and_sparql_from_stdin(invoke, tmp_path):
     query = tmp_path / "hurd.rq"
-    query.write_text("SELECT ?kernel WHERE { sys:hurd mk:basedOn/rdfs:label ?kernel } ORDER BY ?kernel",
-                     encoding="utf-8")
+    query.write_text(
+        "SELECT ?kernel WHERE { sys:hurd mk:basedOn/rdfs:label ?kernel } ORDER BY ?kernel",
+        encoding="utf-8",
+    )
     result = invoke("query", "--file", str(query), "-f", "csv")
     assert result.output.splitlines() == ["kernel", "GNU Mach", "Mach"]
     piped = invoke("sparql", "-", "-f", "csv", input=query.read_text(encoding="utf-8"))
@@ -77,7 +86,9 @@ def test_show_lists_facts_sources_and_what_points_at_it(invoke):
 
 
 def test_show_finds_languages_and_architectures_too(invoke):
-    assert invoke("show", "amd64").output.startswith("x86-64  <https://w3id.org/mkgraph/architecture/x86-64>")
+    assert invoke("show", "amd64").output.startswith(
+        "x86-64  <https://w3id.org/mkgraph/architecture/x86-64>"
+    )
     assert "Pointed at by:" in invoke("show", "Rust").output
 
 
@@ -88,21 +99,42 @@ def test_output_file(invoke, tmp_path):
     assert out.read_bytes().startswith(b"name,depth,path\r\n")
 
 
-@pytest.mark.parametrize("args, message", [
-    (["query", "nonesuch"], "no stored query named 'nonesuch'; see 'mkgraph queries'"),
-    (["query", "descendants", "-p", "of"], "parameter 'of' is not NAME=VALUE"),
-    (["query", "descendants", "-p", "depth=3"], "query 'descendants' has no parameter 'depth' (its parameters: of)"),
-    (["query"], "name a stored query (see 'mkgraph queries') or give --file Q.rq"),
-    (["query", "--file", "/nonexistent.rq"], "query file '/nonexistent.rq' does not exist"),
-    (["sparql", "SELECT * WHERE { ?s ?p }"], "query: SPARQL syntax error at line 1, column"),
-    (["sparql", "SELECT * WHERE { ?s nope:p ?o }"], "query: line 1, column 21: unknown prefix 'nope:'"),
-    (["sparql", "SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }"], "FROM / FROM NAMED is refused"),
-    (["sparql", "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"],
-     "SERVICE <http://example.org/sparql> is refused"),
-    (["sparql", "CONSTRUCT WHERE { ?s mk:basedOn ?o }", "-f", "csv"], "a CONSTRUCT query returns a graph"),
-    (["sparql", "SELECT * WHERE { ?s mk:basedOn ?o }", "-f", "turtle"], "a SELECT query returns a table"),
-    (["show", "Plan 10"], "no resource named 'Plan 10'"),
-], ids=lambda value: value if isinstance(value, str) else " ".join(value))
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["query", "nonesuch"], "no stored query named 'nonesuch'; see 'mkgraph queries'"),
+        (["query", "descendants", "-p", "of"], "parameter 'of' is not NAME=VALUE"),
+        (
+            ["query", "descendants", "-p", "depth=3"],
+            "query 'descendants' has no parameter 'depth' (its parameters: of)",
+        ),
+        (["query"], "name a stored query (see 'mkgraph queries') or give --file Q.rq"),
+        (["query", "--file", "/nonexistent.rq"], "query file '/nonexistent.rq' does not exist"),
+        (["sparql", "SELECT * WHERE { ?s ?p }"], "query: SPARQL syntax error at line 1, column"),
+        (
+            ["sparql", "SELECT * WHERE { ?s nope:p ?o }"],
+            "query: line 1, column 21: unknown prefix 'nope:'",
+        ),
+        (
+            ["sparql", "SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }"],
+            "FROM / FROM NAMED is refused",
+        ),
+        (
+            ["sparql", "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"],
+            "SERVICE <http://example.org/sparql> is refused",
+        ),
+        (
+            ["sparql", "CONSTRUCT WHERE { ?s mk:basedOn ?o }", "-f", "csv"],
+            "a CONSTRUCT query returns a graph",
+        ),
+        (
+            ["sparql", "SELECT * WHERE { ?s mk:basedOn ?o }", "-f", "turtle"],
+            "a SELECT query returns a table",
+        ),
+        (["show", "Plan 10"], "no resource named 'Plan 10'"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else " ".join(value),
+)
 def test_errors_are_one_line_and_exit_2(args, message, invoke):
     result = invoke(*args)
     assert result.exit_code == 2

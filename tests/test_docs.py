@@ -19,7 +19,9 @@ def test_every_command_is_in_the_readme(command):
 
 def test_every_stored_query_is_listed_in_the_readme(kg):
     for stored in kg.stored_queries():
-        assert re.search(rf"^{re.escape(stored.name)}\s+{re.escape(stored.title)}", README, re.M), stored.name
+        assert re.search(
+            rf"^{re.escape(stored.name)}\s+{re.escape(stored.title)}", README, re.MULTILINE
+        ), stored.name
 
 
 def test_quick_start_output_is_current(invoke):

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pydot
 import pytest
+from browser import chromium
 
 from mkgraph import drawing, listing
 from mkgraph.namespaces import LINEAGE_RELATIONS
-
-from browser import chromium
 
 DOCS = Path(__file__).parent.parent / "docs"
 STYLE_OF = {"based on": "solid", "derived from": "bold", "inspired by": "dashed"}
@@ -64,9 +63,19 @@ def test_dot_for_one_system_ranks_by_start_year(invoke):
     ranked = [sub for sub in graph.get_subgraphs() if sub.get("rank") == "same"]
     sel4_rank = next(sub for sub in ranked if "n_sel4" in {n.get_name() for n in sub.get_nodes()})
     assert "y2014" in {n.get_name() for n in sel4_rank.get_nodes()}
-    assert set(_system_nodes(graph)) == {"n_sel4", "n_f9", "n_genode", "n_sculpt", "n_helios", "n_ares",
-                                         "n_lionsos", "n_redox", "n_robigalia", "n_sel4_microkit",
-                                         "n_uxrt"}
+    assert set(_system_nodes(graph)) == {
+        "n_sel4",
+        "n_f9",
+        "n_genode",
+        "n_sculpt",
+        "n_helios",
+        "n_ares",
+        "n_lionsos",
+        "n_redox",
+        "n_robigalia",
+        "n_sel4_microkit",
+        "n_uxrt",
+    }
 
 
 def test_svg_is_well_formed_and_names_every_node(forest, invoke, tmp_path):
@@ -92,8 +101,10 @@ def test_missing_dot_program_is_a_one_line_error(invoke, monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
     result = invoke("lineage", "seL4", "-f", "svg")
     assert result.exit_code == 2
-    assert result.stderr == ("mkgraph: error: rendering SVG needs Graphviz's 'dot' program: install it "
-                             "(Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz)\n")
+    assert result.stderr == (
+        "mkgraph: error: rendering SVG needs Graphviz's 'dot' program: install it "
+        "(Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz)\n"
+    )
 
 
 def test_mermaid_names_every_edge(kg, forest, invoke):
@@ -136,7 +147,9 @@ def test_html_page_references_nothing_outside_itself_but_homepages(forest, invok
     parser = _References()
     parser.feed(page)
     homepages = {n.homepage for n in forest.nodes.values() if n.homepage}
-    assert all(ref.startswith("#") or ref in homepages for ref in parser.references), parser.references
+    assert all(ref.startswith("#") or ref in homepages for ref in parser.references), (
+        parser.references
+    )
     assert not re.search(r"<(script|link|img)[^>]+(src|href)=", page)
     assert "@import" not in page and "url(" not in page
 
@@ -168,8 +181,10 @@ def test_render_list_markdown_and_html(kg, invoke):
 
 
 def test_committed_docs_are_current(kg, forest):
-    assert (DOCS / "microkernels.md").read_text(encoding="utf-8") == listing.to_markdown(kg.graph), \
-        "docs/microkernels.md is out of date: run 'mkgraph render list -o docs/microkernels.md'"
+    assert (DOCS / "microkernels.md").read_text(encoding="utf-8") == listing.to_markdown(
+        kg.graph
+    ), "docs/microkernels.md is out of date: run 'mkgraph render list -o docs/microkernels.md'"
     svg = (DOCS / "lineage.svg").read_text(encoding="utf-8")
-    assert f"mkgraph view {drawing.fingerprint(forest)}" in svg, \
+    assert f"mkgraph view {drawing.fingerprint(forest)}" in svg, (
         "docs/lineage.svg is out of date: run 'mkgraph lineage -o docs/lineage.svg'"
+    )

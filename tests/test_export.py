@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from rdfcompare import same_graph
 from rdflib import OWL, RDF, RDFS, Dataset, Graph, Literal, URIRef
 
 from mkgraph.namespaces import MK, SYSTEM
-from rdfcompare import same_graph
 
 FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "ntriples": "nt", "xml": "xml"}
 
@@ -82,8 +82,9 @@ def test_lineage_questions_answer_the_same_with_inference(kg):
     plain = {tuple(map(str, row)) for row in kg.query("descendants").rows}
     with_inference = {tuple(map(str, row)) for row in kg.query("descendants", inferred=True).rows}
     assert plain == with_inference
-    closure = kg.sparql("SELECT ?name WHERE { ?d mk:descendsFrom sys:sel4 ; rdfs:label ?name }",
-                        inferred=True)
+    closure = kg.sparql(
+        "SELECT ?name WHERE { ?d mk:descendsFrom sys:sel4 ; rdfs:label ?name }", inferred=True
+    )
     descendants = {row[0] for row in kg.query("descendants").rows}
     assert {row[0] for row in closure.rows} == descendants
 
@@ -92,8 +93,9 @@ def test_output_into_a_missing_folder(invoke, tmp_path):
     target = tmp_path / "missing" / "graph.ttl"
     result = invoke("export", "-o", str(target))
     assert result.exit_code == 2
-    assert result.stderr == (f"mkgraph: error: {target}: cannot write: folder "
-                             f"'{tmp_path / 'missing'}' does not exist\n")
+    assert result.stderr == (
+        f"mkgraph: error: {target}: cannot write: folder '{tmp_path / 'missing'}' does not exist\n"
+    )
     assert not target.exists()
 
 
@@ -130,7 +132,9 @@ def test_a_failed_write_leaves_the_old_file_whole(monkeypatch, tmp_path):
 
 
 def test_construct_and_describe_give_graphs(invoke):
-    result = invoke("sparql", "CONSTRUCT { ?s mk:basedOn sys:sel4 } WHERE { ?s mk:basedOn sys:sel4 }")
+    result = invoke(
+        "sparql", "CONSTRUCT { ?s mk:basedOn sys:sel4 } WHERE { ?s mk:basedOn sys:sel4 }"
+    )
     assert result.exit_code == 0
     graph = Graph().parse(data=result.output, format="turtle")
     assert (SYSTEM.lionsos, MK.basedOn, SYSTEM.sel4) in graph
@@ -163,8 +167,10 @@ def test_reasoner_option(invoke, tmp_path):
     assert (SYSTEM.ares, MK.descendsFrom, SYSTEM.sel4) in Graph().parse(out, format="nt")
 
 
-@pytest.mark.parametrize("fmt, rdflib_format", [("turtle", "turtle"), ("ntriples", "nt"),
-                                                ("xml", "xml"), ("nquads", "nquads")])
+@pytest.mark.parametrize(
+    "fmt, rdflib_format",
+    [("turtle", "turtle"), ("ntriples", "nt"), ("xml", "xml"), ("nquads", "nquads")],
+)
 def test_oxigraph_writers_give_the_graph_rdflib_writes(fmt, rdflib_format, kg):
     """Exports other than JSON-LD are written by Oxigraph; they hold exactly rdflib's triples."""
     from mkgraph.export import serialize

@@ -12,17 +12,29 @@ from mkgraph.describe import sources_of
 from mkgraph.namespaces import AGENT, MK, SCHEMA, SPDX, SYSTEM
 
 
-@pytest.mark.parametrize("subject, predicate, value, source", [
-    (SYSTEM.sel4, DCTERMS.license, SPDX["GPL-2.0-only"], "seL4 LICENSE.md"),
-    (SYSTEM.sel4, DCTERMS.license, SPDX["BSD-2-Clause"], "seL4 LICENSE.md"),
-    (SYSTEM.sel4, MK.ownedBy, AGENT["general-dynamics-c4-systems"],
-     "microkernel.info: the list of active free and open-source microkernel projects"),
-    (SYSTEM.sel4, MK.ownedBy, AGENT["sel4-foundation"], "seL4 CHANGES.md (release notes)"),
-    (SYSTEM.hedron, MK.derivedFrom, SYSTEM.nova, "Hedron README.md"),
-    (SYSTEM.tock, SCHEMA.codeRepository, URIRef("https://github.com/tock/tock"), "Tock README.md"),
-    (SYSTEM.genode, MK.startYear, Literal("2006", datatype=XSD.gYear), None),
-    (SYSTEM.muen, MK.developedBy, AGENT["codelabs-gmbh"], None),
-])
+@pytest.mark.parametrize(
+    "subject, predicate, value, source",
+    [
+        (SYSTEM.sel4, DCTERMS.license, SPDX["GPL-2.0-only"], "seL4 LICENSE.md"),
+        (SYSTEM.sel4, DCTERMS.license, SPDX["BSD-2-Clause"], "seL4 LICENSE.md"),
+        (
+            SYSTEM.sel4,
+            MK.ownedBy,
+            AGENT["general-dynamics-c4-systems"],
+            "microkernel.info: the list of active free and open-source microkernel projects",
+        ),
+        (SYSTEM.sel4, MK.ownedBy, AGENT["sel4-foundation"], "seL4 CHANGES.md (release notes)"),
+        (SYSTEM.hedron, MK.derivedFrom, SYSTEM.nova, "Hedron README.md"),
+        (
+            SYSTEM.tock,
+            SCHEMA.codeRepository,
+            URIRef("https://github.com/tock/tock"),
+            "Tock README.md",
+        ),
+        (SYSTEM.genode, MK.startYear, Literal("2006", datatype=XSD.gYear), None),
+        (SYSTEM.muen, MK.developedBy, AGENT["codelabs-gmbh"], None),
+    ],
+)
 def test_pinned_facts_and_their_sources(kg, subject, predicate, value, source):
     assert (subject, predicate, value) in kg.graph
     sources = sources_of(kg.graph, subject, predicate, value)
@@ -50,7 +62,7 @@ def test_a_licence_change_is_dated(kg):
             BIND(REPLACE(STR(?l), "^.*/", "") AS ?licence)
             OPTIONAL { ?st mk:validFrom ?from } OPTIONAL { ?st mk:validUntil ?until }
         }""").rows
-    changes = {(str(l), str(f) if f else None, str(u) if u else None) for l, f, u in rows}
+    changes = {(str(lic), str(f) if f else None, str(u) if u else None) for lic, f, u in rows}
     assert ("MIT", "2025-09-08", None) in changes
     assert ("GPL-2.0-only", None, "2025-09-08") in changes
 

@@ -15,7 +15,8 @@ DATA_FILES = locate().turtle_files(locate().data)
 @pytest.mark.parametrize("path", DATA_FILES, ids=lambda p: str(p.relative_to(locate().data)))
 def test_data_files_are_canonical(path: Path):
     assert path.read_text(encoding="utf-8") == canonical(path), (
-        f"{path} is not in canonical form: run 'mkgraph format'")
+        f"{path} is not in canonical form: run 'mkgraph format'"
+    )
 
 
 def test_format_check_and_fix(scratch_root, invoke):

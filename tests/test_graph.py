@@ -10,18 +10,41 @@ from mkgraph.graph import parse_turtle
 PREFIX = "@prefix ex: <http://example.org/> .\n"
 
 
-@pytest.mark.parametrize("text, where, message", [
-    (PREFIX + "ex:a ex:b ex:c .\nex:a ex:b ex:d", ":3:15:", "unexpected end of file (missing '.'?)"),
-    (PREFIX + "\nex:a foo:b ex:c .\n", ":3:6:", 'Prefix "foo:" not bound'),
-    ("hello world\n", ":1:1:", "expected directive or statement"),
-    ('{"@context": {}}\n', ":1:1:", "expected directive or statement"),
-    (PREFIX + 'ex:a ex:b "x"^^<http://www.w3.org/2001/XMLSchema#integer> .\n', ":2:",
-     "literal 'x' is not a valid xsd:integer"),
-    (PREFIX + "<http://example.org/a b> ex:b ex:c .\n", ":2:", "bad IRI <http://example.org/a b>"),
-    ("", ":", "the file is empty"),
-    ("   \n\n", ":", "the file is empty"),
-], ids=["missing-dot", "undeclared-prefix", "not-turtle", "json", "bad-literal", "bad-iri",
-        "empty", "blank"])
+@pytest.mark.parametrize(
+    "text, where, message",
+    [
+        (
+            PREFIX + "ex:a ex:b ex:c .\nex:a ex:b ex:d",
+            ":3:15:",
+            "unexpected end of file (missing '.'?)",
+        ),
+        (PREFIX + "\nex:a foo:b ex:c .\n", ":3:6:", 'Prefix "foo:" not bound'),
+        ("hello world\n", ":1:1:", "expected directive or statement"),
+        ('{"@context": {}}\n', ":1:1:", "expected directive or statement"),
+        (
+            PREFIX + 'ex:a ex:b "x"^^<http://www.w3.org/2001/XMLSchema#integer> .\n',
+            ":2:",
+            "literal 'x' is not a valid xsd:integer",
+        ),
+        (
+            PREFIX + "<http://example.org/a b> ex:b ex:c .\n",
+            ":2:",
+            "bad IRI <http://example.org/a b>",
+        ),
+        ("", ":", "the file is empty"),
+        ("   \n\n", ":", "the file is empty"),
+    ],
+    ids=[
+        "missing-dot",
+        "undeclared-prefix",
+        "not-turtle",
+        "json",
+        "bad-literal",
+        "bad-iri",
+        "empty",
+        "blank",
+    ],
+)
 def test_broken_turtle_names_file_line_and_column(text, where, message, tmp_path):
     path = tmp_path / "broken.ttl"
     path.write_text(text, encoding="utf-8")

@@ -33,17 +33,25 @@ def test_ascii_tree(invoke):
 
 def test_ancestors_relation_filter_and_depth(invoke):
     assert invoke("lineage", "Ares", "--ancestors").output == (
-        "Ares\n└── based on → Helios\n    └── inspired by → seL4\n")
+        "Ares\n└── based on → Helios\n    └── inspired by → seL4\n"
+    )
     only_based = invoke("lineage", "seL4", "-r", "based-on", "--depth", "1").output.splitlines()
-    assert only_based[1:] == ["├── based on → Genode", "├── based on → LionsOS",
-                              "├── based on → Robigalia", "├── based on → seL4 Microkit",
-                              "└── based on → UX/RT"]
+    assert only_based[1:] == [
+        "├── based on → Genode",
+        "├── based on → LionsOS",
+        "├── based on → Robigalia",
+        "├── based on → seL4 Microkit",
+        "└── based on → UX/RT",
+    ]
     assert invoke("lineage", "Hedron", "--ancestors", "-r", "derived-from").output == (
-        "Hedron\n└── derived from → NOVA\n")
+        "Hedron\n└── derived from → NOVA\n"
+    )
 
 
 def test_unknown_system(invoke):
     result = invoke("lineage", "seL5")
     assert result.exit_code == 2
-    assert result.stderr.startswith("mkgraph: error: no system named 'seL5' in the graph; did you mean seL4")
+    assert result.stderr.startswith(
+        "mkgraph: error: no system named 'seL5' in the graph; did you mean seL4"
+    )
     assert result.stdout == ""

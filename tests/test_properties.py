@@ -8,6 +8,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rdfcompare import same_graph
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
@@ -17,14 +18,16 @@ from mkgraph.export import serialize
 from mkgraph.graph import parse_turtle
 from mkgraph.namespaces import ARCHITECTURE, LANGUAGE, MK, PROV, SYSTEM, bind_prefixes
 from mkgraph.queries import parse_stored_query
-from rdfcompare import same_graph
 
 FIXTURES = Path(__file__).parent / "fixtures"
-SETTINGS = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 # Characters every format can carry (XML 1.0 forbids most control characters).
-SAFE_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"),
-                    max_size=40)
+SAFE_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff"),
+    max_size=40,
+)
 
 
 @SETTINGS
@@ -32,8 +35,11 @@ SAFE_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_c
 def test_any_string_parameter_is_bound_as_a_literal(value, kg, tmp_path_factory):
     folder = tmp_path_factory.mktemp("q")
     path = folder / "echo.rq"
-    path.write_text("#+ title: Echo\n#+ description: Gives back its parameter.\n"
-                    "#+ param: text = x (string) any text\nSELECT ?text WHERE {}\n", encoding="utf-8")
+    path.write_text(
+        "#+ title: Echo\n#+ description: Gives back its parameter.\n"
+        "#+ param: text = x (string) any text\nSELECT ?text WHERE {}\n",
+        encoding="utf-8",
+    )
     stored = parse_stored_query(path)
     seen = []
     original = engine.prepare
@@ -70,8 +76,13 @@ def project_graphs(draw):
     for system in systems:
         graph.add((system, RDF.type, draw(st.sampled_from([MK.Microkernel, MK.OperatingSystem]))))
         graph.add((system, RDFS.label, Literal(draw(SAFE_TEXT))))
-        graph.add((system, DCTERMS.description, Literal(draw(SAFE_TEXT), lang=draw(
-            st.sampled_from([None, "en", "de"])))))
+        graph.add(
+            (
+                system,
+                DCTERMS.description,
+                Literal(draw(SAFE_TEXT), lang=draw(st.sampled_from([None, "en", "de"]))),
+            )
+        )
         for name in draw(st.lists(st.sampled_from(["c", "rust", "cpp"]), max_size=2, unique=True)):
             graph.add((system, MK.implementedIn, LANGUAGE[name]))
         for name in draw(st.lists(st.sampled_from(["x86-64", "aarch64"]), max_size=2, unique=True)):
@@ -84,8 +95,13 @@ def project_graphs(draw):
         graph.add((statement, PROV.wasDerivedFrom, URIRef("https://example.org/readme")))
         graph.add((statement, MK.startYear, Literal(draw(st.integers(1960, 2026)))))
     if count > 1:
-        graph.add((systems[1], draw(st.sampled_from([MK.basedOn, MK.derivedFrom, MK.inspiredBy])),
-                   systems[0]))
+        graph.add(
+            (
+                systems[1],
+                draw(st.sampled_from([MK.basedOn, MK.derivedFrom, MK.inspiredBy])),
+                systems[0],
+            )
+        )
     return graph
 
 
@@ -93,8 +109,12 @@ def project_graphs(draw):
 @given(graph=project_graphs())
 def test_generated_graphs_round_trip_in_every_format(graph, kg):
     context = {"mk": str(MK._NS), "sys": str(SYSTEM)}
-    for fmt, parser in (("turtle", "turtle"), ("ntriples", "nt"), ("jsonld", "json-ld"),
-                        ("xml", "xml")):
+    for fmt, parser in (
+        ("turtle", "turtle"),
+        ("ntriples", "nt"),
+        ("jsonld", "json-ld"),
+        ("xml", "xml"),
+    ):
         text = serialize(graph, fmt, context)
         parsed = Graph().parse(data=text, format=parser)
         assert same_graph(parsed, graph), fmt
@@ -110,7 +130,7 @@ def mutations(draw, text: str):
     for _ in range(draw(st.integers(1, 4))):
         where = draw(st.integers(0, len(chars)))
         action = draw(st.sampled_from(["delete", "insert", "replace"]))
-        piece = draw(st.sampled_from(list('.;,[](){}<>"\'#@:^_ \n\\') + ["\x00", "é", "xsd:", "a"]))
+        piece = draw(st.sampled_from(list(".;,[](){}<>\"'#@:^_ \n\\") + ["\x00", "é", "xsd:", "a"]))
         if action == "delete" and where < len(chars):
             del chars[where]
         elif action == "insert":
@@ -120,7 +140,9 @@ def mutations(draw, text: str):
     return "".join(chars)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=mutations(VALID))
 def test_fuzz_turtle_raises_only_clean_errors(text, tmp_path_factory):
     path = tmp_path_factory.mktemp("fuzz") / "data.ttl"
@@ -131,10 +153,14 @@ def test_fuzz_turtle_raises_only_clean_errors(text, tmp_path_factory):
         assert "\n" not in str(error) and str(error).startswith(str(path))
 
 
-QUERY = (Path(__file__).parent.parent / "queries" / "by-architecture.rq").read_text(encoding="utf-8")
+QUERY = (Path(__file__).parent.parent / "queries" / "by-architecture.rq").read_text(
+    encoding="utf-8"
+)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=mutations(QUERY))
 def test_fuzz_sparql_raises_only_clean_errors(text, kg):
     try:

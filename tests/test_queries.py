@@ -62,7 +62,8 @@ def test_descendants_is_the_transitive_closure(kg):
     """The depth-bounded query gives exactly what a property path gives."""
     closure = kg.sparql(
         "SELECT DISTINCT ?name WHERE { ?d (mk:basedOn|mk:derivedFrom|mk:inspiredBy)+ sys:sel4 ."
-        " ?d rdfs:label ?name }")
+        " ?d rdfs:label ?name }"
+    )
     assert names(kg.query("descendants", {"of": "sel4"})) == names(closure)
 
 
@@ -79,14 +80,19 @@ def test_hedron_derives_from_nova(kg):
 
 
 def test_rust_projects(kg):
-    listed = {str(r[0]) for r in kg.query("by-language", {"language": "rust"}).rows
-              if r[1] == Literal(True)}
+    listed = {
+        str(r[0])
+        for r in kg.query("by-language", {"language": "rust"}).rows
+        if r[1] == Literal(True)
+    }
     assert {"Redox", "Tock", "RedLeaf", "Robigalia", "M³"} <= listed
     assert "MINIX 3" not in listed
 
 
 def test_rust_on_risc_v(kg):
-    found = names(kg.query("language-and-architecture", {"language": "Rust", "architecture": "riscv"}))
+    found = names(
+        kg.query("language-and-architecture", {"language": "Rust", "architecture": "riscv"})
+    )
     assert {"Tock", "Redox"} <= found
     assert "Genode" not in found
 
@@ -127,29 +133,42 @@ def test_parameter_names_are_matched_case_insensitively_and_by_other_names(kg):
     for spelling in ("sel4", "SEL4", "sys:sel4", f"<{SYS}sel4>"):
         assert names(kg.query("ancestors", {"of": "LionsOS"})) == {"seL4", "seL4 Microkit"}
         assert "LionsOS" in names(kg.query("descendants", {"of": spelling}))
-    assert "Hurd" in [str(o) for o in kg.graph.objects(URIRef(SYS + "hurd"),
-                                                         URIRef("http://www.w3.org/2004/02/skos/core#altLabel"))]
+    assert "Hurd" in [
+        str(o)
+        for o in kg.graph.objects(
+            URIRef(SYS + "hurd"), URIRef("http://www.w3.org/2004/02/skos/core#altLabel")
+        )
+    ]
     assert names(kg.query("ancestors", {"of": "minix3"})) == {"MINIX"}
 
 
 def test_unknown_name_suggests_close_matches(kg):
-    with pytest.raises(UnknownNameError, match=r"no system named 'seL5' in the graph; did you mean seL4"):
+    with pytest.raises(
+        UnknownNameError, match=r"no system named 'seL5' in the graph; did you mean seL4"
+    ):
         kg.query("descendants", {"of": "seL5"})
 
 
 def test_unknown_parameter_and_query(kg):
-    with pytest.raises(UnknownNameError, match=r"query 'descendants' has no parameter 'off' \(its parameters: of\)"):
+    with pytest.raises(
+        UnknownNameError, match=r"query 'descendants' has no parameter 'off' \(its parameters: of\)"
+    ):
         kg.query("descendants", {"off": "seL4"})
-    with pytest.raises(UnknownNameError, match=r"no stored query named 'descendant'; did you mean descendants"):
+    with pytest.raises(
+        UnknownNameError, match=r"no stored query named 'descendant'; did you mean descendants"
+    ):
         kg.query("descendant")
 
 
-@pytest.mark.parametrize("hostile", [
-    'seL4" } ; DROP ALL ; { "',
-    "} UNION { ?s ?p ?o }",
-    "seL4\n} LIMIT 1",
-    "x" * 3000,
-])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        'seL4" } ; DROP ALL ; { "',
+        "} UNION { ?s ?p ?o }",
+        "seL4\n} LIMIT 1",
+        "x" * 3000,
+    ],
+)
 def test_hostile_values_never_change_the_query(hostile, kg):
     with pytest.raises((UnknownNameError, ParameterError)):
         kg.query("descendants", {"of": hostile})
@@ -160,7 +179,9 @@ def test_string_parameters_are_bound_as_literals(kg, tmp_path):
     query.write_text(
         "#+ title: Echo\n#+ description: Gives back its parameter.\n"
         "#+ param: text = hello (string) any text\n"
-        "SELECT ?text WHERE {}\n", encoding="utf-8")
+        "SELECT ?text WHERE {}\n",
+        encoding="utf-8",
+    )
     stored = parse_stored_query(query)
     hostile = '" } ; DROP ALL ; SELECT * WHERE { "'
     bound = kg.bindings(stored, {"text": hostile})
@@ -171,13 +192,22 @@ def test_string_parameters_are_bound_as_literals(kg, tmp_path):
 # ---------------------------------------------------------------- headers
 
 
-@pytest.mark.parametrize("header, message", [
-    ("#+ description: no title\nSELECT * {}", "the header has no 'title' line"),
-    ("#+ title: t\n#+ description: d\n#+ param: of seL4\nSELECT * {}", "malformed parameter"),
-    ("#+ title: t\n#+ description: d\n#+ param: of = x (planet) text\nSELECT * {}", "unknown parameter kind 'planet'"),
-    ("#+ title: t\n#+ description: d\n#+ colour: red\nSELECT * {}", "unknown header field 'colour'"),
-    ("#+title t\nSELECT * {}", "malformed header line"),
-])
+@pytest.mark.parametrize(
+    "header, message",
+    [
+        ("#+ description: no title\nSELECT * {}", "the header has no 'title' line"),
+        ("#+ title: t\n#+ description: d\n#+ param: of seL4\nSELECT * {}", "malformed parameter"),
+        (
+            "#+ title: t\n#+ description: d\n#+ param: of = x (planet) text\nSELECT * {}",
+            "unknown parameter kind 'planet'",
+        ),
+        (
+            "#+ title: t\n#+ description: d\n#+ colour: red\nSELECT * {}",
+            "unknown header field 'colour'",
+        ),
+        ("#+title t\nSELECT * {}", "malformed header line"),
+    ],
+)
 def test_malformed_headers_fail(header, message, tmp_path):
     path = tmp_path / "bad.rq"
     path.write_text(header, encoding="utf-8")
@@ -190,11 +220,18 @@ def test_machine_formats_follow_the_w3c_results_formats(invoke):
     assert data["head"]["vars"] == ["name", "depth", "path"]
     first = data["results"]["bindings"][0]
     assert first["name"] == {"type": "literal", "value": "Helios"}
-    assert first["depth"] == {"type": "literal", "value": "1",
-                              "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
-    uri = json.loads(invoke("query", "lineage-edges", "-f", "json").output)["results"]["bindings"][0]
+    assert first["depth"] == {
+        "type": "literal",
+        "value": "1",
+        "datatype": "http://www.w3.org/2001/XMLSchema#integer",
+    }
+    uri = json.loads(invoke("query", "lineage-edges", "-f", "json").output)["results"]["bindings"][
+        0
+    ]
     assert uri["systemIri"]["type"] == "uri" and uri["systemIri"]["value"].startswith(SYS)
-    rows = list(csv.reader(io.StringIO(invoke("query", "ancestors", "-p", "of=Ares", "-f", "csv").output)))
+    rows = list(
+        csv.reader(io.StringIO(invoke("query", "ancestors", "-p", "of=Ares", "-f", "csv").output))
+    )
     assert rows[0] == ["name", "depth", "path"]
     assert rows[1][:2] == ["Helios", "1"]
     tsv = invoke("query", "ancestors", "-p", "of=Ares", "-f", "tsv").output.splitlines()

@@ -9,10 +9,9 @@ import os
 
 import httpx
 import pytest
+from servers import free_port, oxigraph_program, recording_server, running
 
 from mkgraph.api import KnowledgeGraph
-
-from servers import free_port, oxigraph_program, recording_server, running
 
 KG = KnowledgeGraph()
 SELECTS = [q.name for q in KG.stored_queries() if "SELECT" in q.text.upper()]
@@ -29,8 +28,10 @@ def oxigraph(tmp_path_factory):
     port = free_port()
     location = tmp_path_factory.mktemp("oxigraph")
     base = f"http://127.0.0.1:{port}"
-    with running([program, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-                 f"{base}/query?query=ASK%7B%7D"):
+    with running(
+        [program, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
+        f"{base}/query?query=ASK%7B%7D",
+    ):
         yield base
 
 
@@ -38,8 +39,9 @@ def count(base: str, graph: str | None) -> int:
     params = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}
     if graph:
         params["default-graph-uri"] = graph
-    response = httpx.get(f"{base}/query", params=params,
-                         headers={"Accept": "application/sparql-results+json"})
+    response = httpx.get(
+        f"{base}/query", params=params, headers={"Accept": "application/sparql-results+json"}
+    )
     return int(response.json()["results"]["bindings"][0]["n"]["value"])
 
 
@@ -52,8 +54,10 @@ def rows(output: str) -> list:
             return None
         return ", ".join(sorted(binding["value"].split(", "))), binding["type"]
 
-    return sorted((tuple(cell(b.get(v)) for v in data["head"]["vars"])
-                   for b in data["results"]["bindings"]), key=repr)
+    return sorted(
+        (tuple(cell(b.get(v)) for v in data["head"]["vars"]) for b in data["results"]["bindings"]),
+        key=repr,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +84,9 @@ def test_publishing_twice_leaves_one_copy(published, oxigraph, invoke):
 
 
 def test_publish_inferred_to_the_default_graph(oxigraph, invoke):
-    result = invoke("publish", "--endpoint", f"{oxigraph}/store", "--graph", "default", "--inferred")
+    result = invoke(
+        "publish", "--endpoint", f"{oxigraph}/store", "--graph", "default", "--inferred"
+    )
     assert result.exit_code == 0, result.output
     assert count(oxigraph, None) == len(KG.graph) + len(KG.inferred)
 
@@ -94,8 +100,9 @@ def test_stored_queries_answer_the_same_remotely(name, published, oxigraph, invo
 
 
 def test_parameters_are_resolved_locally_and_sent_as_terms(published, oxigraph, invoke):
-    remote = invoke("query", "descendants", "-p", "of=NOVA", "--endpoint", f"{oxigraph}/query",
-                    "-f", "csv")
+    remote = invoke(
+        "query", "descendants", "-p", "of=NOVA", "--endpoint", f"{oxigraph}/query", "-f", "csv"
+    )
     assert remote.exit_code == 0, remote.output
     assert "Hedron" in remote.stdout
     unknown = invoke("query", "descendants", "-p", "of=NoSuchOS", "--endpoint", f"{oxigraph}/query")
@@ -103,19 +110,34 @@ def test_parameters_are_resolved_locally_and_sent_as_terms(published, oxigraph, 
 
 
 def test_ad_hoc_query_remotely(published, oxigraph, invoke):
-    result = invoke("sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s a mk:ListedProject }",
-                    "--endpoint", f"{oxigraph}/query", "-f", "csv")
+    result = invoke(
+        "sparql",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s a mk:ListedProject }",
+        "--endpoint",
+        f"{oxigraph}/query",
+        "-f",
+        "csv",
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.split() == ["n", "28"]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["publish", "--endpoint", "ftp://example.org/store"], "is not an http(s) URL"),
-    (["publish", "--endpoint", "http://127.0.0.1:9/store"], "cannot reach the endpoint"),
-    (["query", "descendants", "--endpoint", "http://127.0.0.1:9/query"], "cannot reach the endpoint"),
-    (["publish", "--endpoint", "http://127.0.0.1:9/store", "--user", "alice"],
-     "needs a password: set $MKGRAPH_PASSWORD"),
-], ids=["not-http", "publish-unreachable", "query-unreachable", "no-password"])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["publish", "--endpoint", "ftp://example.org/store"], "is not an http(s) URL"),
+        (["publish", "--endpoint", "http://127.0.0.1:9/store"], "cannot reach the endpoint"),
+        (
+            ["query", "descendants", "--endpoint", "http://127.0.0.1:9/query"],
+            "cannot reach the endpoint",
+        ),
+        (
+            ["publish", "--endpoint", "http://127.0.0.1:9/store", "--user", "alice"],
+            "needs a password: set $MKGRAPH_PASSWORD",
+        ),
+    ],
+    ids=["not-http", "publish-unreachable", "query-unreachable", "no-password"],
+)
 def test_bad_endpoints_fail_cleanly(args, message, invoke, monkeypatch):
     monkeypatch.delenv("MKGRAPH_PASSWORD", raising=False)
     result = invoke(*args)
@@ -139,5 +161,10 @@ def test_password_from_the_environment_is_sent_as_basic_auth(monkeypatch, invoke
     with recording_server() as (base, seen):
         result = invoke("publish", "--endpoint", f"{base}/store", "--user", "alice")
     assert result.exit_code == 0, result.output
-    assert seen == [("PUT", "/store?graph=https%3A%2F%2Fw3id.org%2Fmkgraph%2Fgraph",
-                     "Basic " + base64.b64encode(b"alice:s3cret").decode())]
+    assert seen == [
+        (
+            "PUT",
+            "/store?graph=https%3A%2F%2Fw3id.org%2Fmkgraph%2Fgraph",
+            "Basic " + base64.b64encode(b"alice:s3cret").decode(),
+        )
+    ]

@@ -19,8 +19,10 @@ def test_default_is_the_checkout_or_the_packaged_copy():
 def test_root_option_and_environment_variable(scratch_root, invoke):
     # a copy with one project fewer shows that the copy, not the bundled data, was read
     (scratch_root / "data" / "projects" / "tock.ttl").unlink()
-    for result in (invoke("--root", str(scratch_root), "query", "statistics", "-f", "csv"),
-                   invoke("query", "statistics", "-f", "csv", env={"MKGRAPH_ROOT": str(scratch_root)})):
+    for result in (
+        invoke("--root", str(scratch_root), "query", "statistics", "-f", "csv"),
+        invoke("query", "statistics", "-f", "csv", env={"MKGRAPH_ROOT": str(scratch_root)}),
+    ):
         assert result.exit_code == 0, result.output
         assert "listed projects,27" in result.output
 
@@ -28,7 +30,9 @@ def test_root_option_and_environment_variable(scratch_root, invoke):
 def test_missing_root(tmp_path, invoke):
     result = invoke("--root", str(tmp_path / "nowhere"), "queries")
     assert result.exit_code == 2
-    assert result.stderr == f"mkgraph: error: root '{tmp_path / 'nowhere'}' is not a readable folder\n"
+    assert (
+        result.stderr == f"mkgraph: error: root '{tmp_path / 'nowhere'}' is not a readable folder\n"
+    )
 
 
 def test_root_without_the_folders(tmp_path):
@@ -42,4 +46,7 @@ def test_data_folder_without_files(scratch_root, invoke):
     (scratch_root / "data").mkdir()
     result = invoke("--root", str(scratch_root), "query", "projects")
     assert result.exit_code == 2
-    assert result.stderr == f"mkgraph: error: {scratch_root / 'data'}: no data files (.ttl, .jsonld or .rdf)\n"
+    assert (
+        result.stderr
+        == f"mkgraph: error: {scratch_root / 'data'}: no data files (.ttl, .jsonld or .rdf)\n"
+    )

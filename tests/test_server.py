@@ -11,13 +11,12 @@ import shutil
 import httpx
 import pyoxigraph as ox
 import pytest
+from browser import chromium
+from servers import environment, free_port, mkgraph_command, running
 
 from mkgraph import oxengine
 from mkgraph.api import KnowledgeGraph
 from mkgraph.server import negotiate
-
-from browser import chromium
-from servers import environment, free_port, mkgraph_command, running
 
 KG = KnowledgeGraph()
 SELECTS = [q for q in KG.stored_queries() if "SELECT" in q.text.upper()]
@@ -29,8 +28,17 @@ MAX_RESULT = 300_000
 def endpoint(tmp_path_factory):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    command = mkgraph_command("serve", "--port", str(port), "--timeout", str(TIMEOUT),
-                              "--max-result-bytes", str(MAX_RESULT), "--workers", "2")
+    command = mkgraph_command(
+        "serve",
+        "--port",
+        str(port),
+        "--timeout",
+        str(TIMEOUT),
+        "--max-result-bytes",
+        str(MAX_RESULT),
+        "--workers",
+        "2",
+    )
     cache = str(tmp_path_factory.mktemp("serve-cache"))
     with running(command, f"{base}/queries", environment(MKGRAPH_CACHE_DIR=cache)):
         yield base
@@ -65,9 +73,11 @@ def bound_text(name: str) -> str:
 @pytest.mark.parametrize("query", SELECTS, ids=lambda q: q.name)
 def test_stored_queries_as_urls_in_every_format(query, endpoint):
     expected = local_rows(query.name)
-    for media, fmt in (("application/sparql-results+json", ox.QueryResultsFormat.JSON),
-                       ("application/sparql-results+xml", ox.QueryResultsFormat.XML),
-                       ("text/tab-separated-values", ox.QueryResultsFormat.TSV)):
+    for media, fmt in (
+        ("application/sparql-results+json", ox.QueryResultsFormat.JSON),
+        ("application/sparql-results+xml", ox.QueryResultsFormat.XML),
+        ("text/tab-separated-values", ox.QueryResultsFormat.TSV),
+    ):
         response = httpx.get(f"{endpoint}/queries/{query.name}", headers={"Accept": media})
         assert response.status_code == 200, response.text
         assert response.headers["content-type"].startswith(media)
@@ -77,11 +87,13 @@ def test_stored_queries_as_urls_in_every_format(query, endpoint):
     table = list(csv.reader(io.StringIO(response.text)))
     local = KG.query(query.name, native=True)
     assert table[0] == local.variables
+
     def plain(text: str) -> str:
         return ", ".join(sorted(text.split(", ")))
 
     assert sorted(tuple(plain(c) for c in r) for r in table[1:]) == sorted(
-        tuple("" if t is None else plain(t.value) for t in row) for row in local.rows)
+        tuple("" if t is None else plain(t.value) for t in row) for row in local.rows
+    )
 
 
 @pytest.mark.parametrize("query", SELECTS, ids=lambda q: q.name)
@@ -93,42 +105,86 @@ def test_stored_queries_through_the_protocol(query, endpoint):
     for response in (
         httpx.get(f"{endpoint}/sparql", params={"query": text}, headers=accept),
         httpx.post(f"{endpoint}/sparql", data={"query": text}, headers=accept),
-        httpx.post(f"{endpoint}/sparql", content=text.encode(),
-                   headers={**accept, "Content-Type": "application/sparql-query"}),
+        httpx.post(
+            f"{endpoint}/sparql",
+            content=text.encode(),
+            headers={**accept, "Content-Type": "application/sparql-query"},
+        ),
     ):
         assert response.status_code == 200, response.text
         assert parsed_rows(response.content, ox.QueryResultsFormat.JSON) == expected
 
 
 def test_ask_and_graph_results(endpoint):
-    ask = httpx.post(f"{endpoint}/sparql", data={"query": "ASK { ?s a mk:ListedProject }"},
-                     headers={"Accept": "application/sparql-results+xml"})
+    ask = httpx.post(
+        f"{endpoint}/sparql",
+        data={"query": "ASK { ?s a mk:ListedProject }"},
+        headers={"Accept": "application/sparql-results+xml"},
+    )
     assert bool(ox.parse_query_results(ask.content, format=ox.QueryResultsFormat.XML)) is True
     construct = "CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s a mk:ListedProject ; rdfs:label ?l }"
     expected = {str(t) for t in KG.sparql(construct, native=True).triples}
-    for media, fmt in (("text/turtle", ox.RdfFormat.TURTLE), ("application/ld+json", ox.RdfFormat.JSON_LD),
-                       ("application/n-triples", ox.RdfFormat.N_TRIPLES)):
-        response = httpx.post(f"{endpoint}/sparql", data={"query": construct}, headers={"Accept": media})
+    for media, fmt in (
+        ("text/turtle", ox.RdfFormat.TURTLE),
+        ("application/ld+json", ox.RdfFormat.JSON_LD),
+        ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+    ):
+        response = httpx.post(
+            f"{endpoint}/sparql", data={"query": construct}, headers={"Accept": media}
+        )
         assert response.status_code == 200, response.text
         assert response.headers["content-type"].startswith(media)
         assert {str(q.triple) for q in ox.parse(response.content, format=fmt)} == expected
     assert len(expected) == 28
 
 
-@pytest.mark.parametrize("request_kwargs, reason", [
-    ({"data": {"update": "DROP ALL"}}, "SPARQL Update is refused"),
-    ({"content": b"INSERT DATA { <urn:a> <urn:b> <urn:c> }",
-      "headers": {"Content-Type": "application/sparql-update"}}, "SPARQL Update is refused"),
-    ({"data": {"query": "LOAD <http://example.org/data.ttl>"}}, "SPARQL Update"),
-    ({"data": {"query": "DELETE WHERE { ?s ?p ?o }"}}, "SPARQL Update"),
-    ({"data": {"query": "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"}},
-     "SERVICE <http://example.org/sparql> is refused"),
-    ({"data": {"query": "SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }"}},
-     "FROM / FROM NAMED is refused"),
-    ({"data": {"query": "SELECT * WHERE { ?s ?p ?o }", "default-graph-uri": "http://example.org/g"}},
-     "default-graph-uri <http://example.org/g> is refused"),
-    ({"data": {"query": "SELECT WHERE {"}}, "not valid SPARQL"),
-], ids=["update-param", "update-body", "load", "delete", "service", "from", "other-graph", "syntax"])
+@pytest.mark.parametrize(
+    "request_kwargs, reason",
+    [
+        ({"data": {"update": "DROP ALL"}}, "SPARQL Update is refused"),
+        (
+            {
+                "content": b"INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+                "headers": {"Content-Type": "application/sparql-update"},
+            },
+            "SPARQL Update is refused",
+        ),
+        ({"data": {"query": "LOAD <http://example.org/data.ttl>"}}, "SPARQL Update"),
+        ({"data": {"query": "DELETE WHERE { ?s ?p ?o }"}}, "SPARQL Update"),
+        (
+            {
+                "data": {
+                    "query": "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"
+                }
+            },
+            "SERVICE <http://example.org/sparql> is refused",
+        ),
+        (
+            {"data": {"query": "SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }"}},
+            "FROM / FROM NAMED is refused",
+        ),
+        (
+            {
+                "data": {
+                    "query": "SELECT * WHERE { ?s ?p ?o }",
+                    "default-graph-uri": "http://example.org/g",
+                }
+            },
+            "default-graph-uri <http://example.org/g> is refused",
+        ),
+        ({"data": {"query": "SELECT WHERE {"}}, "not valid SPARQL"),
+    ],
+    ids=[
+        "update-param",
+        "update-body",
+        "load",
+        "delete",
+        "service",
+        "from",
+        "other-graph",
+        "syntax",
+    ],
+)
 def test_refusals_are_400_with_a_reason(request_kwargs, reason, endpoint):
     response = httpx.post(f"{endpoint}/sparql", **request_kwargs)
     assert response.status_code == 400
@@ -146,8 +202,11 @@ def test_a_slow_query_hits_the_time_limit_and_the_server_recovers(endpoint):
 
 
 def test_size_limits(endpoint):
-    everything = httpx.post(f"{endpoint}/sparql", data={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
-                            headers={"Accept": "application/n-triples"})
+    everything = httpx.post(
+        f"{endpoint}/sparql",
+        data={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
+        headers={"Accept": "application/n-triples"},
+    )
     assert everything.status_code == 413
     assert f"limit of {MAX_RESULT} bytes" in everything.text
     huge = "SELECT * WHERE { ?s ?p ?o } #" + "x" * (70 << 10)
@@ -156,8 +215,11 @@ def test_size_limits(endpoint):
 
 def test_content_negotiation(endpoint):
     query = {"query": "SELECT ?s WHERE { ?s a mk:ListedProject } LIMIT 1"}
-    csv_first = httpx.post(f"{endpoint}/sparql", data=query,
-                           headers={"Accept": "application/sparql-results+json;q=0.5, text/csv"})
+    csv_first = httpx.post(
+        f"{endpoint}/sparql",
+        data=query,
+        headers={"Accept": "application/sparql-results+json;q=0.5, text/csv"},
+    )
     assert csv_first.headers["content-type"].startswith("text/csv")
     json_ = httpx.post(f"{endpoint}/sparql", data=query, headers={"Accept": "application/json"})
     assert json_.json()["head"]["vars"] == ["s"]
@@ -167,10 +229,15 @@ def test_content_negotiation(endpoint):
 
 def test_negotiate_honours_quality_and_wildcards():
     offered = {"application/sparql-results+json": "JSON", "text/csv": "CSV"}
-    assert negotiate("", offered, "application/sparql-results+json") == "application/sparql-results+json"
+    assert (
+        negotiate("", offered, "application/sparql-results+json")
+        == "application/sparql-results+json"
+    )
     assert negotiate("text/*", offered, "application/sparql-results+json") == "text/csv"
-    assert negotiate("text/csv;q=0.1, */*;q=0.9", offered,
-                     "application/sparql-results+json") == "application/sparql-results+json"
+    assert (
+        negotiate("text/csv;q=0.1, */*;q=0.9", offered, "application/sparql-results+json")
+        == "application/sparql-results+json"
+    )
     assert negotiate("text/csv;q=0", offered, "application/sparql-results+json") is None
 
 
@@ -178,18 +245,32 @@ def test_service_description(endpoint):
     response = httpx.get(f"{endpoint}/sparql", headers={"Accept": "text/turtle"})
     assert response.status_code == 200
     sd = "http://www.w3.org/ns/sparql-service-description#"
-    triples = {(q.subject, q.predicate, q.object)
-               for q in ox.parse(response.content, format=ox.RdfFormat.TURTLE)}
+    triples = {
+        (q.subject, q.predicate, q.object)
+        for q in ox.parse(response.content, format=ox.RdfFormat.TURTLE)
+    }
     service = ox.NamedNode(f"{endpoint}/sparql")
-    assert (service, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-            ox.NamedNode(sd + "Service")) in triples
-    assert (service, ox.NamedNode(sd + "supportedLanguage"), ox.NamedNode(sd + "SPARQL11Query")) in triples
+    assert (
+        service,
+        ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+        ox.NamedNode(sd + "Service"),
+    ) in triples
+    assert (
+        service,
+        ox.NamedNode(sd + "supportedLanguage"),
+        ox.NamedNode(sd + "SPARQL11Query"),
+    ) in triples
 
 
 def test_cors_for_browser_clients(endpoint):
-    preflight = httpx.options(f"{endpoint}/sparql", headers={
-        "Origin": "http://example.org", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "Content-Type"})
+    preflight = httpx.options(
+        f"{endpoint}/sparql",
+        headers={
+            "Origin": "http://example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "Content-Type",
+        },
+    )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == "*"
     simple = httpx.get(f"{endpoint}/queries/descendants", headers={"Origin": "http://example.org"})
@@ -199,7 +280,9 @@ def test_cors_for_browser_clients(endpoint):
 def test_stored_query_parameters_and_unknown_names(endpoint):
     nova = httpx.get(f"{endpoint}/queries/descendants", params={"of": "NOVA", "format": "json"})
     names = {b["name"]["value"] for b in nova.json()["results"]["bindings"]}
-    assert names == {row[0].value for row in KG.query("descendants", {"of": "NOVA"}, native=True).rows}
+    assert names == {
+        row[0].value for row in KG.query("descendants", {"of": "NOVA"}, native=True).rows
+    }
     assert "Hedron" in names
     unknown = httpx.get(f"{endpoint}/queries/descendants", params={"of": "NoSuchOS"})
     assert unknown.status_code == 404 and "no system named 'NoSuchOS'" in unknown.text
@@ -220,8 +303,9 @@ def test_lineage_pictures(endpoint):
 
 def test_remote_query_against_our_own_endpoint(endpoint, invoke):
     """`mkgraph query --endpoint` speaks the protocol; our server is one such endpoint."""
-    remote = invoke("query", "descendants", "-p", "of=seL4", "--endpoint", f"{endpoint}/sparql",
-                    "-f", "csv")
+    remote = invoke(
+        "query", "descendants", "-p", "of=seL4", "--endpoint", f"{endpoint}/sparql", "-f", "csv"
+    )
     local = invoke("query", "descendants", "-p", "of=seL4", "-f", "csv")
     assert remote.exit_code == 0, remote.output
     assert sorted(remote.stdout.splitlines()) == sorted(local.stdout.splitlines())
@@ -239,19 +323,25 @@ def test_landing_page_in_a_real_browser(endpoint, tmp_path, monkeypatch):
         driver.get(f"{endpoint}/")
         editor = driver.find_element(By.ID, "query")
         editor.clear()
-        editor.send_keys("SELECT ?name WHERE { ?s a mk:ListedProject ; rdfs:label ?name } "
-                         "ORDER BY ?name")
+        editor.send_keys(
+            "SELECT ?name WHERE { ?s a mk:ListedProject ; rdfs:label ?name } ORDER BY ?name"
+        )
         driver.find_element(By.ID, "run").click()
         wait.until(until.text_to_be_present_in_element((By.ID, "status"), "28 rows"))
         cells = [td.text for td in driver.find_elements(By.CSS_SELECTOR, "#results td")]
         assert "seL4" in cells and len(cells) == 28
-        example = wait.until(until.element_to_be_clickable(
-            (By.CSS_SELECTOR, "#examples button[data-name='descendants']")))
+        example = wait.until(
+            until.element_to_be_clickable(
+                (By.CSS_SELECTOR, "#examples button[data-name='descendants']")
+            )
+        )
         example.click()
         wait.until(until.text_to_be_present_in_element((By.ID, "status"), "rows"))
         assert "LionsOS" in driver.find_element(By.ID, "results").text
         shown = driver.find_element(By.ID, "query").get_attribute("value")
-        assert "Descendants of a system" in shown and "<https://w3id.org/mkgraph/system/sel4>" in shown
+        assert (
+            "Descendants of a system" in shown and "<https://w3id.org/mkgraph/system/sel4>" in shown
+        )
         driver.find_element(By.ID, "run").click()  # the example, run again from the editor
         wait.until(until.text_to_be_present_in_element((By.ID, "status"), "11 rows"))
         assert "LionsOS" in driver.find_element(By.ID, "results").text

@@ -11,7 +11,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from servers import recording_server
 
 SHAPE_FIXTURES = sorted((Path(__file__).parent / "fixtures" / "shapes").glob("*.ttl"))
@@ -56,7 +55,9 @@ def test_report_is_grouped_by_resource_and_names_the_resource(small_root, invoke
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert "TestOS:" in lines
-    assert any("states a fact with no source: supportsArchitecture x86-64" in line for line in lines)
+    assert any(
+        "states a fact with no source: supportsArchitecture x86-64" in line for line in lines
+    )
     assert lines[-1].startswith("1 violation")
 
 
@@ -70,12 +71,19 @@ def test_json_report_lists_the_problem(small_root, invoke):
     assert focus == {"TestOS", "ParentOS"}
 
 
-@pytest.mark.parametrize("shapes, detail", [
-    ("<urn:a> <urn:b> <urn:c> .\n", "no sh:NodeShape or sh:PropertyShape found"),
-    ("@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
-     "<urn:s> a sh:NodeShape ; sh:targetClass <https://w3id.org/mkgraph/ontology#System> ;\n"
-     "    sh:property [ sh:minCount 1 ] .\n", "not a well-formed SHACL PropertyShape"),
-], ids=["no-shapes", "property-without-path"])
+@pytest.mark.parametrize(
+    "shapes, detail",
+    [
+        ("<urn:a> <urn:b> <urn:c> .\n", "no sh:NodeShape or sh:PropertyShape found"),
+        (
+            "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+            "<urn:s> a sh:NodeShape ; sh:targetClass <https://w3id.org/mkgraph/ontology#System> ;\n"
+            "    sh:property [ sh:minCount 1 ] .\n",
+            "not a well-formed SHACL PropertyShape",
+        ),
+    ],
+    ids=["no-shapes", "property-without-path"],
+)
 @pytest.mark.parametrize("validator", ["rudof", "pyshacl"])
 def test_shapes_that_are_not_shacl_exit_2(shapes, detail, validator, small_root, invoke):
     (small_root / "shapes" / "mkgraph-shapes.ttl").write_text(shapes, encoding="utf-8")
@@ -94,15 +102,22 @@ def test_both_validators_report_the_same_problems(fixture, small_root, invoke):
     shutil.copy(fixture, small_root / "data" / fixture.name)
     reports = {}
     for validator in ("rudof", "pyshacl"):
-        result = invoke("--root", str(small_root), "validate", "--format", "json",
-                        "--validator", validator)
+        result = invoke(
+            "--root", str(small_root), "validate", "--format", "json", "--validator", validator
+        )
         assert result.exit_code in (0, 1), result.output
         problems = json.loads(result.output)["problems"]
         # Blank-node ids differ between the engines; the resource's name and the words do not.
-        reports[validator] = sorted(("blank" if ":" not in p["focus"].removeprefix("_:")
-                                     else p["focus_label"],
-                                     p["message"], p["path"], p["value"], p["severity"])
-                                    for p in problems)
+        reports[validator] = sorted(
+            (
+                "blank" if ":" not in p["focus"].removeprefix("_:") else p["focus_label"],
+                p["message"],
+                p["path"],
+                p["value"],
+                p["severity"],
+            )
+            for p in problems
+        )
     assert reports["rudof"] == reports["pyshacl"]
     assert bool(reports["rudof"]) == (expectation(fixture) != "conforms")
 
@@ -112,13 +127,17 @@ def test_rudof_fetches_nothing_the_graphs_point_at(small_root, invoke):
     sh:shapesGraph links to a loopback server must not be followed."""
     with recording_server(404) as (here, hits):
         shapes = small_root / "shapes" / "mkgraph-shapes.ttl"
-        shapes.write_text(shapes.read_text(encoding="utf-8") + f"\n<urn:s> "
-                          f"<http://www.w3.org/2002/07/owl#imports> <{here}/shapes> .\n",
-                          encoding="utf-8")
+        shapes.write_text(
+            shapes.read_text(encoding="utf-8") + f"\n<urn:s> "
+            f"<http://www.w3.org/2002/07/owl#imports> <{here}/shapes> .\n",
+            encoding="utf-8",
+        )
         shutil.copy(SHAPE_FIXTURES[0].parent / "valid.ttl", small_root / "data")
         (small_root / "data" / "links.ttl").write_text(
             f"<urn:g> <http://www.w3.org/2002/07/owl#imports> <{here}/data> ;\n"
-            f"    <http://www.w3.org/ns/shacl#shapesGraph> <{here}/more-shapes> .\n", encoding="utf-8")
+            f"    <http://www.w3.org/ns/shacl#shapesGraph> <{here}/more-shapes> .\n",
+            encoding="utf-8",
+        )
         result = invoke("--root", str(small_root), "validate")
     assert result.exit_code == 0, result.output
     assert hits == []
@@ -140,13 +159,19 @@ def _on_cycle_by_search(edges, node) -> bool:
     return False
 
 
-@pytest.mark.parametrize("edges, expected", [
-    ([("a", "b"), ("b", "c")], set()),
-    ([("a", "b"), ("b", "a")], {"a", "b"}),
-    ([("a", "a")], {"a"}),
-    ([("x", "a"), ("a", "b"), ("b", "a"), ("b", "y")], {"a", "b"}),
-    ([("a", "b"), ("b", "a"), ("b", "m"), ("m", "c"), ("c", "d"), ("d", "c")], {"a", "b", "c", "d"}),
-])
+@pytest.mark.parametrize(
+    "edges, expected",
+    [
+        ([("a", "b"), ("b", "c")], set()),
+        ([("a", "b"), ("b", "a")], {"a", "b"}),
+        ([("a", "a")], {"a"}),
+        ([("x", "a"), ("a", "b"), ("b", "a"), ("b", "y")], {"a", "b"}),
+        (
+            [("a", "b"), ("b", "a"), ("b", "m"), ("m", "c"), ("c", "d"), ("d", "c")],
+            {"a", "b", "c", "d"},
+        ),
+    ],
+)
 def test_lineage_cycles(edges, expected):
     from mkgraph.validation import lineage_cycles
 
@@ -154,7 +179,8 @@ def test_lineage_cycles(edges, expected):
 
 
 def test_lineage_cycles_match_the_definition():
-    from hypothesis import given, settings, strategies as st
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
 
     from mkgraph.validation import lineage_cycles
 
@@ -186,8 +212,10 @@ def test_validating_in_pieces_finds_what_validating_whole_finds(fixture, small_r
     shutil.copy(fixture, small_root / "data" / fixture.name)
 
     def found(report):
-        return sorted(("blank" if p.focus.startswith("_:") else p.focus, p.message, p.path, p.value)
-                      for p in report.problems)
+        return sorted(
+            ("blank" if p.focus.startswith("_:") else p.focus, p.message, p.path, p.value)
+            for p in report.problems
+        )
 
     whole = KnowledgeGraph(small_root).validate(chunk_triples=10**9)
     pieces = KnowledgeGraph(small_root).validate(chunk_triples=150)
@@ -206,12 +234,15 @@ def test_pieces_are_whole_subjects_with_their_values_types(kg):
     assert "https://w3id.org/mkgraph/system/sel4" in seen
 
 
-@pytest.mark.parametrize("extra, local", [
-    ("", True),
-    ("mksh:S sh:property [ sh:path [ sh:inversePath mk:basedOn ] ; sh:maxCount 3 ] .", False),
-    ("mksh:S sh:targetObjectsOf mk:basedOn ; sh:class mk:System .", False),
-    ("mksh:S sh:node mksh:Other .", False),
-])
+@pytest.mark.parametrize(
+    "extra, local",
+    [
+        ("", True),
+        ("mksh:S sh:property [ sh:path [ sh:inversePath mk:basedOn ] ; sh:maxCount 3 ] .", False),
+        ("mksh:S sh:targetObjectsOf mk:basedOn ; sh:class mk:System .", False),
+        ("mksh:S sh:node mksh:Other .", False),
+    ],
+)
 def test_only_local_shapes_are_checked_in_pieces(extra, local, bundled):
     import pyoxigraph as ox
 
@@ -223,8 +254,10 @@ def test_only_local_shapes_are_checked_in_pieces(extra, local, bundled):
     def plain(term):
         return "_:" + term.value if isinstance(term, ox.BlankNode) else term.value
 
-    assert shapes_are_local([(plain(q.subject), q.predicate.value, plain(q.object))
-                             for q in triples]) is local
+    assert (
+        shapes_are_local([(plain(q.subject), q.predicate.value, plain(q.object)) for q in triples])
+        is local
+    )
 
 
 def test_pieces_handle_blank_node_values(small_root):
@@ -233,9 +266,13 @@ def test_pieces_handle_blank_node_values(small_root):
     from mkgraph.api import KnowledgeGraph
 
     valid = (SHAPE_FIXTURES[0].parent / "valid.ttl").read_text(encoding="utf-8")
-    (small_root / "data" / "valid.ttl").write_text(valid + """
+    (small_root / "data" / "valid.ttl").write_text(
+        valid
+        + """
 sys:testos mk:developedBy [ a mk:Organisation ] .
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
 
     def found(report):
         return sorted((p.message, p.path) for p in report.problems)

@@ -29,9 +29,11 @@ ENGINES = ("auto", "oxigraph", "rdflib")
 REASONERS = ("targeted", "owlrl")
 
 
-LINEAGE_EDGES = ("SELECT ?child ?parent WHERE { ?child <https://w3id.org/mkgraph/ontology#basedOn>"
-                 "|<https://w3id.org/mkgraph/ontology#derivedFrom>"
-                 "|<https://w3id.org/mkgraph/ontology#inspiredBy> ?parent }")
+LINEAGE_EDGES = (
+    "SELECT ?child ?parent WHERE { ?child <https://w3id.org/mkgraph/ontology#basedOn>"
+    "|<https://w3id.org/mkgraph/ontology#derivedFrom>"
+    "|<https://w3id.org/mkgraph/ontology#inspiredBy> ?parent }"
+)
 
 
 class KnowledgeGraph:
@@ -41,7 +43,9 @@ class KnowledgeGraph:
         if engine not in ENGINES:
             raise ParameterError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
         if reasoner not in REASONERS:
-            raise ParameterError(f"unknown reasoner {reasoner!r} (choose from {', '.join(REASONERS)})")
+            raise ParameterError(
+                f"unknown reasoner {reasoner!r} (choose from {', '.join(REASONERS)})"
+            )
         self.resources: Resources = locate(root)
         self.engine = engine
         self.reasoner = reasoner
@@ -68,7 +72,9 @@ class KnowledgeGraph:
         if cached is not None:
             return cached
         store = fastload.load_store(files)
-        cache.save_store(files, store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()))
+        cache.save_store(
+            files, store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+        )
         return store
 
     @cached_property
@@ -131,19 +137,29 @@ class KnowledgeGraph:
         from mkgraph import names
 
         kinds = {p.name: p.kind for p in stored.parameters}
-        return {name: names.bind_value(self.graph, kinds[name], value)
-                for name, value in self._check_params(stored, params).items()}
+        return {
+            name: names.bind_value(self.graph, kinds[name], value)
+            for name, value in self._check_params(stored, params).items()
+        }
 
     def _store_bindings(self, stored: queries.StoredQuery, params: dict[str, str]) -> dict:
         from mkgraph import lookup
 
         kinds = {p.name: p.kind for p in stored.parameters}
-        return {name: lookup.store_value(self.store, kinds[name], value)
-                for name, value in self._check_params(stored, params).items()}
+        return {
+            name: lookup.store_value(self.store, kinds[name], value)
+            for name, value in self._check_params(stored, params).items()
+        }
 
-    def query(self, name: str, params: dict[str, str] | None = None, inferred: bool = False,
-              timeout: float | None = DEFAULT_TIMEOUT, allow_service: tuple[str, ...] = (),
-              native: bool = False):
+    def query(
+        self,
+        name: str,
+        params: dict[str, str] | None = None,
+        inferred: bool = False,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        allow_service: tuple[str, ...] = (),
+        native: bool = False,
+    ):
         """Run a stored query by name, its parameters given by name.
 
         Returns a QueryResult of rdflib terms; with native=True and the Oxigraph engine, the
@@ -153,18 +169,35 @@ class KnowledgeGraph:
         if self._use_oxigraph(inferred):
             from mkgraph import oxengine
 
-            result = oxengine.run(self.store, stored.text, self._store_bindings(stored, params or {}),
-                                  source=str(stored.path), timeout=timeout,
-                                  allow_service=allow_service)
+            result = oxengine.run(
+                self.store,
+                stored.text,
+                self._store_bindings(stored, params or {}),
+                source=str(stored.path),
+                timeout=timeout,
+                allow_service=allow_service,
+            )
             return result if native else _as_rdflib(result)
         from mkgraph import engine
 
         bound = self.bindings(stored, params or {})
-        return engine.run(self._target(inferred), stored.text, bound, source=str(stored.path),
-                          timeout=timeout, allow_service=allow_service)
+        return engine.run(
+            self._target(inferred),
+            stored.text,
+            bound,
+            source=str(stored.path),
+            timeout=timeout,
+            allow_service=allow_service,
+        )
 
-    def query_file(self, path, inferred: bool = False, timeout: float | None = DEFAULT_TIMEOUT,
-                   allow_service: tuple[str, ...] = (), native: bool = False):
+    def query_file(
+        self,
+        path,
+        inferred: bool = False,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        allow_service: tuple[str, ...] = (),
+        native: bool = False,
+    ):
         """Run the query in a file (a header, if it has one, is only comments to SPARQL)."""
         try:
             text = Path(path).read_text(encoding="utf-8")
@@ -172,20 +205,32 @@ class KnowledgeGraph:
             raise QueryError(f"{path}: cannot read query file ({exc})") from None
         return self.sparql(text, inferred, str(path), timeout, allow_service, native)
 
-    def sparql(self, text: str, inferred: bool = False, source: str = "query",
-               timeout: float | None = DEFAULT_TIMEOUT, allow_service: tuple[str, ...] = (),
-               native: bool = False):
+    def sparql(
+        self,
+        text: str,
+        inferred: bool = False,
+        source: str = "query",
+        timeout: float | None = DEFAULT_TIMEOUT,
+        allow_service: tuple[str, ...] = (),
+        native: bool = False,
+    ):
         """Run an ad-hoc SPARQL query."""
         if self._use_oxigraph(inferred):
             from mkgraph import oxengine
 
-            result = oxengine.run(self.store, text, None, source=source, timeout=timeout,
-                                  allow_service=allow_service)
+            result = oxengine.run(
+                self.store, text, None, source=source, timeout=timeout, allow_service=allow_service
+            )
             return result if native else _as_rdflib(result)
         from mkgraph import engine
 
-        return engine.run(self._target(inferred), text, source=source, timeout=timeout,
-                          allow_service=allow_service)
+        return engine.run(
+            self._target(inferred),
+            text,
+            source=source,
+            timeout=timeout,
+            allow_service=allow_service,
+        )
 
     # ---------------------------------------------------------------- other stores
     def ntriples(self, inferred: bool = False) -> bytes:
@@ -196,9 +241,15 @@ class KnowledgeGraph:
             return ox.serialize(self._triples(inferred), format=ox.RdfFormat.N_TRIPLES)
         return self._target(inferred).serialize(format="nt").encode("utf-8")
 
-    def publish(self, endpoint: str, graph: str | None = None, inferred: bool = False,
-                user: str | None = None, password: str | None = None,
-                timeout: float = 60.0) -> tuple[str, int]:
+    def publish(
+        self,
+        endpoint: str,
+        graph: str | None = None,
+        inferred: bool = False,
+        user: str | None = None,
+        password: str | None = None,
+        timeout: float = 60.0,
+    ) -> tuple[str, int]:
         """Replace a graph in another triplestore with this one (SPARQL 1.1 Graph Store HTTP
         Protocol); returns the graph's URL there and the number of triples sent."""
         from mkgraph import remote
@@ -207,10 +258,17 @@ class KnowledgeGraph:
         url = remote.publish(data, endpoint, graph or remote.GRAPH_IRI, user, password, timeout)
         return url, data.count(b"\n")
 
-    def query_remote(self, endpoint: str, name: str | None = None, params: dict | None = None,
-                     text: str | None = None, graph: str | None = None,
-                     timeout: float = DEFAULT_TIMEOUT, user: str | None = None,
-                     password: str | None = None):
+    def query_remote(
+        self,
+        endpoint: str,
+        name: str | None = None,
+        params: dict | None = None,
+        text: str | None = None,
+        graph: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        user: str | None = None,
+        password: str | None = None,
+    ):
         """Run a stored query (its parameters resolved here, sent as terms) or a query text at
         another SPARQL endpoint; returns an OxResult like a local query."""
         from mkgraph import oxengine, remote
@@ -218,14 +276,16 @@ class KnowledgeGraph:
         if name is not None:
             stored = self.stored_query(name)
             bindings = self._store_bindings(stored, params or {})
-            text = oxengine.with_terms(stored.text, bindings) or \
-                oxengine.with_values(stored.text, bindings)
+            text = oxengine.with_terms(stored.text, bindings) or oxengine.with_values(
+                stored.text, bindings
+            )
             source = str(stored.path)
         else:
             source = "query"
         oxengine.check(text or "", source)
-        return remote.query(oxengine.PROLOGUE + text, endpoint, graph or remote.GRAPH_IRI,
-                            timeout, user, password)
+        return remote.query(
+            oxengine.PROLOGUE + text, endpoint, graph or remote.GRAPH_IRI, timeout, user, password
+        )
 
     # ---------------------------------------------------------------- checks
     def validate(self, validator: str = "rudof", chunk_triples: int | None = None):
@@ -236,8 +296,9 @@ class KnowledgeGraph:
 
         chunk_triples = chunk_triples or chunking.CHUNK_TRIPLES
         if validator not in validation.VALIDATORS:
-            raise ParameterError(f"unknown validator {validator!r} "
-                                 f"(choose from {', '.join(validation.VALIDATORS)})")
+            raise ParameterError(
+                f"unknown validator {validator!r} (choose from {', '.join(validation.VALIDATORS)})"
+            )
         checks = [q for q in self.stored_queries() if q.is_violation_check]
         fast = self._use_oxigraph(False)
         label = self._store_label if fast else self._graph_label
@@ -255,15 +316,23 @@ class KnowledgeGraph:
 
         if not fast:  # rdflib's query time limit needs the main thread: one after the other
             edges = self._rows_rdflib(LINEAGE_EDGES, "lineage links")[1]
-            return validation.report(shacl_problems() + validation.query_problems(
-                checks, lambda check: self._rows_rdflib(check.text, str(check.path)), label)
-                + validation.cycle_problems(edges, label))
+            return validation.report(
+                shacl_problems()
+                + validation.query_problems(
+                    checks, lambda check: self._rows_rdflib(check.text, str(check.path)), label
+                )
+                + validation.cycle_problems(edges, label)
+            )
         from concurrent.futures import ThreadPoolExecutor
 
         # Oxigraph answers the violation queries outside the GIL while the shapes are checked.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            queried = pool.submit(validation.query_problems, checks,
-                                  lambda check: self._rows_oxigraph(check.text, str(check.path)), label)
+            queried = pool.submit(
+                validation.query_problems,
+                checks,
+                lambda check: self._rows_oxigraph(check.text, str(check.path)),
+                label,
+            )
             edges = self._rows_oxigraph(LINEAGE_EDGES, "lineage links")[1]
             cycles = validation.cycle_problems(edges, label)
             return validation.report(shacl_problems() + queried.result() + cycles)
@@ -280,8 +349,9 @@ class KnowledgeGraph:
 
         problems = []
         for subjects, piece in chunking.pieces(self.store, size):
-            problems += [p for p in validation.rudof_problems(piece, shapes, label)
-                         if p.focus in subjects]
+            problems += [
+                p for p in validation.rudof_problems(piece, shapes, label) if p.focus in subjects
+            ]
         return problems
 
     def _shapes_ntriples(self) -> tuple[str, bool]:
@@ -294,11 +364,14 @@ class KnowledgeGraph:
         if not files:
             raise ResourceError(f"{self.resources.shapes}: no .ttl shapes files")
         triples = [quad.triple for path in files for quad in fastload.parse_file(path)]
-        plain = [(chunking.name(t.subject), t.predicate.value, chunking.name(t.object))
-                 for t in triples]
+        plain = [
+            (chunking.name(t.subject), t.predicate.value, chunking.name(t.object)) for t in triples
+        ]
         validation.check_shapes(plain)
-        return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode(),
-                validation.shapes_are_local(plain))
+        return (
+            ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode(),
+            validation.shapes_are_local(plain),
+        )
 
     def _store_label(self, resource: str) -> str:
         from mkgraph import lookup
@@ -319,23 +392,28 @@ class KnowledgeGraph:
 
         # mkgraph's own checks, not a user's query: no time limit (they are linear in the graph)
         result = oxengine.run(self.store, text, source=source, timeout=None)
-        return result.variables, [tuple(None if t is None else t.value for t in row)
-                                  for row in result.rows]
+        return result.variables, [
+            tuple(None if t is None else t.value for t in row) for row in result.rows
+        ]
 
     def _rows_rdflib(self, text: str, source: str):
         from mkgraph import engine
 
         result = engine.run(self.graph, text, source=source, timeout=None)
-        return result.variables, [tuple(None if t is None else str(t) for t in row)
-                                  for row in result.rows]
+        return result.variables, [
+            tuple(None if t is None else str(t) for t in row) for row in result.rows
+        ]
 
     # ---------------------------------------------------------------- export
     def export(self, fmt: str = "turtle", inferred: bool = False) -> str:
         from mkgraph import export
 
         context = export.load_context(self.resources.jsonld_context) if fmt == "jsonld" else None
-        if fmt != "jsonld" and self._use_oxigraph(False) and \
-                (not inferred or self.reasoner == "targeted"):
+        if (
+            fmt != "jsonld"
+            and self._use_oxigraph(False)
+            and (not inferred or self.reasoner == "targeted")
+        ):
             # Oxigraph's writers: ten times faster than rdflib's on large graphs, no rdflib parse.
             return export.serialize_triples(self._triples(inferred), fmt)
         return export.serialize(self._target(inferred), fmt, context)
@@ -364,21 +442,37 @@ class KnowledgeGraph:
                 continue
         return names.resolve(self.graph, "any", name)  # raises, with suggestions from every kind
 
-    def lineage(self, name: str, direction: str = "descendants",
-                relations: list[str] | None = None, depth: int | None = None):
+    def lineage(
+        self,
+        name: str,
+        direction: str = "descendants",
+        relations: list[str] | None = None,
+        depth: int | None = None,
+    ):
         from mkgraph import lineage
 
-        chosen = tuple(lineage.RELATION_NAMES[r] for r in relations) if relations \
+        chosen = (
+            tuple(lineage.RELATION_NAMES[r] for r in relations)
+            if relations
             else tuple(lineage.RELATION_NAMES.values())
+        )
         return lineage.tree(self.graph, self.resolve(name), direction, chosen, depth)
 
-    def lineage_view(self, names: list[str] | None = None, direction: str = "descendants",
-                     relations: list[str] | None = None, depth: int | None = None):
+    def lineage_view(
+        self,
+        names: list[str] | None = None,
+        direction: str = "descendants",
+        relations: list[str] | None = None,
+        depth: int | None = None,
+    ):
         """The systems and links to draw around some systems, or the whole forest without names."""
         from mkgraph import lineage
 
-        chosen = tuple(lineage.RELATION_NAMES[r] for r in relations) if relations \
+        chosen = (
+            tuple(lineage.RELATION_NAMES[r] for r in relations)
+            if relations
             else tuple(lineage.RELATION_NAMES.values())
+        )
         roots = [self.resolve(name) for name in names or []]
         return lineage.view(self.graph, roots, direction, chosen, depth)
 
@@ -395,8 +489,10 @@ def _as_rdflib(result):
     from mkgraph.engine import QueryResult
     from mkgraph.namespaces import bind_prefixes
 
-    plain = {"http://www.w3.org/2001/XMLSchema#string",
-             "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
+    plain = {
+        "http://www.w3.org/2001/XMLSchema#string",
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
+    }
 
     def term(value):
         if value is None:
@@ -412,8 +508,11 @@ def _as_rdflib(result):
         return Literal(value.value, datatype=None if datatype in plain else URIRef(datatype))
 
     if result.form == "SELECT":
-        return QueryResult("SELECT", variables=result.variables,
-                           rows=[tuple(term(v) for v in row) for row in result.rows])
+        return QueryResult(
+            "SELECT",
+            variables=result.variables,
+            rows=[tuple(term(v) for v in row) for row in result.rows],
+        )
     if result.form == "ASK":
         return QueryResult("ASK", boolean=result.boolean)
     graph = Graph()

@@ -25,7 +25,9 @@ def pieces(store: ox.Store, size: int = CHUNK_TRIPLES) -> Iterator[tuple[set[str
     current: list = []
     # Subject by subject (Oxigraph's in-memory store does not return a subject's triples together).
     for row in store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }"):
-        current += [q.triple for q in store.quads_for_pattern(row[0], None, None, ox.DefaultGraph())]
+        current += [
+            q.triple for q in store.quads_for_pattern(row[0], None, None, ox.DefaultGraph())
+        ]
         if len(current) >= size:
             yield _piece(store, current, hierarchy)
             current = []

@@ -59,28 +59,51 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 def output_option(func):
-    return click.option("-o", "--output", metavar="FILE",
-                        help="Write to FILE (whole or not at all) instead of standard output.")(func)
+    return click.option(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="Write to FILE (whole or not at all) instead of standard output.",
+    )(func)
 
 
 def limits_options(func):
-    func = click.option("--allow-service", "allow_service", multiple=True, metavar="URL",
-                        help="Let SERVICE send queries to this endpoint (repeatable); "
-                             "without it SERVICE is refused.")(func)
-    return click.option("--timeout", type=click.FloatRange(min=0.001), default=30.0,
-                        show_default=True, metavar="SECONDS",
-                        help="Stop a query that runs longer than this.")(func)
+    func = click.option(
+        "--allow-service",
+        "allow_service",
+        multiple=True,
+        metavar="URL",
+        help="Let SERVICE send queries to this endpoint (repeatable); "
+        "without it SERVICE is refused.",
+    )(func)
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0.001),
+        default=30.0,
+        show_default=True,
+        metavar="SECONDS",
+        help="Stop a query that runs longer than this.",
+    )(func)
 
 
 def remote_options(func):
-    func = click.option("--user", metavar="NAME",
-                        help="User name for the endpoint; the password comes from "
-                             "$MKGRAPH_PASSWORD or a prompt, never the command line.")(func)
-    func = click.option("--graph", metavar="IRI",
-                        help="The graph to use there (default https://w3id.org/mkgraph/graph; "
-                             "'default' for the store's default graph).")(func)
-    return click.option("--endpoint", metavar="URL",
-                        help="Run it at this SPARQL endpoint instead of on the bundled graph.")(func)
+    func = click.option(
+        "--user",
+        metavar="NAME",
+        help="User name for the endpoint; the password comes from "
+        "$MKGRAPH_PASSWORD or a prompt, never the command line.",
+    )(func)
+    func = click.option(
+        "--graph",
+        metavar="IRI",
+        help="The graph to use there (default https://w3id.org/mkgraph/graph; "
+        "'default' for the store's default graph).",
+    )(func)
+    return click.option(
+        "--endpoint",
+        metavar="URL",
+        help="Run it at this SPARQL endpoint instead of on the bundled graph.",
+    )(func)
 
 
 def _password(user: str | None) -> str | None:
@@ -92,14 +115,16 @@ def _password(user: str | None) -> str | None:
     if os.environ.get(PASSWORD_ENV) is not None:
         return os.environ[PASSWORD_ENV]
     if not sys.stdin.isatty():
-        raise ParameterError(f"--user {user!r} needs a password: set ${PASSWORD_ENV} "
-                             "(no terminal to prompt on)")
+        raise ParameterError(
+            f"--user {user!r} needs a password: set ${PASSWORD_ENV} (no terminal to prompt on)"
+        )
     return click.prompt(f"Password for {user}", hide_input=True, err=True)
 
 
 def inferred_option(func):
-    return click.option("--inferred", is_flag=True,
-                        help="Include what OWL 2 RL inference (owlrl) derives.")(func)
+    return click.option(
+        "--inferred", is_flag=True, help="Include what OWL 2 RL inference (owlrl) derives."
+    )(func)
 
 
 def _render_result(result, fmt: str | None, width: int | None = None) -> str:
@@ -119,7 +144,8 @@ def _render_result(result, fmt: str | None, width: int | None = None) -> str:
             chosen = "jsonld"
         if chosen not in GRAPH_FORMATS:
             raise ParameterError(
-                f"a {result.form} query returns a graph: use --format {', '.join(GRAPH_FORMATS)}")
+                f"a {result.form} query returns a graph: use --format {', '.join(GRAPH_FORMATS)}"
+            )
         context = None
         if chosen == "jsonld":
             from mkgraph.export import load_context
@@ -129,7 +155,8 @@ def _render_result(result, fmt: str | None, width: int | None = None) -> str:
     chosen = fmt or "table"
     if chosen not in SELECT_FORMATS:
         raise ParameterError(
-            f"a {result.form} query returns a table: use --format {', '.join(SELECT_FORMATS)}")
+            f"a {result.form} query returns a table: use --format {', '.join(SELECT_FORMATS)}"
+        )
     return results.format_select(result, chosen, width)
 
 
@@ -151,18 +178,31 @@ class MkgraphGroup(click.Group):
             if os.environ.get("MKGRAPH_DEBUG"):
                 raise
             message = " ".join(str(exc).split())[:300]
-            click.echo(f"mkgraph: internal error: {type(exc).__name__}: {message} "
-                       "(set MKGRAPH_DEBUG=1 for details)", err=True)
+            click.echo(
+                f"mkgraph: internal error: {type(exc).__name__}: {message} "
+                "(set MKGRAPH_DEBUG=1 for details)",
+                err=True,
+            )
             ctx.exit(2)
 
 
 @click.group(cls=MkgraphGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="mkgraph")
-@click.option("--root", metavar="DIR", envvar=ROOT_ENV, type=click.Path(),
-              help=f"Folder holding ontology/, data/, shapes/ and queries/ (or set {ROOT_ENV}).")
-@click.option("--reasoner", type=click.Choice(("targeted", "owlrl")), default="targeted",
-              show_default=True, help="How --inferred is computed: targeted rules on Oxigraph, or "
-                                      "owlrl's full OWL 2 RL closure (slower, same triples here).")
+@click.option(
+    "--root",
+    metavar="DIR",
+    envvar=ROOT_ENV,
+    type=click.Path(),
+    help=f"Folder holding ontology/, data/, shapes/ and queries/ (or set {ROOT_ENV}).",
+)
+@click.option(
+    "--reasoner",
+    type=click.Choice(("targeted", "owlrl")),
+    default="targeted",
+    show_default=True,
+    help="How --inferred is computed: targeted rules on Oxigraph, or "
+    "owlrl's full OWL 2 RL closure (slower, same triples here).",
+)
 @click.pass_context
 def main(ctx: click.Context, root: str | None, reasoner: str) -> None:
     """mkgraph: a sourced knowledge graph of open-source microkernel projects.
@@ -183,27 +223,55 @@ def queries_command(ctx):
     """
     for stored in _kg(ctx).stored_queries():
         params = ", ".join(
-            f"{p.name}={p.default}" if p.default else p.name for p in stored.parameters)
+            f"{p.name}={p.default}" if p.default else p.name for p in stored.parameters
+        )
         suffix = f"  [{params}]" if params else ""
         click.echo(f"{stored.name:<28} {stored.title}{suffix}")
 
 
 @main.command("query")
 @click.argument("name", required=False)
-@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="A parameter of the stored query (repeatable); bound as an RDF term.")
-@click.option("--file", "query_file", type=click.Path(dir_okay=False),
-              help="Run the query in this .rq file instead of a stored one.")
-@click.option("-f", "--format", "fmt", type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
-              help="Output format: table (default), csv, tsv, json, xml, markdown; "
-                   "graph results: turtle (default), jsonld, ntriples, nquads, xml.")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A parameter of the stored query (repeatable); bound as an RDF term.",
+)
+@click.option(
+    "--file",
+    "query_file",
+    type=click.Path(dir_okay=False),
+    help="Run the query in this .rq file instead of a stored one.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
+    help="Output format: table (default), csv, tsv, json, xml, markdown; "
+    "graph results: turtle (default), jsonld, ntriples, nquads, xml.",
+)
 @inferred_option
 @limits_options
 @remote_options
 @output_option
 @click.pass_context
-def query_command(ctx, name, params, query_file, fmt, inferred, timeout, allow_service,
-                  endpoint, graph, user, output):
+def query_command(
+    ctx,
+    name,
+    params,
+    query_file,
+    fmt,
+    inferred,
+    timeout,
+    allow_service,
+    endpoint,
+    graph,
+    user,
+    output,
+):
     """Run a stored query by NAME (see `mkgraph queries`), or a query file.
 
     Example: mkgraph query descendants -p of=sel4 --format csv
@@ -211,19 +279,35 @@ def query_command(ctx, name, params, query_file, fmt, inferred, timeout, allow_s
     kg = _kg(ctx)
     if endpoint:
         if query_file or not name or inferred:
-            raise ParameterError("--endpoint runs a stored query NAME (without --file or --inferred)")
-        result = kg.query_remote(endpoint, name, _parse_params(params), graph=graph,
-                                 timeout=timeout, user=user, password=_password(user))
+            raise ParameterError(
+                "--endpoint runs a stored query NAME (without --file or --inferred)"
+            )
+        result = kg.query_remote(
+            endpoint,
+            name,
+            _parse_params(params),
+            graph=graph,
+            timeout=timeout,
+            user=user,
+            password=_password(user),
+        )
     elif query_file:
         if name:
             raise ParameterError("give a stored query NAME or --file, not both")
         if not Path(query_file).is_file():
             raise ParameterError(f"query file {query_file!r} does not exist")
-        result = kg.query_file(query_file, inferred=inferred, timeout=timeout,
-                               allow_service=allow_service, native=True)
+        result = kg.query_file(
+            query_file, inferred=inferred, timeout=timeout, allow_service=allow_service, native=True
+        )
     elif name:
-        result = kg.query(name, _parse_params(params), inferred=inferred, timeout=timeout,
-                          allow_service=allow_service, native=True)
+        result = kg.query(
+            name,
+            _parse_params(params),
+            inferred=inferred,
+            timeout=timeout,
+            allow_service=allow_service,
+            native=True,
+        )
     else:
         raise ParameterError("name a stored query (see 'mkgraph queries') or give --file Q.rq")
     _emit(_render_result(result, fmt), output)
@@ -231,8 +315,13 @@ def query_command(ctx, name, params, query_file, fmt, inferred, timeout, allow_s
 
 @main.command("sparql")
 @click.argument("text")
-@click.option("-f", "--format", "fmt", type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
-              help="Output format, as for `mkgraph query`.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
+    help="Output format, as for `mkgraph query`.",
+)
 @inferred_option
 @limits_options
 @remote_options
@@ -249,19 +338,38 @@ def sparql_command(ctx, text, fmt, inferred, timeout, allow_service, endpoint, g
     if endpoint:
         if inferred:
             raise ParameterError("--inferred applies to the bundled graph, not to --endpoint")
-        result = _kg(ctx).query_remote(endpoint, text=text, graph=graph, timeout=timeout,
-                                       user=user, password=_password(user))
+        result = _kg(ctx).query_remote(
+            endpoint, text=text, graph=graph, timeout=timeout, user=user, password=_password(user)
+        )
     else:
-        result = _kg(ctx).sparql(text, inferred=inferred, source=source, timeout=timeout,
-                                 allow_service=allow_service, native=True)
+        result = _kg(ctx).sparql(
+            text,
+            inferred=inferred,
+            source=source,
+            timeout=timeout,
+            allow_service=allow_service,
+            native=True,
+        )
     _emit(_render_result(result, fmt), output)
 
 
 @main.command("validate")
-@click.option("-f", "--format", "fmt", type=click.Choice(("text", "turtle", "json")),
-              default="text", show_default=True, help="Report format.")
-@click.option("--validator", type=click.Choice(("rudof", "pyshacl")), default="rudof",
-              show_default=True, help="SHACL engine: rudof (fast) or pySHACL (the reference).")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "turtle", "json")),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--validator",
+    type=click.Choice(("rudof", "pyshacl")),
+    default="rudof",
+    show_default=True,
+    help="SHACL engine: rudof (fast) or pySHACL (the reference).",
+)
 @output_option
 @click.pass_context
 def validate_command(ctx, fmt, validator, output):
@@ -282,8 +390,13 @@ def validate_command(ctx, fmt, validator, output):
 
 
 @main.command("export")
-@click.option("-f", "--format", "fmt", type=click.Choice(GRAPH_FORMATS),
-              help="turtle (default), jsonld, ntriples, nquads or xml; else from -o's extension.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(GRAPH_FORMATS),
+    help="turtle (default), jsonld, ntriples, nquads or xml; else from -o's extension.",
+)
 @inferred_option
 @output_option
 @click.pass_context
@@ -300,8 +413,15 @@ def export_command(ctx, fmt, inferred, output):
 
 @main.command("show")
 @click.argument("name")
-@click.option("-f", "--format", "fmt", type=click.Choice(("text",) + GRAPH_FORMATS),
-              default="text", show_default=True, help="text, or the facts as RDF.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(("text",) + GRAPH_FORMATS),
+    default="text",
+    show_default=True,
+    help="text, or the facts as RDF.",
+)
 @output_option
 @click.pass_context
 def show_command(ctx, name, fmt, output):
@@ -324,17 +444,33 @@ def show_command(ctx, name, fmt, output):
 
 @main.command("lineage")
 @click.argument("names", nargs=-1, metavar="[NAME]...")
-@click.option("--descendants", "direction", flag_value="descendants", default=True,
-              help="Show what descends from NAME (the default).")
-@click.option("--ancestors", "direction", flag_value="ancestors",
-              help="Show what NAME descends from instead.")
+@click.option(
+    "--descendants",
+    "direction",
+    flag_value="descendants",
+    default=True,
+    help="Show what descends from NAME (the default).",
+)
+@click.option(
+    "--ancestors", "direction", flag_value="ancestors", help="Show what NAME descends from instead."
+)
 @click.option("--both", "direction", flag_value="both", help="Show ancestors and descendants.")
-@click.option("-r", "--relation", "relations", multiple=True,
-              type=click.Choice(("based-on", "derived-from", "inspired-by")),
-              help="Follow only this kind of inheritance (repeatable).")
+@click.option(
+    "-r",
+    "--relation",
+    "relations",
+    multiple=True,
+    type=click.Choice(("based-on", "derived-from", "inspired-by")),
+    help="Follow only this kind of inheritance (repeatable).",
+)
 @click.option("--depth", type=click.IntRange(min=1), help="At most this many generations.")
-@click.option("-f", "--format", "fmt", type=click.Choice(DRAWING_FORMATS),
-              help="tree (default), dot, svg, png, mermaid, json or html; else from -o's extension.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(DRAWING_FORMATS),
+    help="tree (default), dot, svg, png, mermaid, json or html; else from -o's extension.",
+)
 @click.option("--ascii", "ascii_only", is_flag=True, help="Tree in plain ASCII instead of Unicode.")
 @output_option
 @click.pass_context
@@ -352,16 +488,25 @@ def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, ou
     kinds = list(relations) or None
     if chosen == "tree":
         if not names:
-            raise ParameterError("the tree format needs a NAME; other formats draw the whole forest")
+            raise ParameterError(
+                "the tree format needs a NAME; other formats draw the whole forest"
+            )
         if direction == "both":
-            raise ParameterError("the tree format shows one direction: use --descendants or --ancestors")
-        trees = [render_tree(kg.lineage(name, direction, kinds, depth), ascii_only=ascii_only)
-                 for name in names]
+            raise ParameterError(
+                "the tree format shows one direction: use --descendants or --ancestors"
+            )
+        trees = [
+            render_tree(kg.lineage(name, direction, kinds, depth), ascii_only=ascii_only)
+            for name in names
+        ]
         _emit("\n\n".join(trees), output)
         return
     view = kg.lineage_view(list(names), direction, kinds, depth)
-    title = "Lineage of " + ", ".join(view.nodes[kg.resolve(n)].name for n in names) if names \
+    title = (
+        "Lineage of " + ", ".join(view.nodes[kg.resolve(n)].name for n in names)
+        if names
         else "The microkernel family forest"
+    )
     if chosen == "dot":
         _emit(drawing.to_dot(view, title=title), output)
     elif chosen == "mermaid":
@@ -377,8 +522,15 @@ def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, ou
 
 
 @main.command("coverage")
-@click.option("-f", "--format", "fmt", type=click.Choice(("table", "markdown", "json")),
-              default="table", show_default=True, help="Output format.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(("table", "markdown", "json")),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 @output_option
 @click.pass_context
 def coverage_command(ctx, fmt, output):
@@ -402,8 +554,13 @@ def render_group():
 
 
 @render_group.command("list")
-@click.option("-f", "--format", "fmt", type=click.Choice(("markdown", "html")),
-              help="markdown (default) or html; else from -o's extension.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(("markdown", "html")),
+    help="markdown (default) or html; else from -o's extension.",
+)
 @output_option
 @click.pass_context
 def render_list_command(ctx, fmt, output):
@@ -413,7 +570,9 @@ def render_list_command(ctx, fmt, output):
     """
     from mkgraph import listing
 
-    chosen = fmt or ("html" if output and output.lower().endswith((".html", ".htm")) else "markdown")
+    chosen = fmt or (
+        "html" if output and output.lower().endswith((".html", ".htm")) else "markdown"
+    )
     graph = _kg(ctx).graph
     _emit(listing.to_html(graph) if chosen == "html" else listing.to_markdown(graph), output)
 
@@ -445,16 +604,32 @@ if __name__ == "__main__":  # pragma: no cover
 
 
 @main.command("publish")
-@click.option("--endpoint", required=True, metavar="URL",
-              help="The store's SPARQL 1.1 Graph Store endpoint, e.g. http://localhost:7878/store "
-                   "(Oxigraph) or http://localhost:3030/DATASET/data (Fuseki).")
-@click.option("--graph", metavar="IRI",
-              help="The graph to replace (default https://w3id.org/mkgraph/graph; 'default' for "
-                   "the store's default graph).")
-@click.option("--user", metavar="NAME",
-              help="User name; the password comes from $MKGRAPH_PASSWORD or a prompt.")
-@click.option("--timeout", type=click.FloatRange(min=0.001), default=120.0, show_default=True,
-              metavar="SECONDS", help="Give up when the store does not answer in time.")
+@click.option(
+    "--endpoint",
+    required=True,
+    metavar="URL",
+    help="The store's SPARQL 1.1 Graph Store endpoint, e.g. http://localhost:7878/store "
+    "(Oxigraph) or http://localhost:3030/DATASET/data (Fuseki).",
+)
+@click.option(
+    "--graph",
+    metavar="IRI",
+    help="The graph to replace (default https://w3id.org/mkgraph/graph; 'default' for "
+    "the store's default graph).",
+)
+@click.option(
+    "--user",
+    metavar="NAME",
+    help="User name; the password comes from $MKGRAPH_PASSWORD or a prompt.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.001),
+    default=120.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Give up when the store does not answer in time.",
+)
 @inferred_option
 @click.pass_context
 def publish_command(ctx, endpoint, graph, user, timeout, inferred):
@@ -468,17 +643,42 @@ def publish_command(ctx, endpoint, graph, user, timeout, inferred):
 
 
 @main.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on (0.0.0.0 for every interface).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 for every interface).",
+)
 @click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True)
-@click.option("--timeout", type=click.FloatRange(min=0.01), default=10.0, show_default=True,
-              metavar="SECONDS", help="Stop a query that runs longer than this (HTTP 503).")
-@click.option("--max-result-bytes", type=click.IntRange(min=1), default=16 << 20, show_default=True,
-              help="Refuse a result larger than this (HTTP 413).")
-@click.option("--max-request-bytes", type=click.IntRange(min=1024), default=64 << 10,
-              show_default=True, help="Refuse a request or URL larger than this (HTTP 413/414).")
-@click.option("--workers", type=click.IntRange(1, 64), default=os.cpu_count() or 2,
-              show_default="number of cores", help="Query worker processes.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.01),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop a query that runs longer than this (HTTP 503).",
+)
+@click.option(
+    "--max-result-bytes",
+    type=click.IntRange(min=1),
+    default=16 << 20,
+    show_default=True,
+    help="Refuse a result larger than this (HTTP 413).",
+)
+@click.option(
+    "--max-request-bytes",
+    type=click.IntRange(min=1024),
+    default=64 << 10,
+    show_default=True,
+    help="Refuse a request or URL larger than this (HTTP 413/414).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=os.cpu_count() or 2,
+    show_default="number of cores",
+    help="Query worker processes.",
+)
 @inferred_option
 @click.pass_context
 def serve_command(ctx, host, port, timeout, max_result_bytes, max_request_bytes, workers, inferred):
@@ -489,5 +689,13 @@ def serve_command(ctx, host, port, timeout, max_result_bytes, max_request_bytes,
     """
     from mkgraph.server import serve
 
-    serve(_kg(ctx), host, port, timeout=timeout, max_result_bytes=max_result_bytes,
-          max_request_bytes=max_request_bytes, workers=workers, inferred=inferred)
+    serve(
+        _kg(ctx),
+        host,
+        port,
+        timeout=timeout,
+        max_result_bytes=max_result_bytes,
+        max_request_bytes=max_request_bytes,
+        workers=workers,
+        inferred=inferred,
+    )

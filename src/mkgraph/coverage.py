@@ -47,22 +47,41 @@ class Coverage:
         totals = ["sourced"] + [f"{self.total(f)}/{len(self.rows)}" for f in self.fields]
         share = ["share"] + [f"{self.percent(f):.0f}%" for f in self.fields]
         if markdown:
-            lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+            lines = [
+                "| " + " | ".join(header) + " |",
+                "|" + "|".join(" --- " for _ in header) + "|",
+            ]
             lines += ["| " + " | ".join(row) + " |" for row in body + [totals, share]]
             return "\n".join(lines)
-        widths = [max(len(str(r[i])) for r in [header] + body + [totals, share]) for i in range(len(header))]
-        fmt = lambda row: "  ".join(str(c).ljust(w) for c, w in zip(row, widths)).rstrip()  # noqa: E731
+        widths = [
+            max(len(str(r[i])) for r in [header] + body + [totals, share])
+            for i in range(len(header))
+        ]
+
+        def fmt(row):
+            return "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)).rstrip()
+
         rule = "  ".join("-" * w for w in widths)
         lines = [fmt(header), rule] + [fmt(r) for r in body] + [rule, fmt(totals), fmt(share)]
         lines.append("✓ known and sourced   ? known, no source   · not yet known")
         return "\n".join(lines)
 
     def as_json(self) -> str:
-        return json.dumps({
-            "projects": {name: states for name, states in self.rows},
-            "totals": {f: {"sourced": self.total(f), "of": len(self.rows),
-                           "percent": round(self.percent(f), 1)} for f in self.fields},
-        }, indent=2, ensure_ascii=False)
+        return json.dumps(
+            {
+                "projects": {name: states for name, states in self.rows},
+                "totals": {
+                    f: {
+                        "sourced": self.total(f),
+                        "of": len(self.rows),
+                        "percent": round(self.percent(f), 1),
+                    }
+                    for f in self.fields
+                },
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
 
 
 def _state(graph: Graph, project: URIRef, predicates: list[URIRef]) -> str:
@@ -75,12 +94,16 @@ def _state(graph: Graph, project: URIRef, predicates: list[URIRef]) -> str:
 
 
 def coverage(graph: Graph) -> Coverage:
-    projects = sorted(graph.subjects(RDF.type, MK.ListedProject), key=lambda p: label(graph, p).casefold())
+    projects = sorted(
+        graph.subjects(RDF.type, MK.ListedProject), key=lambda p: label(graph, p).casefold()
+    )
     rows = []
     for project in projects:
         states = {}
         for field, predicate in FIELDS.items():
-            predicates = [MK.basedOn, MK.derivedFrom, MK.inspiredBy] if predicate is None else [predicate]
+            predicates = (
+                [MK.basedOn, MK.derivedFrom, MK.inspiredBy] if predicate is None else [predicate]
+            )
             states[field] = _state(graph, project, predicates)
         rows.append((label(graph, project), states))
     return Coverage(list(FIELDS), rows)

@@ -11,7 +11,6 @@ from rdflib.term import Node
 from mkgraph.names import label
 from mkgraph.namespaces import PROV
 
-
 # Names for the borrowed vocabulary's terms, which the ontology does not label.
 PREDICATE_NAMES = {
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": "kind",
@@ -66,15 +65,25 @@ def describe(graph: Graph, resource: URIRef) -> Description:
     facts = []
     for p, o in graph.predicate_objects(resource):
         value_label = str(o) if isinstance(o, Literal) else label(graph, o)
-        facts.append(Fact(p, _predicate_label(graph, p), o, value_label, sources_of(graph, resource, p, o)))
+        facts.append(
+            Fact(p, _predicate_label(graph, p), o, value_label, sources_of(graph, resource, p, o))
+        )
     incoming = []
     for s, p in graph.subject_predicates(resource):
         if s in statements:
             continue
-        incoming.append(Fact(p, _predicate_label(graph, p), s, label(graph, s), sources_of(graph, s, p, resource)))
-    order = lambda f: (f.predicate_label.casefold(), f.value_label.casefold())  # noqa: E731
-    return Description(resource, label(graph, resource), sorted(facts, key=order),
-                       sorted(incoming, key=order))
+        incoming.append(
+            Fact(
+                p, _predicate_label(graph, p), s, label(graph, s), sources_of(graph, s, p, resource)
+            )
+        )
+
+    def order(f):
+        return (f.predicate_label.casefold(), f.value_label.casefold())
+
+    return Description(
+        resource, label(graph, resource), sorted(facts, key=order), sorted(incoming, key=order)
+    )
 
 
 def render(description: Description) -> str:
@@ -108,4 +117,3 @@ def subgraph(graph: Graph, resource: URIRef) -> Graph:
     for s, p in graph.subject_predicates(resource):
         out.add((s, p, resource))
     return out
-

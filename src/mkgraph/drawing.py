@@ -16,8 +16,17 @@ from mkgraph.errors import MkgraphError, OutputError
 from mkgraph.lineage import LineageView
 
 FORMATS = ("tree", "dot", "svg", "png", "mermaid", "json", "html")
-EXTENSIONS = {".dot": "dot", ".gv": "dot", ".svg": "svg", ".png": "png", ".mmd": "mermaid",
-              ".json": "json", ".html": "html", ".htm": "html", ".txt": "tree"}
+EXTENSIONS = {
+    ".dot": "dot",
+    ".gv": "dot",
+    ".svg": "svg",
+    ".png": "png",
+    ".mmd": "mermaid",
+    ".json": "json",
+    ".html": "html",
+    ".htm": "html",
+    ".txt": "tree",
+}
 
 # One look per kind of inheritance: (DOT style, DOT pen width, Mermaid arrow)
 EDGE_STYLES = {
@@ -25,8 +34,20 @@ EDGE_STYLES = {
     "derived from": ("bold", "2.4", "==>"),
     "inspired by": ("dashed", "1.2", "-.->"),
 }
-PALETTE = ["#a6cee3", "#b2df8a", "#fdbf6f", "#cab2d6", "#fb9a99", "#ffff99", "#8dd3c7",
-           "#bebada", "#80b1d3", "#fccde5", "#d9d9d9", "#ccebc5"]
+PALETTE = [
+    "#a6cee3",
+    "#b2df8a",
+    "#fdbf6f",
+    "#cab2d6",
+    "#fb9a99",
+    "#ffff99",
+    "#8dd3c7",
+    "#bebada",
+    "#80b1d3",
+    "#fccde5",
+    "#d9d9d9",
+    "#ccebc5",
+]
 
 
 class GraphvizMissing(MkgraphError):
@@ -60,12 +81,22 @@ def to_dot(view: LineageView, links: bool = True, title: str = "mkgraph lineage"
     import graphviz
 
     colours = clan_colours(view)
-    dot = graphviz.Digraph("lineage", graph_attr={
-        "comment": f"mkgraph view {fingerprint(view)}",
-        "rankdir": "TB", "newrank": "true", "fontname": "Helvetica", "label": title,
-        "labelloc": "t", "fontsize": "16", "nodesep": "0.3", "ranksep": "0.45",
-    }, node_attr={"fontname": "Helvetica", "fontsize": "11"},
-        edge_attr={"fontname": "Helvetica", "fontsize": "9", "color": "#555555"})
+    dot = graphviz.Digraph(
+        "lineage",
+        graph_attr={
+            "comment": f"mkgraph view {fingerprint(view)}",
+            "rankdir": "TB",
+            "newrank": "true",
+            "fontname": "Helvetica",
+            "label": title,
+            "labelloc": "t",
+            "fontsize": "16",
+            "nodesep": "0.3",
+            "ranksep": "0.45",
+        },
+        node_attr={"fontname": "Helvetica", "fontsize": "11"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "9", "color": "#555555"},
+    )
 
     years = sorted({n.start_year for n in view.nodes.values() if n.start_year is not None})
     if years:  # the time axis: a column of years, each on the rank of the systems started then
@@ -73,7 +104,7 @@ def to_dot(view: LineageView, links: bool = True, title: str = "mkgraph lineage"
             axis.attr("node", shape="plaintext", fontsize="10", fontcolor="#666666")
             for year in years:
                 axis.node(f"y{year}", str(year))
-            for earlier, later in zip(years, years[1:]):
+            for earlier, later in zip(years, years[1:], strict=False):
                 axis.edge(f"y{earlier}", f"y{later}", style="invis")
         for year in years:
             with dot.subgraph() as same:
@@ -85,7 +116,9 @@ def to_dot(view: LineageView, links: bool = True, title: str = "mkgraph lineage"
 
     for node in view.nodes.values():
         attrs = {
-            "label": node.name, "id": node.key, "tooltip": _tooltip(node) or node.name,
+            "label": node.name,
+            "id": node.key,
+            "tooltip": _tooltip(node) or node.name,
             "fillcolor": colours[node.clan],
         }
         if node.listed:
@@ -99,9 +132,15 @@ def to_dot(view: LineageView, links: bool = True, title: str = "mkgraph lineage"
     for edge in view.edges:
         relation = view.relation_name(edge)
         style, width, _ = EDGE_STYLES[relation]
-        dot.edge(view.nodes[edge.parent].key, view.nodes[edge.child].key, label=relation,
-                 style=style, penwidth=width, id=f"e_{view.nodes[edge.parent].key}_"
-                 f"{view.nodes[edge.child].key}_{relation.replace(' ', '_')}")
+        dot.edge(
+            view.nodes[edge.parent].key,
+            view.nodes[edge.child].key,
+            label=relation,
+            style=style,
+            penwidth=width,
+            id=f"e_{view.nodes[edge.parent].key}_"
+            f"{view.nodes[edge.child].key}_{relation.replace(' ', '_')}",
+        )
 
     with dot.subgraph(name="cluster_legend") as legend:
         legend.attr(label="Legend", fontsize="11", style="rounded", color="#999999")
@@ -112,8 +151,9 @@ def to_dot(view: LineageView, links: bool = True, title: str = "mkgraph lineage"
         for index, (relation, (style, width, _)) in enumerate(EDGE_STYLES.items()):
             legend.node(f"legend_a{index}", "", shape="point", width="0.05")
             legend.node(f"legend_b{index}", "", shape="point", width="0.05")
-            legend.edge(f"legend_a{index}", f"legend_b{index}", label=relation, style=style,
-                        penwidth=width)
+            legend.edge(
+                f"legend_a{index}", f"legend_b{index}", label=relation, style=style, penwidth=width
+            )
     return dot.source
 
 
@@ -126,7 +166,8 @@ def render(dot_source: str, fmt: str) -> bytes:
     except graphviz.ExecutableNotFound:
         raise GraphvizMissing(
             f"rendering {fmt.upper()} needs Graphviz's 'dot' program: install it "
-            "(Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz)") from None
+            "(Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz)"
+        ) from None
     except graphviz.CalledProcessError as exc:
         detail = " ".join((exc.stderr or b"").decode("utf-8", "replace").split())[:200]
         raise OutputError(f"Graphviz could not render the drawing: {detail}") from None
@@ -146,7 +187,9 @@ def to_mermaid(view: LineageView) -> str:
     for edge in view.edges:
         relation = view.relation_name(edge)
         arrow = EDGE_STYLES[relation][2]
-        lines.append(f"    {view.nodes[edge.parent].key} {arrow}|{relation}| {view.nodes[edge.child].key}")
+        lines.append(
+            f"    {view.nodes[edge.parent].key} {arrow}|{relation}| {view.nodes[edge.child].key}"
+        )
     for index, (clan, colour) in enumerate(colours.items()):
         lines.append(f"    classDef clan{index} fill:{colour},stroke:#555")
         members = [n.key for n in view.nodes.values() if n.clan == clan]
@@ -159,13 +202,27 @@ def to_mermaid(view: LineageView) -> str:
 
 def to_json(view: LineageView) -> str:
     """Nodes and links, for other tools (d3, networkx, ...)."""
-    nodes = [{
-        "id": node.key, "iri": str(node.system), "name": node.name, "listed": node.listed,
-        "homepage": node.homepage, "startYear": node.start_year, "family": node.clan,
-        "facts": node.facts,
-    } for node in view.nodes.values()]
-    links = [{"source": view.nodes[e.parent].key, "target": view.nodes[e.child].key,
-              "relation": view.relation_name(e)} for e in view.edges]
+    nodes = [
+        {
+            "id": node.key,
+            "iri": str(node.system),
+            "name": node.name,
+            "listed": node.listed,
+            "homepage": node.homepage,
+            "startYear": node.start_year,
+            "family": node.clan,
+            "facts": node.facts,
+        }
+        for node in view.nodes.values()
+    ]
+    links = [
+        {
+            "source": view.nodes[e.parent].key,
+            "target": view.nodes[e.child].key,
+            "relation": view.relation_name(e),
+        }
+        for e in view.edges
+    ]
     return json.dumps({"nodes": nodes, "links": links}, indent=2, ensure_ascii=False)
 
 
@@ -247,12 +304,15 @@ svg g.node.selected polygon, svg g.node.selected ellipse, svg g.node.selected pa
 def to_html(view: LineageView, title: str = "mkgraph lineage") -> str:
     """One self-contained page: the SVG inline, clickable nodes showing their facts, a legend."""
     svg = render(to_dot(view, links=False, title=title), "svg").decode("utf-8")
-    svg = svg[svg.index("<svg"):]  # drop the XML prolog and DOCTYPE: the page is HTML5
+    svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: the page is HTML5
     colours = clan_colours(view)
     legend = " ".join(
         f'<span><i class="swatch" style="background:{colour}"></i> {html.escape(clan)} family</span>'
-        for clan, colour in colours.items())
-    legend += (" <span>boxes: listed projects; dashed ovals: mentioned systems; solid arrow: based on;"
-               " bold arrow: derived from; dashed arrow: inspired by</span>")
+        for clan, colour in colours.items()
+    )
+    legend += (
+        " <span>boxes: listed projects; dashed ovals: mentioned systems; solid arrow: based on;"
+        " bold arrow: derived from; dashed arrow: inspired by</span>"
+    )
     data = to_json(view).replace("</", "<\\/")  # keep the JSON from closing its script element
     return _PAGE.format(title=html.escape(title), legend=legend, svg=svg, data=data)

@@ -83,12 +83,15 @@ def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = (
         prepared = prepareQuery(text, initNs=PREFIXES)
     except ParseBaseException as exc:
         if _is_update(text):
-            raise QueryError(f"{source}: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, ...) is "
-                             "refused: mkgraph's graph is read-only") from None
-        found = getattr(exc, "pstr", "")[getattr(exc, "loc", 0):].split()
+            raise QueryError(
+                f"{source}: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, ...) is "
+                "refused: mkgraph's graph is read-only"
+            ) from None
+        found = getattr(exc, "pstr", "")[getattr(exc, "loc", 0) :].split()
         token = f" near {found[0][:40]!r}" if found else " at the end of the query"
-        raise QueryError(f"{source}: SPARQL syntax error at {_where(text, exc)}"
-                         f"unexpected input{token}") from None
+        raise QueryError(
+            f"{source}: SPARQL syntax error at {_where(text, exc)}unexpected input{token}"
+        ) from None
     except RecursionError:
         raise QueryError(f"{source}: the query is nested too deeply to parse") from None
     except Exception as exc:  # rdflib raises bare Exceptions, e.g. for an unknown prefix
@@ -96,8 +99,10 @@ def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = (
         unknown = re.match(r"Unknown namespace prefix : (\S+)", message)
         if unknown:
             prefix = unknown.group(1)
-            raise QueryError(f"{source}: {_prefix_position(text, prefix)}unknown prefix "
-                             f"'{prefix}:' (declare it with PREFIX {prefix}: <...>)") from None
+            raise QueryError(
+                f"{source}: {_prefix_position(text, prefix)}unknown prefix "
+                f"'{prefix}:' (declare it with PREFIX {prefix}: <...>)"
+            ) from None
         raise QueryError(f"{source}: {message[:300]}") from None
     _refuse_outside_access(prepared.algebra, source, allow_service)
     return prepared
@@ -117,7 +122,8 @@ def _refuse_outside_access(algebra: CompValue, source: str, allow_service: tuple
                 if endpoint not in allow_service:
                     raise QueryError(
                         f"{source}: SERVICE <{endpoint}> is refused: mkgraph sends queries to no "
-                        "other endpoint unless you name it with --allow-service")
+                        "other endpoint unless you name it with --allow-service"
+                    )
             stack.extend(node.values())
         elif isinstance(node, (list, tuple)):
             stack.extend(node)
@@ -131,8 +137,12 @@ class _Expired(BaseException):
 def _time_limit(seconds: float | None, source: str):
     """Stop a query that runs too long. rdflib evaluates in Python, so a timer signal can
     interrupt it; where signals are unavailable (another thread, Windows) no limit applies."""
-    usable = (seconds and seconds > 0 and hasattr(signal, "setitimer")
-              and threading.current_thread() is threading.main_thread())
+    usable = (
+        seconds
+        and seconds > 0
+        and hasattr(signal, "setitimer")
+        and threading.current_thread() is threading.main_thread()
+    )
     if not usable:
         yield
         return
@@ -145,8 +155,10 @@ def _time_limit(seconds: float | None, source: str):
     try:
         yield
     except _Expired:
-        raise QueryTimeout(f"{source}: the query ran longer than {seconds:g} s and was stopped "
-                           "(raise the limit with --timeout)") from None
+        raise QueryTimeout(
+            f"{source}: the query ran longer than {seconds:g} s and was stopped "
+            "(raise the limit with --timeout)"
+        ) from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
@@ -172,7 +184,9 @@ def run(
     except RecursionError:
         raise QueryError(f"{source}: the query is nested too deeply to run") from None
     except Exception as exc:
-        raise QueryError(f"{source}: the query failed: {' '.join(str(exc).split())[:300]}") from None
+        raise QueryError(
+            f"{source}: the query failed: {' '.join(str(exc).split())[:300]}"
+        ) from None
 
 
 def _collect(result, form: str, graph: Graph) -> QueryResult:

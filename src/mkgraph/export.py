@@ -43,8 +43,9 @@ def serialize(graph: Graph, fmt: str, context: dict | None = None) -> str:
             # values (a falsy check in its serializer); the expanded form keeps every value and
             # stays valid JSON-LD under our context.
             expanded = json.loads(graph.serialize(format=serializer))
-            return json.dumps({"@context": context or {}, "@graph": expanded}, indent=2,
-                              ensure_ascii=False)
+            return json.dumps(
+                {"@context": context or {}, "@graph": expanded}, indent=2, ensure_ascii=False
+            )
         return graph.serialize(format=serializer, context=context or {}, auto_compact=True)
     if fmt == "nquads":
         # N-Quads needs a named graph; the whole graph goes into one, mkgraph's own.
@@ -56,8 +57,12 @@ def serialize(graph: Graph, fmt: str, context: dict | None = None) -> str:
     return graph.serialize(format=serializer)
 
 
-_OXIGRAPH_FORMATS = {"turtle": "TURTLE", "ntriples": "N_TRIPLES", "nquads": "N_QUADS",
-                     "xml": "RDF_XML"}
+_OXIGRAPH_FORMATS = {
+    "turtle": "TURTLE",
+    "ntriples": "N_TRIPLES",
+    "nquads": "N_QUADS",
+    "xml": "RDF_XML",
+}
 
 
 def serialize_triples(triples: list, fmt: str) -> str:
@@ -74,8 +79,9 @@ def serialize_triples(triples: list, fmt: str) -> str:
     else:
         items = triples
     prefixes = PREFIXES if fmt in ("turtle", "xml") else None
-    return ox.serialize(items, format=getattr(ox.RdfFormat, _OXIGRAPH_FORMATS[fmt]),
-                        prefixes=prefixes).decode("utf-8")
+    return ox.serialize(
+        items, format=getattr(ox.RdfFormat, _OXIGRAPH_FORMATS[fmt]), prefixes=prefixes
+    ).decode("utf-8")
 
 
 def format_from_extension(path: str) -> str | None:

@@ -19,11 +19,18 @@ from mkgraph.literals import LEXICAL, well_typed
 from mkgraph.prefixes import shorten
 from mkgraph.sourcetext import line_of, read_text
 
+
 def _checked_literal(path: Path, text: str, term) -> None:
-    if isinstance(term, ox.Literal) and term.datatype.value in LEXICAL \
-            and not well_typed(term.value, term.datatype.value):
-        raise DataError(path, f"literal {term.value!r} is not a valid "
-                              f"{shorten(term.datatype.value)}", line_of(text, f'"{term.value}"'))
+    if (
+        isinstance(term, ox.Literal)
+        and term.datatype.value in LEXICAL
+        and not well_typed(term.value, term.datatype.value)
+    ):
+        raise DataError(
+            path,
+            f"literal {term.value!r} is not a valid {shorten(term.datatype.value)}",
+            line_of(text, f'"{term.value}"'),
+        )
 
 
 def _rdflib_triples(path: Path) -> list:
@@ -42,8 +49,12 @@ def iter_file(path: Path):
         return
     text = read_text(path)
     try:
-        for quad in ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri(),
-                             rename_blank_nodes=True):
+        for quad in ox.parse(
+            text,
+            format=ox.RdfFormat.TURTLE,
+            base_iri=path.resolve().as_uri(),
+            rename_blank_nodes=True,
+        ):
             _checked_literal(path, text, quad.object)
             yield quad
     except SyntaxError as exc:

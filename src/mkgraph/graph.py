@@ -15,7 +15,9 @@ from mkgraph.literals import well_typed
 from mkgraph.names import shorten
 from mkgraph.namespaces import bind_prefixes
 from mkgraph.resources import Resources
-from mkgraph.sourcetext import line_of as _line_of, position as _position, read_text as _read_text
+from mkgraph.sourcetext import line_of as _line_of
+from mkgraph.sourcetext import position as _position
+from mkgraph.sourcetext import read_text as _read_text
 
 # rdflib logs whole tracebacks for ill-typed literals; mkgraph reports them itself.
 logging.getLogger("rdflib").setLevel(logging.CRITICAL)
@@ -33,20 +35,24 @@ def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
     except BadSyntax as exc:
         if "EOF" in str(exc._why):
             line, column = _position(text, len(text.rstrip()))
-            raise DataError(path, "Turtle syntax error: unexpected end of file (missing '.'?)",
-                            line, column) from None
+            raise DataError(
+                path, "Turtle syntax error: unexpected end of file (missing '.'?)", line, column
+            ) from None
         consumed = exc._str.decode("utf-8", "replace") if isinstance(exc._str, bytes) else exc._str
         line, column = _position(consumed, exc._i)
         raise DataError(path, f"Turtle syntax error: {exc._why}", line, column) from None
     except (IndexError, EOFError):
         # rdflib's Turtle parser runs off the end of a statement that lacks its final dot.
         line, column = _position(text, len(text.rstrip()))
-        raise DataError(path, "Turtle syntax error: unexpected end of file (missing '.'?)",
-                        line, column) from None
+        raise DataError(
+            path, "Turtle syntax error: unexpected end of file (missing '.'?)", line, column
+        ) from None
     except RecursionError:
         raise DataError(path, "Turtle nested too deeply") from None
     except Exception as exc:  # any other parser failure still becomes one clean line
-        raise DataError(path, f"cannot parse as Turtle: {' '.join(str(exc).split())[:200]}") from None
+        raise DataError(
+            path, f"cannot parse as Turtle: {' '.join(str(exc).split())[:200]}"
+        ) from None
     _check_terms(path, text, scratch)
     graph += scratch
     return graph
@@ -58,8 +64,10 @@ def _check_terms(path: Path, text: str, graph: Graph) -> None:
         for term in triple:
             if isinstance(term, URIRef) and _BAD_IRI_CHARS.search(str(term)):
                 raise DataError(path, f"bad IRI <{term}>", _line_of(text, str(term)))
-            if isinstance(term, Literal) and (term.ill_typed or not well_typed(
-                    str(term), str(term.datatype) if term.datatype else "")):
+            if isinstance(term, Literal) and (
+                term.ill_typed
+                or not well_typed(str(term), str(term.datatype) if term.datatype else "")
+            ):
                 raise DataError(
                     path,
                     f"literal {str(term)!r} is not a valid {shorten(term.datatype)}",
@@ -75,8 +83,11 @@ def _remote_contexts(value) -> list[str]:
             if key == "@context":
                 contexts = item if isinstance(item, list) else [item]
                 found += [c for c in contexts if isinstance(c, str)]
-                found += [c["@import"] for c in contexts if isinstance(c, dict)
-                          and isinstance(c.get("@import"), str)]
+                found += [
+                    c["@import"]
+                    for c in contexts
+                    if isinstance(c, dict) and isinstance(c.get("@import"), str)
+                ]
             found += _remote_contexts(item)
     elif isinstance(value, list):
         for item in value:
@@ -98,13 +109,18 @@ def parse_jsonld(path: Path, into: Graph | None = None) -> Graph:
         raise DataError(path, "JSON nested too deeply") from None
     remote = _remote_contexts(document)
     if remote:
-        raise DataError(path, f"remote JSON-LD context {remote[0][:100]!r} refused: "
-                              "mkgraph never fetches anything; inline the context")
+        raise DataError(
+            path,
+            f"remote JSON-LD context {remote[0][:100]!r} refused: "
+            "mkgraph never fetches anything; inline the context",
+        )
     scratch = Graph()
     try:
         scratch.parse(data=text, format="json-ld", publicID=path.resolve().as_uri())
     except Exception as exc:
-        raise DataError(path, f"cannot read as JSON-LD: {' '.join(str(exc).split())[:200]}") from None
+        raise DataError(
+            path, f"cannot read as JSON-LD: {' '.join(str(exc).split())[:200]}"
+        ) from None
     _check_terms(path, text, scratch)
     graph += scratch
     return graph
@@ -119,22 +135,37 @@ def parse_rdfxml(path: Path, into: Graph | None = None) -> Graph:
     match = re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE)
     if match:
         line, column = _position(text, match.start())
-        raise DataError(path, "XML DTDs and entities are refused (they can expand without bound "
-                              "or read other files)", line, column)
+        raise DataError(
+            path,
+            "XML DTDs and entities are refused (they can expand without bound or read other files)",
+            line,
+            column,
+        )
     scratch = Graph()
     try:
         scratch.parse(data=text, format="xml", publicID=path.resolve().as_uri())
     except SAXParseException as exc:
-        raise DataError(path, f"not well-formed XML: {exc.getMessage()}", exc.getLineNumber(),
-                        exc.getColumnNumber()) from None
+        raise DataError(
+            path,
+            f"not well-formed XML: {exc.getMessage()}",
+            exc.getLineNumber(),
+            exc.getColumnNumber(),
+        ) from None
     except Exception as exc:
-        raise DataError(path, f"cannot read as RDF/XML: {' '.join(str(exc).split())[:200]}") from None
+        raise DataError(
+            path, f"cannot read as RDF/XML: {' '.join(str(exc).split())[:200]}"
+        ) from None
     _check_terms(path, text, scratch)
     graph += scratch
     return graph
 
 
-PARSERS = {".ttl": parse_turtle, ".jsonld": parse_jsonld, ".rdf": parse_rdfxml, ".owl": parse_rdfxml}
+PARSERS = {
+    ".ttl": parse_turtle,
+    ".jsonld": parse_jsonld,
+    ".rdf": parse_rdfxml,
+    ".owl": parse_rdfxml,
+}
 
 
 def parse_file(path: Path, into: Graph | None = None) -> Graph:

@@ -16,8 +16,11 @@ from mkgraph.names import label
 from mkgraph.namespaces import DOAP, LINEAGE_RELATIONS, MK
 
 DIRECTIONS = ("descendants", "ancestors")
-RELATION_NAMES = {"based-on": LINEAGE_RELATIONS[0], "derived-from": LINEAGE_RELATIONS[1],
-                  "inspired-by": LINEAGE_RELATIONS[2]}
+RELATION_NAMES = {
+    "based-on": LINEAGE_RELATIONS[0],
+    "derived-from": LINEAGE_RELATIONS[1],
+    "inspired-by": LINEAGE_RELATIONS[2],
+}
 
 
 @dataclass(frozen=True)
@@ -32,13 +35,17 @@ class TreeNode:
     system: URIRef
     name: str
     relation: str | None = None  # how this node relates to its parent in the tree
-    children: list["TreeNode"] = field(default_factory=list)
+    children: list[TreeNode] = field(default_factory=list)
     repeated: bool = False  # already shown elsewhere in this tree
 
 
 def edges(graph: Graph, relations=LINEAGE_RELATIONS) -> list[Edge]:
-    found = [Edge(s, p, o) for p in relations for s, o in graph.subject_objects(p)
-             if isinstance(s, URIRef) and isinstance(o, URIRef)]
+    found = [
+        Edge(s, p, o)
+        for p in relations
+        for s, o in graph.subject_objects(p)
+        if isinstance(s, URIRef) and isinstance(o, URIRef)
+    ]
     return sorted(found, key=lambda e: (str(e.parent), str(e.relation), str(e.child)))
 
 
@@ -74,8 +81,9 @@ def tree(
 
 def render_tree(node: TreeNode, ascii_only: bool = False) -> str:
     """A tree in the terminal, each edge labelled with its relation."""
-    branch, last, pipe, space = ("|-- ", "`-- ", "|   ", "    ") if ascii_only else \
-        ("├── ", "└── ", "│   ", "    ")
+    branch, last, pipe, space = (
+        ("|-- ", "`-- ", "|   ", "    ") if ascii_only else ("├── ", "└── ", "│   ", "    ")
+    )
     arrow = "->" if ascii_only else "→"
     lines = [node.name]
 
@@ -110,7 +118,9 @@ class SystemNode:
     @property
     def key(self) -> str:
         """A short identifier, safe in DOT, Mermaid and HTML ids."""
-        return "n_" + "".join(c if c.isalnum() else "_" for c in str(self.system).rsplit("/", 1)[-1])
+        return "n_" + "".join(
+            c if c.isalnum() else "_" for c in str(self.system).rsplit("/", 1)[-1]
+        )
 
 
 @dataclass
@@ -122,8 +132,11 @@ class LineageView:
         return RELATION_LABELS[edge.relation]
 
 
-RELATION_LABELS = {LINEAGE_RELATIONS[0]: "based on", LINEAGE_RELATIONS[1]: "derived from",
-                   LINEAGE_RELATIONS[2]: "inspired by"}
+RELATION_LABELS = {
+    LINEAGE_RELATIONS[0]: "based on",
+    LINEAGE_RELATIONS[1]: "derived from",
+    LINEAGE_RELATIONS[2]: "inspired by",
+}
 _FACT_PREDICATES = {
     "kind": RDF.type,
     "description": DCTERMS.description,
@@ -140,9 +153,13 @@ _FACT_PREDICATES = {
 def _facts(graph: Graph, system: URIRef) -> dict[str, list[str]]:
     facts = {}
     for name, predicate in _FACT_PREDICATES.items():
-        values = sorted({str(o) if isinstance(o, Literal) else label(graph, o)
-                         for o in graph.objects(system, predicate)
-                         if not (predicate == RDF.type and o == MK.ListedProject)})
+        values = sorted(
+            {
+                str(o) if isinstance(o, Literal) else label(graph, o)
+                for o in graph.objects(system, predicate)
+                if not (predicate == RDF.type and o == MK.ListedProject)
+            }
+        )
         if values:
             facts[name] = values
     return facts
@@ -192,11 +209,18 @@ def view(
     listed = set(graph.subjects(RDF.type, MK.ListedProject))
     nodes = {}
     for system in sorted(systems, key=lambda s: label(graph, s).casefold()):
-        years = [int(str(y)[:4]) for y in graph.objects(system, MK.startYear) if str(y)[:4].isdigit()]
+        years = [
+            int(str(y)[:4]) for y in graph.objects(system, MK.startYear) if str(y)[:4].isdigit()
+        ]
         homepage = graph.value(system, DOAP.homepage)
-        nodes[system] = SystemNode(system, label(graph, system), system in listed,
-                                   str(homepage) if homepage else None,
-                                   min(years) if years else None, facts=_facts(graph, system))
+        nodes[system] = SystemNode(
+            system,
+            label(graph, system),
+            system in listed,
+            str(homepage) if homepage else None,
+            min(years) if years else None,
+            facts=_facts(graph, system),
+        )
     _assign_clans(nodes, chosen)
     return LineageView(nodes, chosen)
 
@@ -211,7 +235,9 @@ def _assign_clans(nodes: dict[URIRef, SystemNode], chosen: list[Edge]) -> None:
         candidates = [p for p in parents.get(system, []) if p not in trail and p in nodes]
         if not candidates:
             return system
-        return min((top(p, trail | {system}) for p in candidates), key=lambda s: nodes[s].name.casefold())
+        return min(
+            (top(p, trail | {system}) for p in candidates), key=lambda s: nodes[s].name.casefold()
+        )
 
     for system, node in nodes.items():
         node.clan = nodes[top(system, frozenset())].name

@@ -31,7 +31,7 @@ LEXICAL = {
     XSD + "date": _YEAR + r"-[0-9]{2}-[0-9]{2}" + _ZONE,
     XSD + "dateTime": _YEAR + r"-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?" + _ZONE,
 }
-_BOUNDS = {XSD + "int": (-2**31, 2**31 - 1), XSD + "long": (-2**63, 2**63 - 1)}
+_BOUNDS = {XSD + "int": (-(2**31), 2**31 - 1), XSD + "long": (-(2**63), 2**63 - 1)}
 _PATTERNS = {datatype: re.compile(pattern) for datatype, pattern in LEXICAL.items()}
 
 

@@ -46,8 +46,10 @@ def choose(candidates: dict[str, list[str]], kind: str, value: str) -> str:
     if expanded is not None and expanded in candidates:
         return expanded
     matches = sorted(
-        iri for iri, names in candidates.items()
-        if wanted in (n.casefold() for n in names) or shorten(iri).split(":")[-1].casefold() == wanted
+        iri
+        for iri, names in candidates.items()
+        if wanted in (n.casefold() for n in names)
+        or shorten(iri).split(":")[-1].casefold() == wanted
     )
     if len(matches) == 1:
         return matches[0]
@@ -85,7 +87,9 @@ def store_candidates(store, kind: str, name: str | None = None) -> dict[str, lis
             "VALUES ?class { " + values + " } "
             f"?r a ?type . ?type <{PREFIXES['rdfs']}subClassOf>* ?class }}"
         )
-        solutions = store.query(query, substitutions={ox.Variable("wanted"): ox.Literal(name.casefold())})
+        solutions = store.query(
+            query, substitutions={ox.Variable("wanted"): ox.Literal(name.casefold())}
+        )
     found: dict[str, list[str]] = {}
     for solution in solutions:
         names = found.setdefault(solution["r"].value, [])

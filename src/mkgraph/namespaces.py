@@ -6,7 +6,7 @@ from rdflib import Namespace
 from rdflib.namespace import DefinedNamespace
 from rdflib.term import URIRef
 
-from mkgraph.prefixes import BASE
+from mkgraph.prefixes import BASE, PREFIXES
 
 
 class MK(DefinedNamespace):
@@ -76,8 +76,6 @@ SPDX = Namespace("http://spdx.org/licenses/")
 WD = Namespace("http://www.wikidata.org/entity/")
 
 LINEAGE_RELATIONS = (MK.basedOn, MK.derivedFrom, MK.inspiredBy)
-
-from mkgraph.prefixes import PREFIXES  # noqa: E402  (re-exported)
 
 
 def bind_prefixes(graph) -> None:

@@ -20,8 +20,10 @@ from mkgraph.prefixes import PREFIXES
 MAX_QUERY_LENGTH = 1_000_000
 PROLOGUE = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
 # Strings, IRIs and comments, which may contain keywords without being keywords.
-_OPAQUE = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-                     r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
+_OPAQUE = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
 
 
 # A keyword, not part of a variable (?from), a prefixed name (ex:load) or a language tag (@add).
@@ -42,14 +44,24 @@ class OxResult:
 
     def serialize(self, fmt: str) -> str:
         """W3C SPARQL result formats, written by Oxigraph: json, xml, csv, tsv."""
-        formats = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-                   "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
+        formats = {
+            "json": ox.QueryResultsFormat.JSON,
+            "xml": ox.QueryResultsFormat.XML,
+            "csv": ox.QueryResultsFormat.CSV,
+            "tsv": ox.QueryResultsFormat.TSV,
+        }
         return self.store.query(self.text).serialize(format=formats[fmt]).decode("utf-8")
 
 
 def _masked(text: str) -> str:
-    return _OPAQUE.sub(lambda m: " " * len(m.group(0)) if m.group(0).startswith("#")
-                       else m.group(0)[0] + " " * (len(m.group(0)) - 1), text)
+    return _OPAQUE.sub(
+        lambda m: (
+            " " * len(m.group(0))
+            if m.group(0).startswith("#")
+            else m.group(0)[0] + " " * (len(m.group(0)) - 1)
+        ),
+        text,
+    )
 
 
 def check(text: str, source: str, allow_service: tuple[str, ...] = ()) -> None:
@@ -59,21 +71,26 @@ def check(text: str, source: str, allow_service: tuple[str, ...] = ()) -> None:
     if not text.strip():
         raise QueryError(f"{source}: the query is empty")
     masked = _masked(text)
-    if re.search(_KEYWORD.format("INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY"), masked,
-                 re.IGNORECASE) and not re.search(_KEYWORD.format("SELECT|ASK|CONSTRUCT|DESCRIBE"),
-                                                  masked, re.IGNORECASE):
-        raise QueryError(f"{source}: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, ...) is "
-                         "refused: mkgraph's graph is read-only")
+    if re.search(
+        _KEYWORD.format("INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY"), masked, re.IGNORECASE
+    ) and not re.search(_KEYWORD.format("SELECT|ASK|CONSTRUCT|DESCRIBE"), masked, re.IGNORECASE):
+        raise QueryError(
+            f"{source}: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, ...) is "
+            "refused: mkgraph's graph is read-only"
+        )
     if re.search(_KEYWORD.format("FROM"), masked, re.IGNORECASE):
-        raise QueryError(f"{source}: FROM / FROM NAMED is refused: mkgraph never loads graphs "
-                         "from elsewhere")
+        raise QueryError(
+            f"{source}: FROM / FROM NAMED is refused: mkgraph never loads graphs from elsewhere"
+        )
     for match in re.finditer(_KEYWORD.format("SERVICE"), masked, re.IGNORECASE):
-        rest = text[match.end():]
+        rest = text[match.end() :]
         endpoint = re.match(r"\s*(?:SILENT\s+)?<([^>]*)>", rest, re.IGNORECASE)
         iri = endpoint.group(1) if endpoint else "?"
         if iri not in allow_service:
-            raise QueryError(f"{source}: SERVICE <{iri}> is refused: mkgraph sends queries to no "
-                             "other endpoint unless you name it with --allow-service")
+            raise QueryError(
+                f"{source}: SERVICE <{iri}> is refused: mkgraph sends queries to no "
+                "other endpoint unless you name it with --allow-service"
+            )
 
 
 def with_terms(text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str | None:
@@ -88,10 +105,12 @@ def with_terms(text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str
     pieces = []
     for name in bindings:
         variable = rf"[?$]{re.escape(name)}\b"
-        if re.search(variable, masked[:where.start()]) or \
-                re.search(rf"\bAS\s+{variable}", masked, re.IGNORECASE) or \
-                re.search(r"\bVALUES\b", masked, re.IGNORECASE) or \
-                re.search(r"\bSELECT\s+(DISTINCT\s+|REDUCED\s+)?\*", masked, re.IGNORECASE):
+        if (
+            re.search(variable, masked[: where.start()])
+            or re.search(rf"\bAS\s+{variable}", masked, re.IGNORECASE)
+            or re.search(r"\bVALUES\b", masked, re.IGNORECASE)
+            or re.search(r"\bSELECT\s+(DISTINCT\s+|REDUCED\s+)?\*", masked, re.IGNORECASE)
+        ):
             return None
         pieces.append((variable, str(bindings[name])))
     result, offset = [], 0
@@ -116,7 +135,7 @@ def with_values(text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> st
     where = re.search(r"\bWHERE\s*\{", masked, re.IGNORECASE) or re.search(r"\{", masked)
     if where is None:
         raise QueryError("the query has no WHERE clause to bind parameters in")
-    return text[:where.end()] + values + text[where.end():]
+    return text[: where.end()] + values + text[where.end() :]
 
 
 def _syntax_error(text: str, source: str) -> QueryError:
@@ -130,8 +149,14 @@ def _syntax_error(text: str, source: str) -> QueryError:
     return QueryError(f"{source}: the query is not valid SPARQL")
 
 
-def run(store: ox.Store, text: str, bindings: dict | None = None, source: str = "query",
-        timeout: float | None = 30.0, allow_service: tuple[str, ...] = ()) -> OxResult:
+def run(
+    store: ox.Store,
+    text: str,
+    bindings: dict | None = None,
+    source: str = "query",
+    timeout: float | None = 30.0,
+    allow_service: tuple[str, ...] = (),
+) -> OxResult:
     check(text, source, allow_service)
     fallback = PROLOGUE + with_values(text, bindings or {})
     constant = with_terms(text, bindings or {})
@@ -155,7 +180,9 @@ def run(store: ox.Store, text: str, bindings: dict | None = None, source: str = 
             elif isinstance(answer, ox.QueryBoolean):
                 outcome["result"] = OxResult("ASK", boolean=bool(answer), text=full, store=store)
             else:
-                outcome["result"] = OxResult("CONSTRUCT", triples=list(answer), text=full, store=store)
+                outcome["result"] = OxResult(
+                    "CONSTRUCT", triples=list(answer), text=full, store=store
+                )
         except SyntaxError:
             outcome["syntax"] = True
         except Exception as exc:  # evaluation errors, SERVICE failures
@@ -166,8 +193,10 @@ def run(store: ox.Store, text: str, bindings: dict | None = None, source: str = 
     worker.start()
     worker.join(timeout if timeout and timeout > 0 else None)
     if worker.is_alive():
-        raise QueryTimeout(f"{source}: the query ran longer than {timeout:g} s and was stopped "
-                           "(raise the limit with --timeout)")
+        raise QueryTimeout(
+            f"{source}: the query ran longer than {timeout:g} s and was stopped "
+            "(raise the limit with --timeout)"
+        )
     if "syntax" in outcome:
         raise _syntax_error(text, source)
     if "error" in outcome:

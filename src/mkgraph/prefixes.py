@@ -35,11 +35,9 @@ PREFIXES: dict[str, str] = {
 }
 
 
-
-
 def shorten(iri: str) -> str:
     """An IRI written with mkgraph's prefixes where one fits."""
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri

@@ -19,8 +19,16 @@ from pathlib import Path
 from mkgraph.errors import QueryError, UnknownNameError
 
 PARAM_KINDS = (
-    "system", "language", "architecture", "trait", "interface", "family", "agent",
-    "string", "integer", "iri",
+    "system",
+    "language",
+    "architecture",
+    "trait",
+    "interface",
+    "family",
+    "agent",
+    "string",
+    "integer",
+    "iri",
 )
 _HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
 _PARAM = re.compile(

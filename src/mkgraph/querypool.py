@@ -71,14 +71,20 @@ def _answer(store, query: str, results_type: str, graph_type: str, max_bytes: in
             outcome.serialize(buffer, format=getattr(ox.RdfFormat, GRAPH_FORMATS[graph_type]))
         else:
             content_type = results_type
-            outcome.serialize(buffer, format=getattr(ox.QueryResultsFormat,
-                                                     RESULT_FORMATS[results_type]))
+            outcome.serialize(
+                buffer, format=getattr(ox.QueryResultsFormat, RESULT_FORMATS[results_type])
+            )
     except _TooLarge:
-        return Answer(413, "text/plain", f"the result is larger than this server's limit of "
-                                         f"{max_bytes} bytes: add a LIMIT".encode())
+        return Answer(
+            413,
+            "text/plain",
+            f"the result is larger than this server's limit of "
+            f"{max_bytes} bytes: add a LIMIT".encode(),
+        )
     except Exception as exc:  # evaluation errors: a type error in an aggregate, a bad regex, ...
-        return Answer(400, "text/plain", f"the query failed: {' '.join(str(exc).split())[:300]}"
-                      .encode())
+        return Answer(
+            400, "text/plain", f"the query failed: {' '.join(str(exc).split())[:300]}".encode()
+        )
     return Answer(200, content_type, b"".join(buffer.parts))
 
 
@@ -139,8 +145,12 @@ class QueryPool:
             pass  # the worker died (out of memory, say): replace it
         self._replace(process)
         if timed_out:
-            return Answer(503, "text/plain", f"the query ran longer than this server's limit of "
-                                             f"{self.timeout:g} s and was stopped".encode())
+            return Answer(
+                503,
+                "text/plain",
+                f"the query ran longer than this server's limit of "
+                f"{self.timeout:g} s and was stopped".encode(),
+            )
         return Answer(500, "text/plain", b"the query worker stopped unexpectedly")
 
     def _replace(self, process) -> None:

@@ -38,9 +38,8 @@ def _noise(subject_is_iri: bool, s: str, p: str, object_is_iri: bool, o: str) ->
         return True
     if p == str(RDF.type) and object_is_iri and o.startswith(_NOISE_NAMESPACES):
         return True  # owl:Thing, rdfs:Resource, owl:NamedIndividual, ...
-    if p.startswith(_NOISE_NAMESPACES) and p not in (str(RDF.type), str(RDFS.label)):
-        return True  # rdfs:subPropertyOf reflexivity and friends
-    return False
+    # rdfs:subPropertyOf reflexivity and friends
+    return p.startswith(_NOISE_NAMESPACES) and p not in (str(RDF.type), str(RDFS.label))
 
 
 def infer(graph: Graph) -> Graph:
@@ -49,8 +48,9 @@ def infer(graph: Graph) -> Graph:
 
     work = _reasoning_input(graph)
     before = set(work)
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False,
-                           datatype_axioms=False).expand(work)
+    owlrl.DeductiveClosure(
+        owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
+    ).expand(work)
     inferred = Graph()
     bind_prefixes(inferred)
     for triple in work:
@@ -82,22 +82,26 @@ PREFIX owl: <http://www.w3.org/2002/07/owl#>
 _SUPER_PROPERTY = "(rdfs:subPropertyOf|owl:equivalentProperty|^owl:equivalentProperty)+"
 _SUPER_CLASS = "(rdfs:subClassOf|owl:equivalentClass|^owl:equivalentClass)*"
 TARGETED_RULES = {
-    "super-properties": _RULES + f"""
+    "super-properties": _RULES
+    + f"""
         CONSTRUCT {{ ?s ?super ?o }} WHERE {{
             ?p {_SUPER_PROPERTY} ?super . FILTER (?super != ?p && isIRI(?super))
             ?s ?p ?o .
         }}""",
-    "classes": _RULES + f"""
+    "classes": _RULES
+    + f"""
         CONSTRUCT {{ ?s a ?super }} WHERE {{
             ?s a ?class . ?class {_SUPER_CLASS} ?super . FILTER (isIRI(?super))
         }}""",
-    "domains": _RULES + f"""
+    "domains": _RULES
+    + f"""
         CONSTRUCT {{ ?s a ?super }} WHERE {{
             ?p rdfs:domain ?class . ?class {_SUPER_CLASS} ?super . FILTER (isIRI(?super))
             ?q (rdfs:subPropertyOf|owl:equivalentProperty|^owl:equivalentProperty)* ?p .
             ?s ?q ?o .
         }}""",
-    "ranges": _RULES + f"""
+    "ranges": _RULES
+    + f"""
         CONSTRUCT {{ ?o a ?super }} WHERE {{
             ?p rdfs:range ?class . ?class {_SUPER_CLASS} ?super . FILTER (isIRI(?super))
             ?q (rdfs:subPropertyOf|owl:equivalentProperty|^owl:equivalentProperty)* ?p .
@@ -109,8 +113,10 @@ TARGETED_RULES = {
 def _transitive_rules(store) -> list[str]:
     """One closure query per transitive property (prp-trp); sub-properties and inverses feed it
     through the other rules until nothing new is derived."""
-    return [_RULES + f"CONSTRUCT {{ ?a <{row['t'].value}> ?b }} WHERE {{ ?a <{row['t'].value}>+ ?b }}"
-            for row in store.query(_RULES + "SELECT ?t WHERE { ?t a owl:TransitiveProperty }")]
+    return [
+        _RULES + f"CONSTRUCT {{ ?a <{row['t'].value}> ?b }} WHERE {{ ?a <{row['t'].value}>+ ?b }}"
+        for row in store.query(_RULES + "SELECT ?t WHERE { ?t a owl:TransitiveProperty }")
+    ]
 
 
 def infer_targeted_triples(store) -> list:
@@ -136,10 +142,18 @@ def infer_targeted_triples(store) -> list:
                 derived.add(ox.Quad(found.object, p, found.subject))
         if len(derived) == before:
             break
-    return [ox.Triple(q.subject, q.predicate, q.object) for q in derived
-            if q not in store and not _noise(isinstance(q.subject, ox.NamedNode), q.subject.value,
-                                             q.predicate.value, isinstance(q.object, ox.NamedNode),
-                                             q.object.value)]
+    return [
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in derived
+        if q not in store
+        and not _noise(
+            isinstance(q.subject, ox.NamedNode),
+            q.subject.value,
+            q.predicate.value,
+            isinstance(q.object, ox.NamedNode),
+            q.object.value,
+        )
+    ]
 
 
 def infer_targeted(store):

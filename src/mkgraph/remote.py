@@ -38,7 +38,9 @@ def _graph_url(endpoint: str, graph: str) -> str:
 
 def _explain(response) -> str:
     first = next((line.strip() for line in response.text.splitlines() if line.strip()), "")
-    return f"{response.status_code} {response.reason_phrase}" + (f": {first[:200]}" if first else "")
+    return f"{response.status_code} {response.reason_phrase}" + (
+        f": {first[:200]}" if first else ""
+    )
 
 
 def _request(method: str, url: str, timeout: float, **kwargs):
@@ -49,32 +51,59 @@ def _request(method: str, url: str, timeout: float, **kwargs):
     except httpx.TimeoutException:
         raise RemoteError(f"{url}: no answer within {timeout:g} s") from None
     except httpx.HTTPError as exc:
-        raise RemoteError(f"{url}: cannot reach the endpoint ({' '.join(str(exc).split())[:200]})") \
-            from None
+        raise RemoteError(
+            f"{url}: cannot reach the endpoint ({' '.join(str(exc).split())[:200]})"
+        ) from None
 
 
-def publish(ntriples: bytes, endpoint: str, graph: str = GRAPH_IRI, user: str | None = None,
-            password: str | None = None, timeout: float = 60.0) -> str:
+def publish(
+    ntriples: bytes,
+    endpoint: str,
+    graph: str = GRAPH_IRI,
+    user: str | None = None,
+    password: str | None = None,
+    timeout: float = 60.0,
+) -> str:
     """Replace `graph` at a Graph Store Protocol endpoint with these triples; returns the URL."""
     url = _graph_url(check_endpoint(endpoint), graph)
     auth = (user, password or "") if user else None
-    response = _request("PUT", url, timeout, content=ntriples, auth=auth,
-                        headers={"Content-Type": "application/n-triples"})
+    response = _request(
+        "PUT",
+        url,
+        timeout,
+        content=ntriples,
+        auth=auth,
+        headers={"Content-Type": "application/n-triples"},
+    )
     if response.status_code not in (200, 201, 204):
         raise RemoteError(f"{endpoint}: the store refused the graph: {_explain(response)}")
     return url
 
 
-def query(text: str, endpoint: str, graph: str = GRAPH_IRI, timeout: float = 30.0,
-          user: str | None = None, password: str | None = None) -> OxResult:
+def query(
+    text: str,
+    endpoint: str,
+    graph: str = GRAPH_IRI,
+    timeout: float = 30.0,
+    user: str | None = None,
+    password: str | None = None,
+) -> OxResult:
     """Run a query at a SPARQL Protocol endpoint (POST, form-encoded) and read its answer."""
     check_endpoint(endpoint)
     form = {"query": text}
     if graph != DEFAULT_GRAPH:
         form["default-graph-uri"] = graph
     auth = (user, password or "") if user else None
-    response = _request("POST", endpoint, timeout, data=form, auth=auth, headers={
-        "Accept": "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"})
+    response = _request(
+        "POST",
+        endpoint,
+        timeout,
+        data=form,
+        auth=auth,
+        headers={
+            "Accept": "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
+        },
+    )
     if response.status_code != 200:
         raise RemoteError(f"{endpoint}: the query was refused: {_explain(response)}")
     media = response.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -84,14 +113,19 @@ def query(text: str, endpoint: str, graph: str = GRAPH_IRI, timeout: float = 30.
             if isinstance(answer, ox.QueryBoolean):
                 return OxResult("ASK", boolean=bool(answer))
             variables = [v.value for v in answer.variables]
-            return OxResult("SELECT", variables,
-                            [tuple(solution[v] for v in variables) for solution in answer])
+            return OxResult(
+                "SELECT", variables, [tuple(solution[v] for v in variables) for solution in answer]
+            )
         if media in ("application/n-triples", "text/turtle", "text/plain"):
             fmt = ox.RdfFormat.TURTLE if media == "text/turtle" else ox.RdfFormat.N_TRIPLES
-            return OxResult("CONSTRUCT", triples=[q.triple for q in ox.parse(response.content,
-                                                                               format=fmt)])
+            return OxResult(
+                "CONSTRUCT", triples=[q.triple for q in ox.parse(response.content, format=fmt)]
+            )
     except (SyntaxError, ValueError) as exc:
-        raise RemoteError(f"{endpoint}: the answer is not valid {media}: "
-                          f"{' '.join(str(exc).split())[:200]}") from None
-    raise RemoteError(f"{endpoint}: the answer came as {media or 'an unnamed type'}, "
-                      "which is not a SPARQL result or graph format")
+        raise RemoteError(
+            f"{endpoint}: the answer is not valid {media}: {' '.join(str(exc).split())[:200]}"
+        ) from None
+    raise RemoteError(
+        f"{endpoint}: the answer came as {media or 'an unnamed type'}, "
+        "which is not a SPARQL result or graph format"
+    )

@@ -45,8 +45,11 @@ class Resources:
 
     def data_files(self, folder: Path) -> list[Path]:
         """Every RDF file below a folder (Turtle, JSON-LD, RDF/XML), in a stable order."""
-        return sorted(p for p in folder.rglob("*") if p.is_file()
-                      and p.suffix.lower() in (".ttl", ".jsonld", ".rdf"))
+        return sorted(
+            p
+            for p in folder.rglob("*")
+            if p.is_file() and p.suffix.lower() in (".ttl", ".jsonld", ".rdf")
+        )
 
     def graph_files(self) -> list[Path]:
         """The files that make up the graph: ontology first, then the data."""

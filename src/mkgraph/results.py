@@ -38,7 +38,7 @@ def _rdflib_result(result):
         return out
     out.vars = [Variable(v) for v in result.variables]
     out.bindings = [
-        {Variable(v): t for v, t in zip(result.variables, row) if t is not None}
+        {Variable(v): t for v, t in zip(result.variables, row, strict=False) if t is not None}
         for row in result.rows
     ]
     return out
@@ -57,8 +57,12 @@ def _tsv_term(term) -> str:
 
     if term is None:
         return ""
-    if isinstance(term, Literal) and term.datatype is not None and \
-            str(term.datatype) in _BARE_NUMBERS and _BARE_NUMBERS[str(term.datatype)].match(str(term)):
+    if (
+        isinstance(term, Literal)
+        and term.datatype is not None
+        and str(term.datatype) in _BARE_NUMBERS
+        and _BARE_NUMBERS[str(term.datatype)].match(str(term))
+    ):
         return str(term)
     if isinstance(term, (URIRef, BNode, Literal)):
         return term.n3()
@@ -89,7 +93,7 @@ def _records(header: list[str], body: list[list[str]], limit: int) -> str:
     lines = []
     for number, row in enumerate(body, start=1):
         lines.append(f"-[ row {number} ]" + "-" * max(0, min(limit, 40) - 12 - len(str(number))))
-        for name, value in zip(header, row):
+        for name, value in zip(header, row, strict=False):
             lines.append(f"{name.ljust(key_width)}  {' '.join(value.split())}".rstrip())
     count = len(body)
     lines.append(f"({count} row{'s' if count != 1 else ''})")
@@ -103,14 +107,18 @@ def format_table(result, width: int | None = None) -> str:
     limit = width or shutil.get_terminal_size((80, 24)).columns
     header = result.variables
     body = [[_cell(t) for t in row] for row in result.rows]
-    natural = [max([len(h)] + [len(" ".join(r[i].split())) for r in body]) for i, h in enumerate(header)]
+    natural = [
+        max([len(h)] + [len(" ".join(r[i].split())) for r in body]) for i, h in enumerate(header)
+    ]
     widths = _fit(natural, limit)
-    if any(w < min(n, MIN_COLUMN) for w, n in zip(widths, natural)):
+    if any(w < min(n, MIN_COLUMN) for w, n in zip(widths, natural, strict=False)):
         return _records(header, body, limit)
-    lines = ["  ".join(_clip(h, w).ljust(w) for h, w in zip(header, widths)).rstrip()]
+    lines = ["  ".join(_clip(h, w).ljust(w) for h, w in zip(header, widths, strict=False)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     for row in body:
-        lines.append("  ".join(_clip(c, w).ljust(w) for c, w in zip(row, widths)).rstrip())
+        lines.append(
+            "  ".join(_clip(c, w).ljust(w) for c, w in zip(row, widths, strict=False)).rstrip()
+        )
     count = len(body)
     lines.append(f"({count} row{'s' if count != 1 else ''})")
     return "\n".join(lines)

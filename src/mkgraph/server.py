@@ -25,14 +25,20 @@ from starlette.routing import Route
 
 from mkgraph import oxengine
 from mkgraph.errors import MkgraphError, UnknownNameError
-from mkgraph.querypool import GRAPH_FORMATS, RESULT_FORMATS, QueryPool
 from mkgraph.prefixes import GRAPH_IRI
+from mkgraph.querypool import GRAPH_FORMATS, RESULT_FORMATS, QueryPool
 
 SHORT_FORMATS = {  # ?format=... for links typed by hand
-    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-    "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
-    "ttl": "text/turtle", "jsonld": "application/ld+json", "ntriples": "application/n-triples",
-    "nt": "application/n-triples", "rdfxml": "application/rdf+xml",
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle",
+    "ttl": "text/turtle",
+    "jsonld": "application/ld+json",
+    "ntriples": "application/n-triples",
+    "nt": "application/n-triples",
+    "rdfxml": "application/rdf+xml",
 }
 
 
@@ -80,8 +86,15 @@ def _float(text: str) -> float:
 class Endpoint:
     """The application's state: the graph, its on-disk copy for the workers, and the limits."""
 
-    def __init__(self, kg, timeout: float = 10.0, max_result_bytes: int = 16 << 20,
-                 max_request_bytes: int = 64 << 10, workers: int = 2, inferred: bool = False):
+    def __init__(
+        self,
+        kg,
+        timeout: float = 10.0,
+        max_result_bytes: int = 16 << 20,
+        max_request_bytes: int = 64 << 10,
+        workers: int = 2,
+        inferred: bool = False,
+    ):
         import pyoxigraph as ox
 
         self.kg, self.timeout = kg, timeout
@@ -103,14 +116,19 @@ class Endpoint:
     async def read_body(self, request: Request) -> bytes:
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > self.max_request_bytes:
-            raise Refusal(413, f"the request is larger than this server's limit of "
-                               f"{self.max_request_bytes} bytes")
+            raise Refusal(
+                413,
+                f"the request is larger than this server's limit of {self.max_request_bytes} bytes",
+            )
         body = bytearray()
         async for chunk in request.stream():
             body += chunk
             if len(body) > self.max_request_bytes:
-                raise Refusal(413, f"the request is larger than this server's limit of "
-                                   f"{self.max_request_bytes} bytes")
+                raise Refusal(
+                    413,
+                    f"the request is larger than this server's limit of "
+                    f"{self.max_request_bytes} bytes",
+                )
         return bytes(body)
 
     async def protocol_parameters(self, request: Request) -> dict[str, list[str]]:
@@ -130,15 +148,20 @@ class Endpoint:
             elif kind == "application/sparql-update":
                 raise Refusal(400, "SPARQL Update is refused: this endpoint is read-only")
             else:
-                raise Refusal(415, "POST a query as application/x-www-form-urlencoded or "
-                                   "application/sparql-query")
+                raise Refusal(
+                    415,
+                    "POST a query as application/x-www-form-urlencoded or application/sparql-query",
+                )
         if "update" in params:
             raise Refusal(400, "SPARQL Update is refused: this endpoint is read-only")
         for key in ("default-graph-uri", "named-graph-uri"):
             other = [iri for iri in params.get(key, []) if iri != GRAPH_IRI]
             if other:
-                raise Refusal(400, f"{key} <{other[0][:200]}> is refused: this endpoint holds "
-                                   f"one graph, <{GRAPH_IRI}>")
+                raise Refusal(
+                    400,
+                    f"{key} <{other[0][:200]}> is refused: this endpoint holds "
+                    f"one graph, <{GRAPH_IRI}>",
+                )
         if len(params.get("query", [])) > 1:
             raise Refusal(400, "give exactly one query parameter")
         return params
@@ -147,19 +170,29 @@ class Endpoint:
         try:
             oxengine.check(text, source)
         except MkgraphError as error:  # the command line's hint does not apply here
-            raise Refusal(400, str(error).replace(" unless you name it with --allow-service", "")) \
-                from None
+            raise Refusal(
+                400, str(error).replace(" unless you name it with --allow-service", "")
+            ) from None
         override = request.query_params.get("format")
-        accept = SHORT_FORMATS.get(override, override) if override else \
-            request.headers.get("accept", "")
+        accept = (
+            SHORT_FORMATS.get(override, override) if override else request.headers.get("accept", "")
+        )
         results_type = negotiate(accept, RESULT_FORMATS, "application/sparql-results+json")
         graph_type = negotiate(accept, GRAPH_FORMATS, "text/turtle")
         if results_type is None and graph_type is None:
-            raise Refusal(406, "no acceptable format: results come as " + ", ".join(RESULT_FORMATS)
-                          + "; graphs as " + ", ".join(GRAPH_FORMATS))
+            raise Refusal(
+                406,
+                "no acceptable format: results come as "
+                + ", ".join(RESULT_FORMATS)
+                + "; graphs as "
+                + ", ".join(GRAPH_FORMATS),
+            )
         answer = await run_in_threadpool(
-            self.pool.run, oxengine.PROLOGUE + text,
-            results_type or "application/sparql-results+json", graph_type or "text/turtle")
+            self.pool.run,
+            oxengine.PROLOGUE + text,
+            results_type or "application/sparql-results+json",
+            graph_type or "text/turtle",
+        )
         if answer.status == 200 and answer.content_type not in (results_type, graph_type):
             raise Refusal(406, f"this query's result cannot be written as {accept}")
         if answer.status != 200:
@@ -183,16 +216,20 @@ class Endpoint:
         known = {p.name for p in stored.parameters}
         for key in given:
             if key not in known:
-                raise Refusal(400, f"query {stored.name!r} has no parameter {key!r} "
-                                   f"(it has: {', '.join(sorted(known)) or 'none'})")
+                raise Refusal(
+                    400,
+                    f"query {stored.name!r} has no parameter {key!r} "
+                    f"(it has: {', '.join(sorted(known)) or 'none'})",
+                )
         try:
             bindings = await run_in_threadpool(self.kg._store_bindings, stored, given)
         except UnknownNameError as error:
             raise Refusal(404, str(error)) from None
         except MkgraphError as error:
             raise Refusal(400, str(error)) from None
-        text = oxengine.with_terms(stored.text, bindings) or \
-            oxengine.with_values(stored.text, bindings)
+        text = oxengine.with_terms(stored.text, bindings) or oxengine.with_values(
+            stored.text, bindings
+        )
         return await self.answer(request, text, f"queries/{stored.name}")
 
     def _runnable(self, stored) -> str:
@@ -202,17 +239,31 @@ class Endpoint:
             bindings = self.kg._store_bindings(stored, {})
         except MkgraphError:
             return stored.text
-        return oxengine.with_terms(stored.text, bindings) or \
-            oxengine.with_values(stored.text, bindings)
+        return oxengine.with_terms(stored.text, bindings) or oxengine.with_values(
+            stored.text, bindings
+        )
 
     async def stored_list(self, request: Request) -> Response:
-        listing = [{
-            "name": q.name, "title": q.title, "description": q.description, "text": q.text,
-            "runnable": self._runnable(q),
-            "parameters": [{"name": p.name, "kind": p.kind, "default": p.default,
-                            "description": p.description} for p in q.parameters],
-            "url": f"/queries/{q.name}",
-        } for q in self.kg.stored_queries()]
+        listing = [
+            {
+                "name": q.name,
+                "title": q.title,
+                "description": q.description,
+                "text": q.text,
+                "runnable": self._runnable(q),
+                "parameters": [
+                    {
+                        "name": p.name,
+                        "kind": p.kind,
+                        "default": p.default,
+                        "description": p.description,
+                    }
+                    for p in q.parameters
+                ],
+                "url": f"/queries/{q.name}",
+            }
+            for q in self.kg.stored_queries()
+        ]
         return JSONResponse(listing)
 
     async def lineage(self, request: Request) -> Response:
@@ -228,8 +279,11 @@ class Endpoint:
             view = self.kg.lineage_view([name] if name != "all" else [])
         except UnknownNameError as error:
             raise Refusal(404, str(error)) from None
-        title = f"Lineage of {view.nodes[self.kg.resolve(name)].name}" if name != "all" \
+        title = (
+            f"Lineage of {view.nodes[self.kg.resolve(name)].name}"
+            if name != "all"
             else "mkgraph lineage"
+        )
         try:
             return drawing.render(drawing.to_dot(view, title=title), "svg")
         except MkgraphError as error:
@@ -247,13 +301,17 @@ class Endpoint:
         return HTMLResponse(page)
 
     def service_description(self, request: Request) -> Response:
-        media = negotiate(request.headers.get("accept", ""),
-                          {k: v for k, v in GRAPH_FORMATS.items() if k != "application/rdf+xml"},
-                          "text/turtle")
+        media = negotiate(
+            request.headers.get("accept", ""),
+            {k: v for k, v in GRAPH_FORMATS.items() if k != "application/rdf+xml"},
+            "text/turtle",
+        )
         if media is None:
             raise Refusal(406, "the service description comes as Turtle, JSON-LD or N-Triples")
-        return Response(service_description(str(request.url_for("sparql")), self.triples, media),
-                        media_type=media)
+        return Response(
+            service_description(str(request.url_for("sparql")), self.triples, media),
+            media_type=media,
+        )
 
 
 def service_description(endpoint: str, triples: int, media: str) -> bytes:
@@ -271,8 +329,16 @@ def service_description(endpoint: str, triples: int, media: str) -> bytes:
     graph.add((service, RDF.type, sd.Service))
     graph.add((service, sd.endpoint, service))
     graph.add((service, sd.supportedLanguage, sd.SPARQL11Query))
-    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
-                 "SPARQL_Results_TSV", "Turtle", "JSON-LD", "N-Triples", "RDF_XML"):
+    for name in (
+        "SPARQL_Results_JSON",
+        "SPARQL_Results_XML",
+        "SPARQL_Results_CSV",
+        "SPARQL_Results_TSV",
+        "Turtle",
+        "JSON-LD",
+        "N-Triples",
+        "RDF_XML",
+    ):
         graph.add((service, sd.resultFormat, formats[name]))
     dataset, default = BNode(), BNode()
     graph.add((service, sd.defaultDataset, dataset))
@@ -280,8 +346,11 @@ def service_description(endpoint: str, triples: int, media: str) -> bytes:
     graph.add((dataset, sd.defaultGraph, default))
     graph.add((default, RDF.type, sd.Graph))
     graph.add((default, void.triples, Literal(triples, datatype=XSD.integer)))
-    rdflib_format = {"text/turtle": "turtle", "application/ld+json": "json-ld",
-                     "application/n-triples": "nt"}[media]
+    rdflib_format = {
+        "text/turtle": "turtle",
+        "application/ld+json": "json-ld",
+        "application/n-triples": "nt",
+    }[media]
     return graph.serialize(format=rdflib_format).encode("utf-8")
 
 
@@ -305,10 +374,15 @@ def create_app(endpoint: Endpoint) -> Starlette:
         Route("/systems", endpoint.systems),
         Route("/lineage/{name}.svg", endpoint.lineage),
     ]
-    middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
-                             allow_headers=["Accept", "Content-Type"])]
-    return Starlette(routes=routes, middleware=middleware,
-                     exception_handlers={Refusal: _refused})
+    middleware = [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=["*"],
+            allow_methods=["GET", "POST"],
+            allow_headers=["Accept", "Content-Type"],
+        )
+    ]
+    return Starlette(routes=routes, middleware=middleware, exception_handlers={Refusal: _refused})
 
 
 def _check_address(host: str, port: int) -> None:
@@ -331,11 +405,19 @@ def serve(kg, host: str, port: int, **limits) -> None:
     _check_address(host, port)
     endpoint = Endpoint(kg, **limits)
     try:
-        print(f"mkgraph: serving {endpoint.triples} triples at http://{host}:{port}/ "
-              f"(SPARQL endpoint http://{host}:{port}/sparql); Ctrl-C stops", flush=True)
-        uvicorn.run(create_app(endpoint), host=host, port=port, log_level="warning",
-                    limit_concurrency=64, timeout_keep_alive=5, h11_max_incomplete_event_size=
-                    max(16 << 10, endpoint.max_request_bytes))
+        print(
+            f"mkgraph: serving {endpoint.triples} triples at http://{host}:{port}/ "
+            f"(SPARQL endpoint http://{host}:{port}/sparql); Ctrl-C stops",
+            flush=True,
+        )
+        uvicorn.run(
+            create_app(endpoint),
+            host=host,
+            port=port,
+            log_level="warning",
+            limit_concurrency=64,
+            timeout_keep_alive=5,
+            h11_max_incomplete_event_size=max(16 << 10, endpoint.max_request_bytes),
+        )
     finally:
         endpoint.close()
-

@@ -10,11 +10,11 @@ both and require the same problems.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from dataclasses import asdict, dataclass, field
-
 import re
-from typing import TYPE_CHECKING, Callable
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from mkgraph.errors import ResourceError
 from mkgraph.prefixes import shorten
@@ -68,15 +68,18 @@ class ValidationReport:
                 value = f" (value: {p.value})" if p.value else ""
                 lines.append(f"  - {p.severity}{where}: {p.message}{value}")
         count = len(self.violations)
-        lines.append(f"{count} violation{'s' if count != 1 else ''}, "
-                     f"{len(self.problems) - count} other problem(s) "
-                     f"in {len(self.by_resource())} resource(s).")
+        lines.append(
+            f"{count} violation{'s' if count != 1 else ''}, "
+            f"{len(self.problems) - count} other problem(s) "
+            f"in {len(self.by_resource())} resource(s)."
+        )
         return "\n".join(lines)
 
     def as_json(self) -> str:
         return json.dumps(
             {"conforms": self.conforms, "problems": [asdict(p) for p in self.problems]},
-            indent=2, ensure_ascii=False,
+            indent=2,
+            ensure_ascii=False,
         )
 
     def as_graph(self) -> Graph:
@@ -112,19 +115,24 @@ def check_shapes(triples: list[tuple[str, str, str]]) -> None:
     "conform"), or a property shape without exactly one path (rudof skips it without a word)."""
     types = {o for _s, p, o in triples if p == RDF_TYPE}
     if not types & {SH + "NodeShape", SH + "PropertyShape"}:
-        raise ResourceError("the shapes are not usable SHACL: no sh:NodeShape or sh:PropertyShape found")
+        raise ResourceError(
+            "the shapes are not usable SHACL: no sh:NodeShape or sh:PropertyShape found"
+        )
     paths: dict[str, int] = defaultdict(int)
     for s, p, _o in triples:
         if p == SH + "path":
             paths[s] += 1
-    property_shapes = {o for _s, p, o in triples if p == SH + "property"} | \
-        {s for s, p, o in triples if p == RDF_TYPE and o == SH + "PropertyShape"}
+    property_shapes = {o for _s, p, o in triples if p == SH + "property"} | {
+        s for s, p, o in triples if p == RDF_TYPE and o == SH + "PropertyShape"
+    }
     for shape in sorted(property_shapes):
         if paths[shape] != 1:
             owner = next((s for s, p, o in triples if p == SH + "property" and o == shape), shape)
-            raise ResourceError(f"the shapes are not usable SHACL: not a well-formed SHACL "
-                                f"PropertyShape (one of {shorten(owner)}'s property shapes "
-                                f"has {paths[shape]} sh:path where exactly one is needed)")
+            raise ResourceError(
+                f"the shapes are not usable SHACL: not a well-formed SHACL "
+                f"PropertyShape (one of {shorten(owner)}'s property shapes "
+                f"has {paths[shape]} sh:path where exactly one is needed)"
+            )
 
 
 def pyshacl_problems(data: Graph, shapes: Graph, label: Labeller) -> list[Problem]:
@@ -137,7 +145,11 @@ def pyshacl_problems(data: Graph, shapes: Graph, label: Labeller) -> list[Proble
     check_shapes([(str(s), str(p), str(o)) for s, p, o in shapes])
     try:
         _conforms, results, _text = pyshacl.validate(
-            data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True,
+            data,
+            shacl_graph=shapes,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
         )
     except ReportableRuntimeError as exc:
         raise ResourceError(f"the shapes are not usable SHACL: {exc}") from None
@@ -150,28 +162,72 @@ def pyshacl_problems(data: Graph, shapes: Graph, label: Labeller) -> list[Proble
         value = results.value(result, sh.value)
         message = results.value(result, sh.resultMessage)
         shape = results.value(result, sh.sourceShape)
-        problems.append(Problem(
-            focus=str(focus),
-            focus_label=label(str(focus)) if focus is not None else "?",
-            message=str(message) if message else "constraint not met",
-            severity=_SEVERITY.get(str(results.value(result, sh.resultSeverity)), "violation"),
-            path=shorten(str(path)) if isinstance(path, URIRef) else None,
-            value=(label(str(value)) if isinstance(value, URIRef) else str(value))
-            if value is not None else None,
-            check=shorten(str(shape)) if isinstance(shape, URIRef) else "shape",
-        ))
+        problems.append(
+            Problem(
+                focus=str(focus),
+                focus_label=label(str(focus)) if focus is not None else "?",
+                message=str(message) if message else "constraint not met",
+                severity=_SEVERITY.get(str(results.value(result, sh.resultSeverity)), "violation"),
+                path=shorten(str(path)) if isinstance(path, URIRef) else None,
+                value=(label(str(value)) if isinstance(value, URIRef) else str(value))
+                if value is not None
+                else None,
+                check=shorten(str(shape)) if isinstance(shape, URIRef) else "shape",
+            )
+        )
     return problems
 
 
 # SHACL terms whose constraints read only the focus node's own triples and the types of its
 # values: shapes built from these alone can be checked a piece of the graph at a time.
-_LOCAL_TERMS = {SH + name for name in (
-    "message", "path", "class", "datatype", "nodeKind", "minCount", "maxCount", "minLength",
-    "maxLength", "pattern", "flags", "in", "hasValue", "languageIn", "uniqueLang", "minInclusive",
-    "maxInclusive", "minExclusive", "maxExclusive", "equals", "disjoint", "lessThan",
-    "lessThanOrEquals", "or", "and", "not", "xone", "closed", "ignoredProperties", "targetClass",
-    "property", "name", "description", "severity", "order", "group", "deactivated", "prefixes",
-    "declare", "prefix", "namespace", "select", "sparql")}
+_LOCAL_TERMS = {
+    SH + name
+    for name in (
+        "message",
+        "path",
+        "class",
+        "datatype",
+        "nodeKind",
+        "minCount",
+        "maxCount",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "flags",
+        "in",
+        "hasValue",
+        "languageIn",
+        "uniqueLang",
+        "minInclusive",
+        "maxInclusive",
+        "minExclusive",
+        "maxExclusive",
+        "equals",
+        "disjoint",
+        "lessThan",
+        "lessThanOrEquals",
+        "or",
+        "and",
+        "not",
+        "xone",
+        "closed",
+        "ignoredProperties",
+        "targetClass",
+        "property",
+        "name",
+        "description",
+        "severity",
+        "order",
+        "group",
+        "deactivated",
+        "prefixes",
+        "declare",
+        "prefix",
+        "namespace",
+        "select",
+        "sparql",
+    )
+}
 
 
 def shapes_are_local(triples: list[tuple[str, str, str]]) -> bool:
@@ -179,7 +235,7 @@ def shapes_are_local(triples: list[tuple[str, str, str]]) -> bool:
     simple paths, no sh:node / qualified shapes / subject- or object-based targets, and SPARQL
     constraints only when deactivated."""
     deactivated = {s for s, p, o in triples if p == SH + "deactivated" and o == "true"}
-    for s, p, o in triples:
+    for _s, p, o in triples:
         if p.startswith(SH) and p not in _LOCAL_TERMS:
             return False
         if p == SH + "path" and o.startswith("_:"):
@@ -209,28 +265,36 @@ def rudof_problems(data_ntriples: str, shapes_ntriples: str, label: Labeller) ->
 
     rudof = pyrudof.Rudof(pyrudof.RudofConfig())
     try:
-        rudof.read_shacl(shapes_ntriples, format=pyrudof.ShaclFormat.NTriples,
-                         reader_mode=pyrudof.ReaderMode.Strict)
+        rudof.read_shacl(
+            shapes_ntriples,
+            format=pyrudof.ShaclFormat.NTriples,
+            reader_mode=pyrudof.ReaderMode.Strict,
+        )
     except pyrudof.RudofError as exc:
         raise ResourceError(f"the shapes are not usable SHACL: {_one_line(exc)}") from None
     try:
-        rudof.read_data(data_ntriples, format=pyrudof.RDFFormat.NTriples,
-                        reader_mode=pyrudof.ReaderMode.Strict)
+        rudof.read_data(
+            data_ntriples, format=pyrudof.RDFFormat.NTriples, reader_mode=pyrudof.ReaderMode.Strict
+        )
         report = rudof.validate_shacl()
     except pyrudof.RudofError as exc:
         raise ResourceError(f"SHACL validation could not run: {_one_line(exc)}") from None
     problems = []
     for entry in report:
         focus, value, shape = entry.focus_node, entry.value, entry.source_shape
-        problems.append(Problem(
-            focus=focus,
-            focus_label=label(focus),
-            message=_lexical(entry.message) if entry.message else "constraint not met",
-            severity=_SEVERITY.get(SH + str(entry.severity), "violation"),
-            path=shorten(entry.path) if entry.path and _is_iri(entry.path) else None,
-            value=(label(value) if _is_iri(value) else _lexical(value)) if value is not None else None,
-            check=shorten(shape) if shape and _is_iri(shape) else "shape",
-        ))
+        problems.append(
+            Problem(
+                focus=focus,
+                focus_label=label(focus),
+                message=_lexical(entry.message) if entry.message else "constraint not met",
+                severity=_SEVERITY.get(SH + str(entry.severity), "violation"),
+                path=shorten(entry.path) if entry.path and _is_iri(entry.path) else None,
+                value=(label(value) if _is_iri(value) else _lexical(value))
+                if value is not None
+                else None,
+                check=shorten(shape) if shape and _is_iri(shape) else "shape",
+            )
+        )
     return problems
 
 
@@ -241,26 +305,31 @@ def _one_line(exc: Exception) -> str:
 Answer = tuple[list[str], list[tuple]]  # a SELECT's variables and its rows, as text (None unbound)
 
 
-def query_problems(checks: list[StoredQuery], answer: Callable[[StoredQuery], Answer],
-                   label: Labeller) -> list[Problem]:
+def query_problems(
+    checks: list[StoredQuery], answer: Callable[[StoredQuery], Answer], label: Labeller
+) -> list[Problem]:
     """The rows of the *-violation queries: the first column is the resource at fault."""
     problems = []
     for check in checks:
         variables, rows = answer(check)
         for row in rows:
-            values = dict(zip(variables, row))
+            values = dict(zip(variables, row, strict=False))
             focus = row[0]
-            problems.append(Problem(
-                focus=focus or "?",
-                focus_label=label(focus) if focus is not None else "?",
-                message=values.get("message") or check.title,
-                value=values.get("value"),
-                check=check.name,
-            ))
+            problems.append(
+                Problem(
+                    focus=focus or "?",
+                    focus_label=label(focus) if focus is not None else "?",
+                    message=values.get("message") or check.title,
+                    value=values.get("value"),
+                    check=check.name,
+                )
+            )
     return problems
 
 
-CYCLE_MESSAGE = "descends from itself through a chain of based-on / derived-from / inspired-by links"
+CYCLE_MESSAGE = (
+    "descends from itself through a chain of based-on / derived-from / inspired-by links"
+)
 
 
 def lineage_cycles(edges: list[tuple[str, str]]) -> set[str]:
@@ -310,8 +379,12 @@ def lineage_cycles(edges: list[tuple[str, str]]) -> set[str]:
 
 
 def cycle_problems(edges: list[tuple[str, str]], label: Labeller) -> list[Problem]:
-    return [Problem(focus=system, focus_label=label(system), message=CYCLE_MESSAGE,
-                    check="lineage-cycle") for system in sorted(lineage_cycles(edges))]
+    return [
+        Problem(
+            focus=system, focus_label=label(system), message=CYCLE_MESSAGE, check="lineage-cycle"
+        )
+        for system in sorted(lineage_cycles(edges))
+    ]
 
 
 def report(problems: list[Problem]) -> ValidationReport:
