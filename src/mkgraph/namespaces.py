@@ -35,12 +35,14 @@ class MK(DefinedNamespace):
     Organisation: URIRef
     Person: URIRef
     Status: URIRef
+    SupportLevel: URIRef
     # lineage
     descendsFrom: URIRef
     ancestorOf: URIRef
     basedOn: URIRef
     derivedFrom: URIRef
     inspiredBy: URIRef
+    reimplements: URIRef
     memberOfFamily: URIRef
     compatibleWith: URIRef
     # description
@@ -50,13 +52,19 @@ class MK(DefinedNamespace):
     developedBy: URIRef
     ownedBy: URIRef
     startYear: URIRef
+    firstCommit: URIRef
+    announced: URIRef
     firstRelease: URIRef
+    openSourced: URIRef
+    licenceExpression: URIRef
+    portInProgress: URIRef
     latestActivity: URIRef
     status: URIRef
     # provenance
     readOn: URIRef
     validFrom: URIRef
     validUntil: URIRef
+    supportLevel: URIRef
     commit: URIRef
 
 
