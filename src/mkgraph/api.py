@@ -32,6 +32,7 @@ REASONERS = ("targeted", "owlrl")
 LINEAGE_EDGES = (
     "SELECT ?child ?parent WHERE { ?child <https://w3id.org/mkgraph/ontology#basedOn>"
     "|<https://w3id.org/mkgraph/ontology#derivedFrom>"
+    "|<https://w3id.org/mkgraph/ontology#reimplements>"
     "|<https://w3id.org/mkgraph/ontology#inspiredBy> ?parent }"
 )
 

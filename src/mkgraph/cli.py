@@ -460,7 +460,7 @@ def show_command(ctx, name, fmt, output):
     "--relation",
     "relations",
     multiple=True,
-    type=click.Choice(("based-on", "derived-from", "inspired-by")),
+    type=click.Choice(("based-on", "derived-from", "reimplements", "inspired-by")),
     help="Follow only this kind of inheritance (repeatable).",
 )
 @click.option("--depth", type=click.IntRange(min=1), help="At most this many generations.")

@@ -1,6 +1,6 @@
 """Kernel family trees: who descends from whom, and by which kind of inheritance.
 
-Works on the asserted graph (basedOn / derivedFrom / inspiredBy edges), so answers are complete
+Works on the asserted graph (basedOn / derivedFrom / reimplements / inspiredBy edges), so answers are complete
 with or without materialised inference.
 """
 
@@ -17,9 +17,10 @@ from mkgraph.namespaces import DOAP, LINEAGE_RELATIONS, MK
 
 DIRECTIONS = ("descendants", "ancestors")
 RELATION_NAMES = {
-    "based-on": LINEAGE_RELATIONS[0],
-    "derived-from": LINEAGE_RELATIONS[1],
-    "inspired-by": LINEAGE_RELATIONS[2],
+    "based-on": MK.basedOn,
+    "derived-from": MK.derivedFrom,
+    "reimplements": MK.reimplements,
+    "inspired-by": MK.inspiredBy,
 }
 
 
@@ -133,9 +134,10 @@ class LineageView:
 
 
 RELATION_LABELS = {
-    LINEAGE_RELATIONS[0]: "based on",
-    LINEAGE_RELATIONS[1]: "derived from",
-    LINEAGE_RELATIONS[2]: "inspired by",
+    MK.basedOn: "based on",
+    MK.derivedFrom: "derived from",
+    MK.reimplements: "re-implements",
+    MK.inspiredBy: "inspired by",
 }
 _FACT_PREDICATES = {
     "kind": RDF.type,

@@ -328,7 +328,8 @@ def query_problems(
 
 
 CYCLE_MESSAGE = (
-    "descends from itself through a chain of based-on / derived-from / inspired-by links"
+    "descends from itself through a chain of based-on / derived-from / re-implements / "
+    "inspired-by links"
 )
 
 
