@@ -60,6 +60,20 @@ class KnowledgeGraph:
         return graph_module.load(self.resources)
 
     @cached_property
+    def current(self) -> Graph:
+        """The graph as it stands today: facts whose period has ended are history and left out
+        (see mkgraph.periods). The views (show, lineage, render list, coverage) read this."""
+        from mkgraph import periods
+
+        return periods.as_of(self.graph)
+
+    def as_of(self, when: str) -> Graph:
+        """The graph as it stood on a day or in a year ("2020", "2020-06-30", "today")."""
+        from mkgraph import periods
+
+        return periods.as_of(self.graph, periods.span(when))
+
+    @cached_property
     def store(self):
         """The same graph in an Oxigraph store, from the cache when no source file changed."""
         import pyoxigraph as ox
@@ -457,7 +471,7 @@ class KnowledgeGraph:
             if relations
             else tuple(lineage.RELATION_NAMES.values())
         )
-        return lineage.tree(self.graph, self.resolve(name), direction, chosen, depth)
+        return lineage.tree(self.current, self.resolve(name), direction, chosen, depth)
 
     def lineage_view(
         self,
@@ -475,12 +489,22 @@ class KnowledgeGraph:
             else tuple(lineage.RELATION_NAMES.values())
         )
         roots = [self.resolve(name) for name in names or []]
-        return lineage.view(self.graph, roots, direction, chosen, depth)
+        return lineage.view(self.current, roots, direction, chosen, depth)
 
-    def describe(self, name: str):
-        from mkgraph import describe
+    def describe(self, name: str, history: bool = False):
+        """Everything about one resource: today's facts, or with history=True also the facts
+        whose period has ended, each with its period."""
+        from mkgraph import describe, periods
 
-        return describe.describe(self.graph, self.resolve_any(name))
+        resource = self.resolve_any(name)
+        if history:
+            return describe.describe(self.graph, resource, periods.periods_by_fact(self.graph))
+        return describe.describe(self.current, resource, hidden=len(self._history_of(resource)))
+
+    def _history_of(self, resource) -> set:
+        from mkgraph import periods
+
+        return {fact for fact in periods.not_holding(self.graph) if resource in (fact[0], fact[2])}
 
 
 def _as_rdflib(result):

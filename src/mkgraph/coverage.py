@@ -101,9 +101,7 @@ def coverage(graph: Graph) -> Coverage:
     for project in projects:
         states = {}
         for field, predicate in FIELDS.items():
-            predicates = (
-                list(LINEAGE_RELATIONS) if predicate is None else [predicate]
-            )
+            predicates = list(LINEAGE_RELATIONS) if predicate is None else [predicate]
             states[field] = _state(graph, project, predicates)
         rows.append((label(graph, project), states))
     return Coverage(list(FIELDS), rows)
