@@ -213,6 +213,7 @@ _LOCAL_TERMS = {
         "closed",
         "ignoredProperties",
         "targetClass",
+        "targetSubjectsOf",
         "property",
         "name",
         "description",
