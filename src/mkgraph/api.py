@@ -329,14 +329,22 @@ class KnowledgeGraph:
                 return self._rudof_in_pieces(shapes, label, chunk_triples)
             return validation.rudof_problems(self._ntriples(fast), shapes, label)
 
+        def code_checks(rows) -> list:
+            """The checks written in code: lineage cycles, SPDX licences, near-duplicate names."""
+            edges = rows(LINEAGE_EDGES, "lineage links")[1]
+            licences = rows(validation.LICENCES, "licences")[1]
+            expressions = rows(validation.LICENCE_EXPRESSIONS, "licence expressions")[1]
+            return validation.cycle_problems(edges, label) + validation.licence_check(
+                licences, expressions, label
+            )
+
         if not fast:  # rdflib's query time limit needs the main thread: one after the other
-            edges = self._rows_rdflib(LINEAGE_EDGES, "lineage links")[1]
             return validation.report(
                 shacl_problems()
                 + validation.query_problems(
                     checks, lambda check: self._rows_rdflib(check.text, str(check.path)), label
                 )
-                + validation.cycle_problems(edges, label)
+                + code_checks(self._rows_rdflib)
             )
         from concurrent.futures import ThreadPoolExecutor
 
@@ -348,9 +356,8 @@ class KnowledgeGraph:
                 lambda check: self._rows_oxigraph(check.text, str(check.path)),
                 label,
             )
-            edges = self._rows_oxigraph(LINEAGE_EDGES, "lineage links")[1]
-            cycles = validation.cycle_problems(edges, label)
-            return validation.report(shacl_problems() + queried.result() + cycles)
+            coded = code_checks(self._rows_oxigraph)
+            return validation.report(shacl_problems() + queried.result() + coded)
 
     def _ntriples(self, from_store: bool) -> str:
         if not from_store:

@@ -389,6 +389,36 @@ def cycle_problems(edges: list[tuple[str, str]], label: Labeller) -> list[Proble
     ]
 
 
+LICENCES = (
+    "SELECT ?resource ?licence WHERE { ?resource <http://purl.org/dc/terms/license> ?licence }"
+)
+LICENCE_EXPRESSIONS = (
+    "SELECT ?resource ?expression WHERE { "
+    "?resource <https://w3id.org/mkgraph/ontology#licenceExpression> ?expression }"
+)
+
+
+def licence_check(
+    licences: list[tuple], expressions: list[tuple], label: Labeller
+) -> list[Problem]:
+    """Licences against the SPDX licence list (mkgraph.licences)."""
+    from mkgraph import licences as spdx
+
+    return [
+        Problem(
+            focus=resource,
+            focus_label=label(resource),
+            message=message,
+            value=value,
+            check="spdx-licence",
+        )
+        for resource, value, message in spdx.licence_problems(
+            [(str(r), str(v)) for r, v in licences if r is not None and v is not None],
+            [(str(r), str(v)) for r, v in expressions if r is not None and v is not None],
+        )
+    ]
+
+
 def report(problems: list[Problem]) -> ValidationReport:
     conforms = not any(p.severity == "violation" for p in problems)
     return ValidationReport(conforms=conforms, problems=problems)
