@@ -334,8 +334,11 @@ class KnowledgeGraph:
             edges = rows(LINEAGE_EDGES, "lineage links")[1]
             licences = rows(validation.LICENCES, "licences")[1]
             expressions = rows(validation.LICENCE_EXPRESSIONS, "licence expressions")[1]
-            return validation.cycle_problems(edges, label) + validation.licence_check(
-                licences, expressions, label
+            names = rows(validation.NAMES, "names")[1]
+            return (
+                validation.cycle_problems(edges, label)
+                + validation.licence_check(licences, expressions, label)
+                + validation.duplicate_check(names, label)
             )
 
         if not fast:  # rdflib's query time limit needs the main thread: one after the other

@@ -419,6 +419,39 @@ def licence_check(
     ]
 
 
+NAMES = (
+    "SELECT ?resource ?kind ?name WHERE { "
+    "VALUES ?kind { <https://w3id.org/mkgraph/ontology#Agent> "
+    "<https://w3id.org/mkgraph/ontology#System> } "
+    "?type <http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?kind . "
+    "?resource a ?type ; <http://www.w3.org/2000/01/rdf-schema#label>"
+    "|<http://www.w3.org/2004/02/skos/core#altLabel> ?name . FILTER isIRI(?resource) }"
+)
+
+
+def duplicate_check(names: list[tuple], label: Labeller) -> list[Problem]:
+    """Agents and systems with near-duplicate names (mkgraph.duplicates)."""
+    from mkgraph import duplicates
+
+    rows = sorted({(str(r), str(k), str(n)) for r, k, n in names if None not in (r, k, n)})
+    return [
+        Problem(
+            focus=resource,
+            focus_label=label(resource),
+            message=(
+                f"may be the same {'agent' if kind.endswith('Agent') else 'system'} as "
+                f"{label(other)!r}: the names {name!r} and {other_name!r} differ only in "
+                "case, accents, legal form, generic words or an abbreviation; merge the two or "
+                "tell them apart in their names"
+            ),
+            value=other_name,
+            check="near-duplicate-name",
+        )
+        for resource, other, name, other_name in duplicates.near_duplicates(rows)
+        for kind in [next(k for r, k, _n in rows if r == resource)]
+    ]
+
+
 def report(problems: list[Problem]) -> ValidationReport:
     conforms = not any(p.severity == "violation" for p in problems)
     return ValidationReport(conforms=conforms, problems=problems)
