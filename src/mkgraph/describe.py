@@ -37,6 +37,7 @@ class Fact:
     value_label: str
     sources: list[str] = field(default_factory=list)
     period: str | None = None  # with history: when the fact held ("until 2017", "since 2017")
+    level: str | None = None  # a port's support level (mature, experimental, broken, historic)
 
 
 @dataclass
@@ -56,6 +57,19 @@ def sources_of(graph: Graph, s: Node, p: Node, o: Node) -> list[str]:
             for source in graph.objects(statement, PROV.wasDerivedFrom):
                 found.add(label(graph, source))
     return sorted(found)
+
+
+def levels_of(graph: Graph, s: Node, p: Node, o: Node) -> str | None:
+    """The support levels the statements of one triple give (ports only)."""
+    from mkgraph.namespaces import MK
+
+    found = {
+        label(graph, level)
+        for statement in graph.subjects(RDF.subject, s)
+        if (statement, RDF.predicate, p) in graph and (statement, RDF.object, o) in graph
+        for level in graph.objects(statement, MK.supportLevel)
+    }
+    return ", ".join(sorted(found)) or None
 
 
 def _statement_nodes(graph: Graph) -> set[Node]:
@@ -88,6 +102,7 @@ def describe(
                 value_label,
                 sources_of(graph, resource, p, o),
                 when(resource, p, o),
+                levels_of(graph, resource, p, o),
             )
         )
     incoming = []
@@ -128,7 +143,8 @@ def render(description: Description) -> str:
             key = predicate if index == 0 else ""
             cited = f"  [{'; '.join(fact.sources)}]" if fact.sources else ""
             held = f" ({fact.period})" if fact.period else ""
-            lines.append(f"  {key.ljust(width)}  {fact.value_label}{held}{cited}")
+            level = f" ({fact.level})" if fact.level else ""
+            lines.append(f"  {key.ljust(width)}  {fact.value_label}{level}{held}{cited}")
     if description.incoming:
         lines.append("Pointed at by:")
         for fact in description.incoming:
