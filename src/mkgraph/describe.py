@@ -68,6 +68,7 @@ def levels_of(graph: Graph, s: Node, p: Node, o: Node) -> str | None:
         for statement in graph.subjects(RDF.subject, s)
         if (statement, RDF.predicate, p) in graph and (statement, RDF.object, o) in graph
         for level in graph.objects(statement, MK.supportLevel)
+        if isinstance(level, URIRef)
     }
     return ", ".join(sorted(found)) or None
 

@@ -16,7 +16,7 @@ _TOKEN = re.compile(r"[A-Za-z0-9.+:-]+")
 
 @cache
 def _licensing():
-    from license_expression import get_spdx_licensing
+    from license_expression import get_spdx_licensing  # type: ignore[import-untyped]
 
     return get_spdx_licensing()
 
@@ -24,7 +24,10 @@ def _licensing():
 def canonical(identifier: str) -> str | None:
     """The current SPDX identifier a licence or exception identifier stands for (itself when it is
     current; GPL-2.0-only for the deprecated GPL-2.0), or None when the list does not know it."""
-    from license_expression import ExpressionError, ExpressionParseError
+    from license_expression import (  # type: ignore[import-untyped]
+        ExpressionError,
+        ExpressionParseError,
+    )
 
     licensing = _licensing()
     symbol = licensing.known_symbols.get(identifier) or licensing.known_symbols_lowercase.get(
@@ -60,7 +63,10 @@ def identifier_problem(identifier: str) -> str | None:
 def expression_problems(expression: str) -> tuple[list[str], set[str]]:
     """The problems of an SPDX licence expression, and the licence identifiers it names (its
     exceptions left out)."""
-    from license_expression import ExpressionError, ExpressionParseError
+    from license_expression import (  # type: ignore[import-untyped]
+        ExpressionError,
+        ExpressionParseError,
+    )
 
     try:
         parsed = _licensing().parse(expression, validate=True, strict=True)
