@@ -59,6 +59,7 @@ _HEADER = """@prefix mk: <https://w3id.org/mkgraph/ontology#> .
 @prefix sys: <https://w3id.org/mkgraph/system/> .
 @prefix arch: <https://w3id.org/mkgraph/architecture/> .
 @prefix source: <https://w3id.org/mkgraph/source/> .
+@prefix agent: <https://w3id.org/mkgraph/agent/> .
 @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix dct: <http://purl.org/dc/terms/> .
@@ -76,7 +77,7 @@ def _literal(bound: str) -> str:
 def _generated_root(small_root, count: int = 40, seed: int = 14):
     """Projects each with a licence and an architecture whose statements carry random periods."""
     rng = random.Random(seed)
-    lines = [_HEADER]
+    lines = [_HEADER, 'agent:owner a mk:Organisation ; rdfs:label "Owner Ltd" .']
     expected: dict[str, list[Period]] = {}
     for index in range(count):
         name = f"P{index:02d}"
@@ -84,7 +85,8 @@ def _generated_root(small_root, count: int = 40, seed: int = 14):
             f'sys:p{index} a mk:ListedProject, mk:Microkernel ; rdfs:label "{name}" ;\n'
             '    dct:description "A generated project for the period tests." ;\n'
             "    doap:homepage <https://example.org/> ; dct:source source:microkernel-info-list ;\n"
-            "    dct:license spdx:MIT ; mk:supportsArchitecture arch:riscv64 ."
+            "    dct:license spdx:MIT ; mk:supportsArchitecture arch:riscv64 ;\n"
+            "    mk:ownedBy agent:owner ."
         )
         found = []
         for _ in range(rng.randint(0, 2)):
@@ -98,6 +100,7 @@ def _generated_root(small_root, count: int = 40, seed: int = 14):
             for predicate, value in (
                 ("dct:license", "spdx:MIT"),
                 ("mk:supportsArchitecture", "arch:riscv64"),
+                ("mk:ownedBy", "agent:owner"),
             ):
                 lines.append(
                     f"[] a rdf:Statement ; rdf:subject sys:p{index} ; rdf:predicate {predicate} ;"
@@ -110,7 +113,7 @@ def _generated_root(small_root, count: int = 40, seed: int = 14):
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
 def test_stored_queries_say_what_the_definition_says(engine, small_root):
-    """by-licence and by-architecture, on both engines, against periods.holds on generated
+    """by-licence, by-architecture and by-organisation, on both engines, against periods.holds on generated
     periods (open ends, years against days, two statements for one fact)."""
     expected = _generated_root(small_root)
     kg = KnowledgeGraph(small_root, engine=engine)
@@ -126,6 +129,14 @@ def test_stored_queries_say_what_the_definition_says(engine, small_root):
         assert listed == wanted, asked
         running = kg.query("by-architecture", {"architecture": "riscv64", "as_of": asked})
         assert {str(row[0]) for row in running.rows} == wanted, asked
+        owners = kg.query("by-organisation", {"as_of": asked})
+        owned = {
+            name.strip()
+            for row in owners.rows
+            if str(row[0]) == "Owner Ltd"
+            for name in str(row[2]).split(",")
+        }
+        assert owned == wanted, asked
 
 
 def test_genode_licence_is_history_by_default_and_shown_with_history(invoke):
