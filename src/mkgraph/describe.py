@@ -157,8 +157,8 @@ def render(description: Description) -> str:
     if description.hidden_history:
         count = description.hidden_history
         lines.append(
-            f"({count} fact{'s' if count != 1 else ''} of history not shown: "
-            "their period has ended; add --history)"
+            f"({count} fact{'s' if count != 1 else ''} of history not shown (period ended): "
+            "add --history)"
         )
     return "\n".join(lines)
 

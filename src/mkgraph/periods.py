@@ -8,7 +8,9 @@ about that day; asking about a year asks about any day of it ("as of 2020" is 20
 
 Definition: a fact holds on a span of days unless one of its statements puts the span outside its
 period, that is, unless some statement's validFrom is after the span's last day or its validUntil
-is before the span's first day. A fact without a period holds always. So a fact holds on a date
+is before the span's first day. A fact without a period holds always. A port whose statement gives
+the support level "historic" (it worked once and was dropped) but no end counts as ended before
+today: it does not hold on a span that reaches today, and holds before, as far as anyone knows. So a fact holds on a date
 when validFrom <= date and not validUntil < date; Genode's GPL-2.0 "until 2017" does not hold
 today, and it does hold as of 2017 (as does the AGPL-3.0-only "from 2017").
 
@@ -73,6 +75,9 @@ class Period:
 
     valid_from: str | None = None
     valid_until: str | None = None
+    dropped: bool = (
+        False  # a port whose support level is historic: it ended, perhaps on no known day
+    )
 
     def first(self) -> date | None:
         return span(self.valid_from)[0] if self.valid_from else None
@@ -82,6 +87,8 @@ class Period:
 
     def covers(self, days: Span) -> bool:
         first, last = self.first(), self.last()
+        if self.dropped and last is None and days[1] >= date.today():
+            return False  # dropped before today, day unknown: history from today on
         return not (first is not None and first > days[1]) and not (
             last is not None and last < days[0]
         )
@@ -91,7 +98,9 @@ class Period:
             return f"{self.valid_from} to {self.valid_until}"
         if self.valid_from:
             return f"since {self.valid_from}"
-        return f"until {self.valid_until}" if self.valid_until else "always"
+        if self.valid_until:
+            return f"until {self.valid_until}"
+        return "dropped" if self.dropped else "always"
 
 
 def holds(periods: list[Period], days: Span) -> bool:
@@ -109,9 +118,12 @@ HOLDS_SPARQL = """
         ?period rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
         OPTIONAL { ?period mk:validFrom ?from }
         OPTIONAL { ?period mk:validUntil ?until }
+        OPTIONAL { ?period mk:supportLevel ?level }
         FILTER (
             (BOUND(?from) && IF(STRLEN(STR(?from)) = 4, CONCAT(STR(?from), "-01-01"), STR(?from)) > ?asOfLast)
             || (BOUND(?until) && IF(STRLEN(STR(?until)) = 4, CONCAT(STR(?until), "-12-31"), STR(?until)) < ?asOfFirst)
+            || (!BOUND(?until) && BOUND(?level) && ?level = <https://w3id.org/mkgraph/support/historic>
+                && ?asOfLast >= SUBSTR(STR(NOW()), 1, 10))
         )
     }
 """
@@ -119,12 +131,18 @@ HOLDS_SPARQL = """
 
 def periods_by_fact(graph: Graph) -> dict[tuple[Node, Node, Node], list[Period]]:
     """The periods the graph's statements give, by the fact (subject, predicate, object)."""
-    from rdflib import RDF
+    from rdflib import RDF, URIRef
 
     from mkgraph.namespaces import MK
+    from mkgraph.prefixes import BASE
 
     found: dict[tuple[Node, Node, Node], list[Period]] = defaultdict(list)
-    dated = set(graph.subjects(MK.validFrom, None)) | set(graph.subjects(MK.validUntil, None))
+    historic = URIRef(BASE + "support/historic")
+    dated = (
+        set(graph.subjects(MK.validFrom, None))
+        | set(graph.subjects(MK.validUntil, None))
+        | set(graph.subjects(MK.supportLevel, historic))
+    )
     for statement in dated:
         fact = (
             graph.value(statement, RDF.subject),
@@ -134,7 +152,8 @@ def periods_by_fact(graph: Graph) -> dict[tuple[Node, Node, Node], list[Period]]
         if None in fact:
             continue
         start, end = graph.value(statement, MK.validFrom), graph.value(statement, MK.validUntil)
-        found[fact].append(Period(_bound(start), _bound(end)))  # type: ignore[index]
+        dropped = (statement, MK.supportLevel, historic) in graph
+        found[fact].append(Period(_bound(start), _bound(end), dropped))  # type: ignore[index]
     return dict(found)
 
 
