@@ -262,9 +262,11 @@ def _predeclared() -> dict[str, str | None]:
 _PREDECLARED = _predeclared()
 
 
-def check(text: str, source: str = "query", allow_service: tuple[str, ...] = ()) -> None:
+def check(
+    text: str, source: str = "query", allow_service: tuple[str, ...] = (), hint: bool = True
+) -> None:
     """Refuse, with a one-line QueryError, a query that would reach outside the graph or is
-    nested too deeply; before any engine sees it."""
+    nested too deeply; before any engine sees it. `hint`: mention --allow-service."""
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(f"{source}: the query is too long ({len(text)} characters)")
     if not text.strip():
@@ -293,5 +295,6 @@ def check(text: str, source: str = "query", allow_service: tuple[str, ...] = ())
             if endpoint is None or endpoint not in allow_service:
                 raise QueryError(
                     f"{source}: SERVICE <{endpoint or '?'}> is refused: mkgraph sends queries "
-                    "to no other endpoint unless you name it with --allow-service"
+                    "to no other endpoint"
+                    + (" unless you name it with --allow-service" if hint else "")
                 )
