@@ -103,15 +103,16 @@ def forbid_network(whole_process: bool = False) -> None:
         raise OSError(ctypes.get_errno(), "installing the seccomp filter failed")
 
 
-def run(work: Callable[[], T], timeout: float | None = None) -> T:
-    """Run `work` in a new thread without network access; wait at most `timeout` seconds (None:
-    no limit). Raises TimeoutError when the limit passes (the thread is left to finish: Oxigraph
-    and rudof cannot be interrupted) and re-raises what `work` raised."""
+def run(work: Callable[[], T], timeout: float | None = None, confined: bool = True) -> T:
+    """Run `work` in a new thread without network access (unless not `confined`: the user named
+    endpoints with --allow-service); wait at most `timeout` seconds (None: no limit). Raises
+    TimeoutError when the limit passes (the thread is left to finish: Oxigraph and rudof cannot
+    be interrupted) and re-raises what `work` raised."""
     outcome: dict = {}
 
-    def confined() -> None:
+    def thread() -> None:
         try:
-            if available():
+            if confined and available():
                 try:
                     forbid_network()
                 except OSError as exc:
@@ -122,7 +123,7 @@ def run(work: Callable[[], T], timeout: float | None = None) -> T:
         except BaseException as exc:  # handed to the caller's thread
             outcome["error"] = exc
 
-    worker = threading.Thread(target=confined, daemon=True, name="mkgraph-offline")
+    worker = threading.Thread(target=thread, daemon=True, name="mkgraph-offline")
     worker.start()
     worker.join(timeout)
     if worker.is_alive():

@@ -40,6 +40,7 @@ class OxResult:
     triples: list = field(default_factory=list)
     text: str = ""  # the query as run, to serialise results with Oxigraph's own writers
     store: object = None
+    allow_service: tuple[str, ...] = ()  # as the query was run: confined unless some were allowed
 
     def serialize(self, fmt: str) -> str:
         """W3C SPARQL result formats, written by Oxigraph: json, xml, csv, tsv."""
@@ -54,7 +55,8 @@ class OxResult:
                 self.store.query(self.text, prefixes=PREFIXES)
                 .serialize(format=formats[fmt])
                 .decode("utf-8")
-            )
+            ),
+            confined=not self.allow_service,
         )
 
 
@@ -195,15 +197,19 @@ def run(
                 outcome["result"] = OxResult(
                     "CONSTRUCT", triples=list(answer), text=full, store=store
                 )
+            outcome["result"].allow_service = allow_service
         except SyntaxError as exc:
             outcome["syntax"] = str(exc)
         except Exception as exc:  # evaluation errors, SERVICE failures
             outcome["error"] = " ".join(str(exc).split())[:300]
 
     # Oxigraph evaluates without holding the GIL, so the thread can be abandoned at the limit;
-    # it cannot open a socket (mkgraph.offline).
+    # it cannot open a socket (mkgraph.offline) unless the user allowed SERVICE endpoints, which
+    # the check has made sure are the only ones named.
     try:
-        offline.run(evaluate, timeout if timeout and timeout > 0 else None)
+        offline.run(
+            evaluate, timeout if timeout and timeout > 0 else None, confined=not allow_service
+        )
     except TimeoutError:
         raise QueryTimeout(
             f"{source}: the query ran longer than {timeout:g} s and was stopped "
