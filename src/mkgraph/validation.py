@@ -156,10 +156,12 @@ def check_shape_queries(triples: list[tuple[str, str, str]]) -> None:
         for node in prefixes
         if node in namespaces
     )
+    owners = {o: s for s, p, o in triples if p in (SH + "sparql", SH + "target")}
     for s, p, o in triples:
         if p in _SPARQL_TEXTS:
+            shape = owners.get(s, s)  # the shape a constraint or target node belongs to
             querycheck.check(
-                prologue + o, f"the shapes ({_SPARQL_TEXTS[p]} of {shorten(s)})", hint=False
+                prologue + o, f"the shapes ({_SPARQL_TEXTS[p]} of {shorten(shape)})", hint=False
             )
         if p == SH + "jsLibraryURL":
             raise ResourceError(
