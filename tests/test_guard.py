@@ -366,6 +366,16 @@ def test_if_the_check_missed_a_service_rdflib_would_not_call_it(listener, monkey
     assert listener.connections == before
 
 
+def test_the_rdflib_hook_leaves_other_rdflib_users_alone(listener):
+    """Only mkgraph's own evaluations are refused SERVICE: a notebook's rdflib query is its own."""
+    from rdflib import Graph
+
+    before = listener.connections
+    with contextlib.suppress(Exception):  # the listener hangs up
+        list(Graph().query(f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}"))
+    assert listener.connections == before + 1
+
+
 def test_a_server_worker_cannot_open_a_socket(listener, tmp_path):
     """The worker processes of `mkgraph serve` confine themselves whole: a SERVICE that got past
     the check (sent to the pool directly here) reaches no one."""

@@ -91,16 +91,24 @@ def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = (
 
 
 # Defence in depth inside rdflib itself: its evaluator asks CUSTOM_EVALS first for every part of
-# a query, so a SERVICE the check missed is stopped before rdflib's HTTP client is called. (FROM
-# needs no hook: over a plain Graph rdflib refuses to load other graphs.)
-_allowed_services = threading.local()
+# a query, so a SERVICE the check missed is stopped before rdflib's HTTP client is called. Active
+# only while mkgraph evaluates (other rdflib users in the process are left alone). FROM needs no
+# hook: over a plain Graph, all mkgraph hands rdflib, it never loads other graphs.
+_evaluating = threading.local()
+
+
+class _ServiceRefused(QueryError):
+    pass
 
 
 def _no_service(ctx, part):
-    if part.name == "ServiceGraphPattern":
+    allowed = getattr(_evaluating, "allow_service", None)
+    if allowed is not None and part.name == "ServiceGraphPattern":
         endpoint = str(part.get("term"))
-        if endpoint not in getattr(_allowed_services, "endpoints", ()):
-            raise QueryError(f"SERVICE <{endpoint}> is refused: mkgraph reaches no other endpoint")
+        if endpoint not in allowed:
+            raise _ServiceRefused(
+                f"SERVICE <{endpoint}> is refused: mkgraph reaches no other endpoint"
+            )
     raise NotImplementedError()
 
 
@@ -153,22 +161,24 @@ def run(
     """Run one SPARQL query over the graph, with variables pre-bound to RDF terms."""
     querycheck.check(text, source, allow_service)  # before the timer: it is linear and quick
     init = {Variable(name): term for name, term in (bindings or {}).items()}
-    _allowed_services.endpoints = allow_service
+    _evaluating.allow_service = allow_service
     try:
         with _time_limit(timeout, source):  # parsing a long query counts too
             prepared = prepare(text, source, allow_service)
             form = _FORMS.get(prepared.algebra.name, prepared.algebra.name)
             return _collect(graph.query(prepared, initBindings=init), form, graph)
-    except QueryTimeout:
-        raise
-    except QueryError as error:  # from the SERVICE hook, which does not know the source
+    except _ServiceRefused as error:  # the hook does not know the source
         raise QueryError(f"{source}: {error}") from None
+    except QueryError:
+        raise
     except RecursionError:
         raise QueryError(f"{source}: the query is nested too deeply to run") from None
     except Exception as exc:
         raise QueryError(
             f"{source}: the query failed: {' '.join(str(exc).split())[:300]}"
         ) from None
+    finally:
+        _evaluating.allow_service = None
 
 
 def _collect(result, form: str, graph: Graph) -> QueryResult:
