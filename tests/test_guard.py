@@ -19,6 +19,8 @@ import threading
 import httpx
 import pyoxigraph as ox
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from servers import environment, free_port, mkgraph_command, running
 
 from mkgraph import engine, offline, querycheck, validation
@@ -582,3 +584,85 @@ def test_a_remote_json_ld_context_is_refused(context, listener, scratch_root, in
     assert f"127.0.0.1:{listener.port}" in result.stderr
     assert not out.exists()
     assert listener.connections == before
+
+
+# ------------------------------------------------------------------ the check against Oxigraph
+def _fragments(listener: Listener) -> list[str]:
+    """Pieces of SPARQL, whole patterns and loose tokens, that a hostile text is made of."""
+    endpoint = f"<{listener.url}>"
+    return [
+        f"SERVICE {endpoint} {{ }}",
+        f"SERVICE{endpoint}{{}}",
+        "SERVICE",
+        "service",
+        "SILENT",
+        endpoint,
+        "{ }",
+        "{",
+        "}",
+        "(",
+        ")",
+        "[",
+        "]",
+        "?s ?p ?o .",
+        "?s",
+        "?o",
+        "FILTER(?s<?o)",
+        "FILTER(",
+        "BIND(1 AS ?a)",
+        "EXISTS",
+        "NOT",
+        "OPTIONAL",
+        "UNION",
+        "MINUS",
+        "GRAPH ?g",
+        "true",
+        "1",
+        "<",
+        ">",
+        "#",
+        "#>",
+        "\n",
+        "\r",
+        '"',
+        "'",
+        '"""',
+        "'''",
+        ".",
+        ";",
+        "ex:",
+        "ex:a.b.",
+        "ex:SERVICE",
+        ":sparql",
+        "a",
+        "<http://x#y>",
+        "<?o)",
+        "VALUES ?e {",
+        "\\u0053",
+        "&&",
+        "|",
+        "^",
+        "@en",
+        "_:b",
+        " ",
+        "",
+    ]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_whatever_passes_the_check_never_reaches_the_network(data, listener):
+    """A bounded fuzz of the check against Oxigraph itself: random texts made of SPARQL pieces;
+    whenever the check lets one through, raw Oxigraph (no confinement) must not call out."""
+    pieces = data.draw(st.lists(st.sampled_from(_fragments(listener)), max_size=14))
+    query = (
+        f"PREFIX ex: <http://h> PREFIX : <http://127.0.0.1:{listener.port}/> "
+        "SELECT * WHERE { " + " ".join(pieces) + " }"
+    )
+    try:
+        querycheck.check(query)
+    except QueryError:
+        return
+    before = listener.connections
+    _raw(lambda: _drain(ox.Store().query(query)))
+    assert listener.connections == before, query
