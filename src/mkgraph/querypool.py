@@ -5,7 +5,8 @@ Oxigraph cannot cancel a query once it runs, and a thread cannot be killed; a pr
 worker opens the server's on-disk store read-only and answers one query at a time, writing the
 results in the requested format with Oxigraph's own writers into a buffer that refuses to grow
 past the size limit (evaluation is lazy, so a too-large result stops early). A worker that passes
-the time limit is killed and replaced. Only pyoxigraph is imported in a worker.
+the time limit is killed and replaced. A worker imports only pyoxigraph and a few small mkgraph
+modules, and forbids itself every socket (mkgraph.offline).
 """
 
 from __future__ import annotations
