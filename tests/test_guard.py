@@ -666,3 +666,45 @@ def test_whatever_passes_the_check_never_reaches_the_network(data, listener):
     before = listener.connections
     _raw(lambda: _drain(ox.Store().query(query)))
     assert listener.connections == before, query
+
+
+PROBE = """
+import atexit, socket, sys
+def probe():
+    try:
+        socket.socket().close()
+        print("SOCKET-OK")
+    except OSError:
+        print("SOCKET-DENIED")
+atexit.register(probe)
+sys.argv = ["mkgraph", *sys.argv[1:]]
+from mkgraph.cli import run
+run()
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "confined"),
+    [
+        (["queries"], True),
+        (["sparql", "ASK {}"], True),
+        (["query", "descendants", "-p", "of=seL4"], True),
+        (["sparql", "ASK {}", "--allow-service", "http://127.0.0.1:9/sparql"], False),
+        (["publish", "--help"], False),
+    ],
+    ids=["queries", "sparql", "query", "allow-service", "publish"],
+)
+def test_the_program_forbids_itself_sockets_unless_it_needs_them(args, confined, tmp_path):
+    """`mkgraph` run as a program: a command that needs no network can open no socket at all
+    (the probe runs as the process exits)."""
+    if not offline.available():
+        pytest.skip("no seccomp here")
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment(MKGRAPH_CACHE_DIR=str(tmp_path)),
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("SOCKET-DENIED" if confined else "SOCKET-OK"), done.stdout
