@@ -62,7 +62,7 @@ def test_dot_for_one_system_ranks_by_start_year(invoke):
     (graph,) = pydot.graph_from_dot_data(invoke("lineage", "seL4", "-f", "dot").output)
     ranked = [sub for sub in graph.get_subgraphs() if sub.get("rank") == "same"]
     sel4_rank = next(sub for sub in ranked if "n_sel4" in {n.get_name() for n in sub.get_nodes()})
-    assert "y2014" in {n.get_name() for n in sel4_rank.get_nodes()}
+    assert "y2004" in {n.get_name() for n in sel4_rank.get_nodes()}
     assert set(_system_nodes(graph)) == {
         "n_sel4",
         "n_f9",
