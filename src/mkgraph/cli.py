@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 the graph does not conform (validate), 2 could not run 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -160,6 +161,30 @@ def _render_result(result, fmt: str | None, width: int | None = None) -> str:
     return results.format_select(result, chosen, width)
 
 
+# Commands that may speak to the network: `serve` listens, `publish` sends; `query` and `sparql`
+# only with --endpoint or --allow-service.
+NETWORK_COMMANDS = ("serve", "publish", "query", "sparql")
+_program = {"confine": False}  # set by run(): this process is the mkgraph program, not a host
+
+
+def _confine() -> None:
+    """Defence in depth for the program: a command that needs no network forbids every socket to
+    its whole process (and the programs it starts, like Graphviz's dot). Not when mkgraph runs
+    inside another program (a test runner, a notebook): there the engines confine their threads."""
+    from mkgraph import offline
+
+    if _program["confine"] and offline.available():
+        # where the kernel refuses, the engines' own threads are still confined (or fail)
+        with contextlib.suppress(OSError):
+            offline.forbid_network(whole_process=True)
+
+
+def run() -> None:
+    """The `mkgraph` program (python -m mkgraph, the installed command)."""
+    _program["confine"] = True
+    main()
+
+
 class MkgraphGroup(click.Group):
     """Turns mkgraph's errors into one line on standard error and an exit code."""
 
@@ -212,6 +237,8 @@ def main(ctx: click.Context, root: str | None, reasoner: str) -> None:
     ctx.ensure_object(dict)
     ctx.obj["root"] = root
     ctx.obj["reasoner"] = reasoner
+    if ctx.invoked_subcommand not in NETWORK_COMMANDS:
+        _confine()
 
 
 @main.command("queries")
@@ -276,6 +303,8 @@ def query_command(
 
     Example: mkgraph query descendants -p of=sel4 --format csv
     """
+    if not endpoint and not allow_service:
+        _confine()
     kg = _kg(ctx)
     if endpoint:
         if query_file or not name or inferred:
@@ -332,6 +361,8 @@ def sparql_command(ctx, text, fmt, inferred, timeout, allow_service, endpoint, g
 
     Example: mkgraph sparql 'SELECT ?name WHERE { ?s a mk:ListedProject ; rdfs:label ?name }'
     """
+    if not endpoint and not allow_service:
+        _confine()
     source = "query"
     if text == "-":
         text, source = sys.stdin.read(), "<stdin>"

@@ -24,11 +24,28 @@ GRAPH_FORMATS = {
 
 
 def load_context(path: Path) -> dict:
-    """The JSON-LD context shipped in ontology/; nothing is ever fetched."""
+    """The JSON-LD context shipped in ontology/; nothing is ever fetched: a context that names
+    another by its address, or imports one (@import), is refused before any writer sees it."""
+    from mkgraph.graph import remote_contexts
+
     try:
-        return json.loads(path.read_text(encoding="utf-8"))["@context"]
-    except (OSError, ValueError, KeyError) as exc:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        context = document["@context"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ResourceError(f"{path}: cannot read the JSON-LD context ({exc})") from None
+    except RecursionError:
+        raise ResourceError(
+            f"{path}: cannot read the JSON-LD context (nested too deeply)"
+        ) from None
+    remote = remote_contexts(document)
+    if remote:
+        raise ResourceError(
+            f"{path}: remote JSON-LD context {remote[0][:100]!r} refused: "
+            "mkgraph never fetches anything; inline the context"
+        )
+    if not isinstance(context, dict):
+        raise ResourceError(f"{path}: the JSON-LD context must be one JSON object")
+    return context
 
 
 def serialize(graph: Graph, fmt: str, context: dict | None = None) -> str:

@@ -3,6 +3,7 @@ name the file, line and column instead of rdflib's tracebacks."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from pathlib import Path
@@ -75,30 +76,26 @@ def _check_terms(path: Path, text: str, graph: Graph) -> None:
                 )
 
 
-def _remote_contexts(value) -> list[str]:
-    """Every context in a JSON-LD document that would have to be fetched."""
+def remote_contexts(value) -> list[str]:
+    """Every context in a JSON-LD document (or context) that would have to be fetched: a context
+    given by its address, at any depth (scoped contexts too), and every @import."""
     found: list[str] = []
     if isinstance(value, dict):
         for key, item in value.items():
             if key == "@context":
                 contexts = item if isinstance(item, list) else [item]
                 found += [c for c in contexts if isinstance(c, str)]
-                found += [
-                    c["@import"]
-                    for c in contexts
-                    if isinstance(c, dict) and isinstance(c.get("@import"), str)
-                ]
-            found += _remote_contexts(item)
+            elif key == "@import":
+                found.append(item if isinstance(item, str) else json.dumps(item))
+            found += remote_contexts(item)
     elif isinstance(value, list):
         for item in value:
-            found += _remote_contexts(item)
+            found += remote_contexts(item)
     return found
 
 
 def parse_jsonld(path: Path, into: Graph | None = None) -> Graph:
     """Parse a JSON-LD file; a context that would be fetched from elsewhere is refused."""
-    import json
-
     graph = into if into is not None else Graph()
     text = _read_text(path)
     try:
@@ -107,7 +104,7 @@ def parse_jsonld(path: Path, into: Graph | None = None) -> Graph:
         raise DataError(path, f"not JSON: {exc.msg}", exc.lineno, exc.colno) from None
     except RecursionError:
         raise DataError(path, "JSON nested too deeply") from None
-    remote = _remote_contexts(document)
+    remote = remote_contexts(document)
     if remote:
         raise DataError(
             path,

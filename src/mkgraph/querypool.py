@@ -5,7 +5,8 @@ Oxigraph cannot cancel a query once it runs, and a thread cannot be killed; a pr
 worker opens the server's on-disk store read-only and answers one query at a time, writing the
 results in the requested format with Oxigraph's own writers into a buffer that refuses to grow
 past the size limit (evaluation is lazy, so a too-large result stops early). A worker that passes
-the time limit is killed and replaced. Only pyoxigraph is imported in a worker.
+the time limit is killed and replaced. A worker imports only pyoxigraph and a few small mkgraph
+modules, and forbids itself every socket (mkgraph.offline).
 """
 
 from __future__ import annotations
@@ -60,10 +61,15 @@ class _Bounded:
 def _answer(store, query: str, results_type: str, graph_type: str, max_bytes: int) -> Answer:
     import pyoxigraph as ox
 
-    try:
-        outcome = store.query(query)
+    from mkgraph.prefixes import PREFIXES
+
+    try:  # the prefixes beside the query, not above it: error positions are the client's own
+        outcome = store.query(query, prefixes=PREFIXES)
     except SyntaxError as exc:
-        return Answer(400, "text/plain", f"the query is not valid SPARQL: {exc}".encode())
+        from mkgraph.oxengine import describe_syntax_error
+
+        reason = describe_syntax_error(query, str(exc))
+        return Answer(400, "text/plain", f"the query is not valid SPARQL: {reason}".encode())
     buffer = _Bounded(max_bytes)
     try:
         if isinstance(outcome, ox.QueryTriples):
@@ -92,6 +98,10 @@ def _serve(location: str, connection) -> None:
     """A worker's life: open the store, then answer queries until the connection closes."""
     import pyoxigraph as ox
 
+    from mkgraph import offline
+
+    if offline.available():  # defence in depth: this process can open no socket
+        offline.forbid_network(whole_process=True)
     store = ox.Store.read_only(location)
     connection.send("ready")
     while True:

@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from mkgraph import oxengine
+from mkgraph import oxengine, querycheck
 from mkgraph.errors import MkgraphError, UnknownNameError
 from mkgraph.prefixes import GRAPH_IRI
 from mkgraph.querypool import GRAPH_FORMATS, RESULT_FORMATS, QueryPool
@@ -167,8 +167,8 @@ class Endpoint:
         return params
 
     async def answer(self, request: Request, text: str, source: str) -> Response:
-        try:
-            oxengine.check(text, source)
+        try:  # in a thread: the event loop stays free while a long text is read
+            await run_in_threadpool(querycheck.check, text, source)
         except MkgraphError as error:  # the command line's hint does not apply here
             raise Refusal(
                 400, str(error).replace(" unless you name it with --allow-service", "")
@@ -189,7 +189,7 @@ class Endpoint:
             )
         answer = await run_in_threadpool(
             self.pool.run,
-            oxengine.PROLOGUE + text,
+            text,
             results_type or "application/sparql-results+json",
             graph_type or "text/turtle",
         )
