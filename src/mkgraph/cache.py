@@ -75,6 +75,7 @@ def save_store(files: list[Path], ntriples: bytes) -> None:
     building = entry.with_name(f".{entry.name}.{os.getpid()}")
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
+        prune_unfinished(entry.parent)
         store = ox.Store(str(building))
         store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
         store.flush()
@@ -102,3 +103,26 @@ def discard(files: list[Path]) -> None:
     entry = _entry(files)
     if entry is not None:
         shutil.rmtree(entry, ignore_errors=True)
+
+
+def prune_unfinished(folder: Path) -> list[Path]:
+    """Remove the half-built stores (.store-KEY.PID) of loads that were killed: those whose PID
+    names no running process. Returns what was removed."""
+    removed = []
+    for building in folder.glob(".store-*.*"):
+        pid = building.name.rsplit(".", 1)[-1]
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        shutil.rmtree(building, ignore_errors=True)
+        removed.append(building)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but another user's
+        return True
+    return True

@@ -1,0 +1,299 @@
+"""`mkgraph serve` cannot be locked out or frozen: idle and slow connections are cut off without
+turning real clients away, concurrent clients queue fairly and are shed only past the stated bound,
+hostile text never stalls other clients, a memory-hungry query stops at the memory limit, and the
+temporary store never outlives the server. Every server runs on loopback; every wait is bounded."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from servers import environment, free_port, mkgraph_command, running
+
+TIMEOUT = 3.0  # the server's query time limit
+REQUEST_TIMEOUT = 1.0  # the server's deadline for a request to arrive whole
+MAX_MEMORY = 300  # MB per query worker
+QUICK = "/queries/descendants?format=csv"
+# An ORDER BY over a cartesian product: it needs memory without bound, ~0.5 GB/s.
+HUNGRY = "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a"
+# Holds a worker until the time limit.
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+# Takes a worker a tenth of a second or so: 65 of them at once outlast the time limit.
+MEDIUM = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?c ?d ?e }"
+# Quadratic for a refusal check built on a regular expression of strings (~20 s for 45 KB).
+HOSTILE = ('"a\\' * 20_000)[:60_000]
+
+
+def _serve_command(port: int, *extra: str) -> list[str]:
+    return mkgraph_command("serve", "--port", str(port), *extra)
+
+
+@pytest.fixture(scope="module")
+def endpoint(tmp_path_factory):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = _serve_command(
+        port,
+        "--workers",
+        "2",
+        "--timeout",
+        str(TIMEOUT),
+        "--max-memory",
+        str(MAX_MEMORY),
+        "--request-timeout",
+        str(REQUEST_TIMEOUT),
+    )
+    env = environment(MKGRAPH_CACHE_DIR=str(tmp_path_factory.mktemp("serve-cache")))
+    with running(command, f"{base}/queries", env):
+        yield base
+
+
+def _quick(base: str) -> float:
+    started = time.perf_counter()
+    response = httpx.get(base + QUICK, timeout=60)
+    assert response.status_code == 200, response.text
+    return time.perf_counter() - started
+
+
+def _closed_within(sock: socket.socket, seconds: float) -> bytes | None:
+    """What the server sent before closing the connection, or None if it was still open."""
+    sock.settimeout(0.2)
+    received = b""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            chunk = sock.recv(4096)
+        except socket.timeout:
+            continue
+        except ConnectionResetError:
+            return received
+        if not chunk:
+            return received
+        received += chunk
+    return None
+
+
+def test_idle_connections_do_not_turn_clients_away_and_are_closed(endpoint):
+    port = int(endpoint.rsplit(":", 1)[1])
+    idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(70)]
+    try:
+        for _ in range(3):
+            assert httpx.get(endpoint + QUICK, timeout=30).status_code == 200
+        for sock in idle:  # never sent a byte: closed silently at the request deadline
+            assert _closed_within(sock, REQUEST_TIMEOUT + 10) == b""
+    finally:
+        for sock in idle:
+            sock.close()
+
+
+@pytest.mark.parametrize(
+    "head, drip",
+    [
+        (b"", b"GET /queries HTTP/1.1\r\nHost: x\r\nAccept: */*\r\nX-Slow: 1\r\n"),
+        (
+            b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            b"Content-Length: 200\r\n\r\n",
+            b"SELECT * WHERE { ?s ?p ?o } LIMIT 1 " * 5,
+        ),
+    ],
+    ids=["headers", "body"],
+)
+def test_a_client_that_drips_its_request_is_cut_off_with_408(endpoint, head, drip):
+    port = int(endpoint.rsplit(":", 1)[1])
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(head)
+        try:
+            for byte in drip:  # a byte every 0.1 s: the whole would take seconds
+                sock.sendall(bytes([byte]))
+                time.sleep(0.1)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        received = _closed_within(sock, REQUEST_TIMEOUT + 10)
+    assert received is not None, "the connection was never closed"
+    assert received.startswith(b"HTTP/1.1 408 ")
+    assert received.rstrip().endswith(
+        f"did not arrive within this server's limit of {REQUEST_TIMEOUT:g} s".encode()
+    )
+    assert time.monotonic() - started < REQUEST_TIMEOUT + 10
+    assert httpx.get(endpoint + QUICK, timeout=30).status_code == 200
+
+
+def test_65_concurrent_clients_all_wait_their_turn_and_are_served(endpoint):
+    clients = 65
+    gate = threading.Barrier(clients)
+    statuses: list[int] = []
+
+    def client():
+        with httpx.Client(timeout=120) as http:
+            gate.wait(30)
+            statuses.append(http.post(f"{endpoint}/sparql", data={"query": MEDIUM}).status_code)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(150)
+    assert statuses == [200] * clients
+
+
+def test_hostile_text_does_not_slow_other_clients(endpoint):
+    for _ in range(2):
+        _quick(endpoint)  # warm
+    quiet = statistics.median(_quick(endpoint) for _ in range(5))
+    outcome: list[httpx.Response] = []
+
+    def attack():
+        outcome.append(
+            httpx.post(
+                f"{endpoint}/sparql",
+                content=HOSTILE.encode(),
+                headers={"Content-Type": "application/sparql-query"},
+                timeout=TIMEOUT + 60,
+            )
+        )
+
+    attacker = threading.Thread(target=attack)
+    attacker.start()
+    time.sleep(0.3)  # its text is being checked now
+    loaded = [_quick(endpoint) for _ in range(5)]
+    attacker.join(TIMEOUT + 60)
+    bound = 5 * quiet + 1.0
+    assert max(loaded) < bound, f"quiet {quiet:.3f} s, while attacked {loaded}"
+    (response,) = outcome
+    assert response.status_code in (400, 503)  # refused, or stopped at the time limit
+    assert len(response.text.strip().splitlines()) == 1
+
+
+def test_a_memory_hungry_query_stops_at_the_limit_and_the_worker_is_replaced(endpoint):
+    started = time.monotonic()
+    response = httpx.post(f"{endpoint}/sparql", data={"query": HUNGRY}, timeout=TIMEOUT + 30)
+    assert response.status_code == 503
+    assert response.text == (
+        f"the query needed more memory than this server's limit of {MAX_MEMORY} MB "
+        "per query and was stopped\n"
+    )
+    assert time.monotonic() - started < TIMEOUT + 30
+    for _ in range(4):  # both workers answer: the stopped one was replaced
+        _quick(endpoint)
+
+
+def test_past_the_queue_bound_requests_are_shed_with_retry_after(tmp_path):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = _serve_command(port, "--workers", "1", "--max-queue", "2", "--timeout", "2")
+    env = environment(MKGRAPH_CACHE_DIR=str(tmp_path / "cache"))
+    with running(command, f"{base}/queries", env):
+        results: dict[str, httpx.Response] = {}
+
+        def send(name: str, query: str) -> threading.Thread:
+            def go():
+                results[name] = httpx.post(f"{base}/sparql", data={"query": query}, timeout=60)
+
+            thread = threading.Thread(target=go)
+            thread.start()
+            return thread
+
+        threads = [send("slow", SLOW)]
+        time.sleep(0.5)  # the slow query holds the only worker for 2 s
+        threads += [send("queued-1", "ASK { ?s ?p ?o }"), send("queued-2", "ASK { ?s ?p ?o }")]
+        time.sleep(0.5)
+        shed = httpx.post(f"{base}/sparql", data={"query": "ASK { ?s ?p ?o }"}, timeout=60)
+        for thread in threads:
+            thread.join(60)
+    assert shed.status_code == 503
+    assert int(shed.headers["retry-after"]) >= 1
+    assert shed.text.startswith("the server is busy: 2 queries are waiting")
+    assert len(shed.text.strip().splitlines()) == 1
+    assert results["slow"].status_code == 503 and "longer than" in results["slow"].text
+    assert results["queued-1"].status_code == results["queued-2"].status_code == 200
+
+
+def _serve_folders(parent: Path) -> list[Path]:
+    return sorted(parent.glob("mkgraph-serve-*"))
+
+
+def _start(port: int, env: dict) -> subprocess.Popen:
+    process = subprocess.Popen(
+        _serve_command(port, "--workers", "1"),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read().decode()
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/queries", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError("the server did not start")
+
+
+def test_signals_remove_the_store_and_a_killed_servers_store_is_pruned(tmp_path):
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = environment(TMPDIR=str(temp), MKGRAPH_CACHE_DIR=str(tmp_path / "cache"))
+    killed = _start(free_port(), env)
+    killed.kill()  # SIGKILL: no chance to clean up
+    killed.wait(10)
+    (left,) = _serve_folders(temp)
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        server = _start(free_port(), env)
+        assert left not in _serve_folders(temp)  # pruned: its owner is gone
+        assert len(_serve_folders(temp)) == 1
+        server.send_signal(stop)
+        assert server.wait(20) == 0
+        assert server.stderr.read() == b""
+        assert _serve_folders(temp) == []
+
+
+def test_only_folders_nobody_holds_are_pruned(tmp_path):
+    import fcntl
+
+    from mkgraph import cache, server
+
+    dead = tmp_path / "mkgraph-serve-dead"
+    dead.mkdir()
+    (dead / "lock").touch()
+    live = tmp_path / "mkgraph-serve-live"
+    live.mkdir()
+    holder = os.open(live / "lock", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    young = tmp_path / "mkgraph-serve-young"  # no lock yet: being created
+    young.mkdir()
+    other = tmp_path / "unrelated"
+    other.mkdir()
+    try:
+        assert server.prune_stale_folders(str(tmp_path)) == [dead]
+    finally:
+        os.close(holder)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "mkgraph-serve-live",
+        "mkgraph-serve-young",
+        "unrelated",
+    ]
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    cached = tmp_path / "cache"
+    cached.mkdir()
+    for name in (f".store-abc.{gone.pid}", f".store-def.{os.getpid()}", "store-ghi", ".store-x.y"):
+        (cached / name).mkdir()
+    assert cache.prune_unfinished(cached) == [cached / f".store-abc.{gone.pid}"]
+    assert sorted(p.name for p in cached.iterdir()) == [
+        f".store-def.{os.getpid()}",
+        ".store-x.y",
+        "store-ghi",
+    ]
