@@ -136,8 +136,9 @@ def to_dot(view: LineageView, links: bool = True, title: str = "mkgraph lineage"
             attrs.update(shape="box", style="filled,rounded", penwidth="1.4")
         else:
             attrs.update(shape="ellipse", style="filled,dashed", fontcolor="#333333")
-        if links and web_link(node.homepage):
-            attrs.update(URL=node.homepage, target="_top")
+        link = web_link(node.homepage) if links else None
+        if link:
+            attrs.update(URL=link, target="_top")
         dot.node(node.key, **attrs)
 
     for edge in view.edges:
@@ -206,8 +207,9 @@ def to_mermaid(view: LineageView) -> str:
         members = [n.key for n in view.nodes.values() if n.clan == clan]
         lines.append(f"    class {','.join(members)} clan{index}")
     for node in view.nodes.values():
-        if web_link(node.homepage):
-            lines.append(f'    click {node.key} href "{_mermaid_text(node.homepage)}" _blank')
+        link = web_link(node.homepage)
+        if link:
+            lines.append(f'    click {node.key} href "{_mermaid_text(link)}" _blank')
     return "\n".join(lines)
 
 

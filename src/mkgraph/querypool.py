@@ -72,7 +72,8 @@ class _Bounded:
     """A write-only buffer that raises once more than `limit` bytes are written."""
 
     def __init__(self, limit: int):
-        self.limit, self.size, self.parts = limit, 0, []
+        self.limit, self.size = limit, 0
+        self.parts: list[bytes] = []
 
     def write(self, data) -> int:
         self.size += len(data)

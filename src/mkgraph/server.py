@@ -385,7 +385,7 @@ class Endpoint:
             }
             for q in self.kg.stored_queries()
         ]
-        return JSONResponse(listing).body
+        return bytes(JSONResponse(listing).body)
 
     async def lineage(self, request: Request) -> Response:
         name = request.path_params["name"]
@@ -393,8 +393,9 @@ class Endpoint:
         key = "all" if name == "all" else str(await run_in_threadpool(self._resolve, name))
         picture = self._pictures.get(key)
         if picture is None:
-            async with self._drawing:
-                picture = self._pictures.get(key) or await run_in_threadpool(self._draw, key)
+            async with self._drawing:  # drawn once even when asked for twice at once
+                drawn = self._pictures.get(key)
+                picture = drawn if drawn is not None else await run_in_threadpool(self._draw, key)
             self._pictures[key] = picture
             while len(self._pictures) > LINEAGE_PICTURES:
                 self._pictures.popitem(last=False)
