@@ -541,8 +541,10 @@ def own_folder() -> tuple[Path, int]:
     """A new temporary folder for this server's store, and the descriptor of the lock that marks
     it as in use (the kernel releases the lock when the process ends, however it ends)."""
     folder = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
-    lock = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    # Locked under another name, then renamed: a pruning server never finds the lock file unlocked.
+    lock = os.open(folder / ".lock-new", os.O_RDWR | os.O_CREAT, 0o600)
     fcntl.flock(lock, fcntl.LOCK_EX)
+    os.rename(folder / ".lock-new", folder / LOCK_FILE)
     return folder, lock
 
 
