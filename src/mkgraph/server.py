@@ -319,7 +319,7 @@ class Endpoint:
     async def sparql(self, request: Request) -> Response:
         params = await self.protocol_parameters(request)
         if "query" not in params:
-            return self.service_description(request)
+            return await self.service_description(request)
         return await self.answer(request, params["query"][0], "query")
 
     async def stored(self, request: Request) -> Response:
@@ -437,7 +437,7 @@ class Endpoint:
         page = importlib_resources.files("mkgraph").joinpath("page.html").read_text("utf-8")
         return HTMLResponse(page)
 
-    def service_description(self, request: Request) -> Response:
+    async def service_description(self, request: Request) -> Response:
         media = negotiate(
             request.headers.get("accept", ""),
             {k: v for k, v in GRAPH_FORMATS.items() if k != "application/rdf+xml"},
@@ -446,11 +446,13 @@ class Endpoint:
         if media is None:
             raise Refusal(406, "the service description comes as Turtle, JSON-LD or N-Triples")
         url = str(request.url_for("sparql"))
-        if (url, media) not in self._descriptions:  # rdflib's writer is slow: once per address
-            if len(self._descriptions) > 16:  # Host headers vary: keep it bounded
+        description = self._descriptions.get((url, media))
+        if description is None:  # rdflib's writer is slow: once per address, off the event loop
+            description = await run_in_threadpool(service_description, url, self.triples, media)
+            if len(self._descriptions) >= 16:  # the Host header varies: keep it bounded
                 self._descriptions.clear()
-            self._descriptions[url, media] = service_description(url, self.triples, media)
-        return Response(self._descriptions[url, media], media_type=media)
+            self._descriptions[url, media] = description
+        return Response(description, media_type=media)
 
 
 def service_description(endpoint: str, triples: int, media: str) -> bytes:
