@@ -187,12 +187,26 @@ def test_a_memory_hungry_query_stops_at_the_limit_and_the_worker_is_replaced(end
         _quick(endpoint)
 
 
-def test_past_the_queue_bound_requests_are_shed_with_retry_after(tmp_path):
+def test_past_the_bounds_idle_connections_make_room_and_requests_are_shed(tmp_path):
+    from mkgraph.server import MAX_CONNECTIONS
+
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    command = _serve_command(port, "--workers", "1", "--max-queue", "2", "--timeout", "2")
+    command = _serve_command(
+        port, "--workers", "1", "--max-queue", "2", "--timeout", "4", "--request-timeout", "60"
+    )
     env = environment(MKGRAPH_CACHE_DIR=str(tmp_path / "cache"))
     with running(command, f"{base}/queries", env):
+        # More idle connections than the cap, each long within its deadline: the oldest make room.
+        idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(MAX_CONNECTIONS + 8)]
+        try:
+            assert httpx.get(base + QUICK, timeout=30).status_code == 200
+            assert _closed_within(idle[0], 10) == b""
+            assert _closed_within(idle[-1], 0.5) is None  # the newest are still open
+        finally:
+            for sock in idle:
+                sock.close()
+
         results: dict[str, httpx.Response] = {}
 
         def send(name: str, query: str) -> threading.Thread:
@@ -204,9 +218,9 @@ def test_past_the_queue_bound_requests_are_shed_with_retry_after(tmp_path):
             return thread
 
         threads = [send("slow", SLOW)]
-        time.sleep(0.5)  # the slow query holds the only worker for 2 s
+        time.sleep(1)  # the slow query holds the only worker for 4 s
         threads += [send("queued-1", "ASK { ?s ?p ?o }"), send("queued-2", "ASK { ?s ?p ?o }")]
-        time.sleep(0.5)
+        time.sleep(1)
         shed = httpx.post(f"{base}/sparql", data={"query": "ASK { ?s ?p ?o }"}, timeout=60)
         for thread in threads:
             thread.join(60)
