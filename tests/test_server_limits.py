@@ -278,23 +278,33 @@ def test_only_folders_nobody_holds_are_pruned(tmp_path):
 
     from mkgraph import cache, server
 
-    dead = tmp_path / "mkgraph-serve-dead"
-    dead.mkdir()
-    (dead / "lock").touch()
-    live = tmp_path / "mkgraph-serve-live"
-    live.mkdir()
-    holder = os.open(live / "lock", os.O_RDWR | os.O_CREAT)
+    def folder(name: str, *files: str, age: float = 0.0) -> Path:
+        path = tmp_path / name
+        path.mkdir()
+        for file in files:
+            (path / file).touch()
+        if age:
+            os.utime(path, (time.time() - age, time.time() - age))
+        return path
+
+    dead = folder("mkgraph-serve-dead", "lock", "store")
+    half_started = folder("mkgraph-serve-half", ".lock-new")
+    never_locked = folder("mkgraph-serve-empty", age=120)  # killed between mkdtemp and lock
+    folder("mkgraph-serve-young")  # empty but new: being created right now
+    folder("mkgraph-serve-older-version", "store", age=10 * 86400)  # no lock: not ours to judge
+    folder("unrelated", "lock")
+    live = folder("mkgraph-serve-live", "lock", "store")
+    holder = os.open(live / "lock", os.O_RDWR)
     fcntl.flock(holder, fcntl.LOCK_EX)
-    young = tmp_path / "mkgraph-serve-young"  # no lock yet: being created
-    young.mkdir()
-    other = tmp_path / "unrelated"
-    other.mkdir()
     try:
-        assert server.prune_stale_folders(str(tmp_path)) == [dead]
+        assert sorted(server.prune_stale_folders(str(tmp_path))) == sorted(
+            [dead, half_started, never_locked]
+        )
     finally:
         os.close(holder)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "mkgraph-serve-live",
+        "mkgraph-serve-older-version",
         "mkgraph-serve-young",
         "unrelated",
     ]

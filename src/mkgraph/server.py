@@ -550,29 +550,39 @@ def own_folder() -> tuple[Path, int]:
     return folder, lock
 
 
-def prune_stale_folders(parent: str | None = None, older_than: float = 86400.0) -> list[Path]:
+def prune_stale_folders(parent: str | None = None) -> list[Path]:
     """Remove the temporary folders of servers that are gone (killed, so they could not clean up):
-    those whose lock nobody holds. A folder without a lock file (being created, or from an older
-    version) is removed only once it is `older_than` seconds old. Returns what was removed."""
+    those whose lock nobody holds, and empty ones over a minute old (killed before locking).
+    A folder with no lock but with content is not ours to judge (an older mkgraph's) and stays.
+    Returns what was removed."""
     removed = []
     for folder in Path(parent or tempfile.gettempdir()).glob(TEMP_PREFIX + "*"):
         try:
             if folder.is_symlink() or not folder.is_dir():
                 continue
-            lock_path = folder / LOCK_FILE
-            if lock_path.exists():
-                lock = os.open(lock_path, os.O_RDWR)
-                try:
-                    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError: in use
-                finally:
-                    os.close(lock)
-            elif time.time() - folder.stat().st_mtime < older_than:
+            locks = [folder / name for name in (LOCK_FILE, ".lock-new") if (folder / name).exists()]
+            if locks:
+                if any(_held(lock) for lock in locks):
+                    continue
+            elif any(folder.iterdir()) or time.time() - folder.stat().st_mtime < 60:
                 continue
-        except OSError:  # in use, another user's, or gone meanwhile
+        except OSError:  # another user's, or gone meanwhile
             continue
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
     return removed
+
+
+def _held(path: Path) -> bool:
+    """Whether a live process holds the lock on this file (the kernel drops a dead one's)."""
+    descriptor = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(descriptor)
+    return False
 
 
 class _Stop(Exception):
