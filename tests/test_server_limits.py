@@ -20,7 +20,8 @@ import pytest
 from servers import environment, free_port, mkgraph_command, running
 
 TIMEOUT = 3.0  # the server's query time limit
-REQUEST_TIMEOUT = 1.0  # the server's deadline for a request to arrive whole
+REQUEST_TIMEOUT = 3.0  # the server's deadline for a request to arrive whole (generous: a loaded
+# machine may not schedule a client between its connect and its send for a second)
 MAX_MEMORY = 300  # MB per query worker
 QUICK = "/queries/descendants?format=csv"
 # An ORDER BY over a cartesian product: it needs memory without bound, ~0.5 GB/s.
@@ -97,7 +98,7 @@ def test_idle_connections_do_not_turn_clients_away_and_are_closed(endpoint):
 @pytest.mark.parametrize(
     "head, drip",
     [
-        (b"", b"GET /queries HTTP/1.1\r\nHost: x\r\nAccept: */*\r\nX-Slow: 1\r\n"),
+        (b"", b"GET /queries HTTP/1.1\r\nHost: x\r\n" + b"X-Slow: 1\r\n" * 10),
         (
             b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
             b"Content-Length: 200\r\n\r\n",
