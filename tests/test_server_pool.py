@@ -77,6 +77,14 @@ def test_a_lost_worker_is_replaced_and_the_caller_gets_one_line(pool, text, stat
     _works(pool)  # the only worker was replaced: the next query is answered
 
 
+def test_a_worker_killed_while_idle_is_replaced_before_it_is_given_a_query(pool):
+    (process,) = pool._all
+    process.kill()
+    process.join()
+    _works(pool)
+    assert pool._all and pool._all[0] is not process
+
+
 def test_refusals_and_syntax_errors_are_400_and_the_worker_stays(pool):
     refused = pool.run("refuse", "query", JSON, TURTLE)
     assert (refused.status, refused.body) == (

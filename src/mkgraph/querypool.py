@@ -206,10 +206,14 @@ class QueryPool:
 
     def run(self, text: str, source: str, results_type: str, graph_type: str) -> Answer:
         """Answer one query in a free worker."""
-        try:
-            worker = self._idle.get(timeout=START_TIMEOUT + self.timeout)
-        except queue.Empty:
-            return _text(503, "the server is busy: no query worker is free")
+        for _ in range(self.workers + 1):
+            try:
+                worker = self._idle.get(timeout=START_TIMEOUT + self.timeout)
+            except queue.Empty:
+                return _text(503, "the server is busy: no query worker is free")
+            if worker[0].is_alive():
+                break
+            self._replace(worker)  # died while idle (killed from outside): not this query's doing
         process, connection = worker
         try:
             connection.send((text, source, results_type, graph_type, self.max_bytes))
