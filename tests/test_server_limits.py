@@ -188,6 +188,19 @@ def test_a_memory_hungry_query_stops_at_the_limit_and_the_worker_is_replaced(end
         _quick(endpoint)
 
 
+def test_a_query_that_crashes_its_worker_gets_one_line_and_the_worker_is_replaced(endpoint):
+    # Nesting this deep overflows the stack of Oxigraph's parser (SIGSEGV), unless a check
+    # before parsing refuses it (400): either way one line, no hang, and the next query works.
+    deep = "SELECT * WHERE { FILTER(" + "(" * 10_000 + "1" + ")" * 10_000 + ") }"
+    response = httpx.post(f"{endpoint}/sparql", data={"query": deep}, timeout=TIMEOUT + 30)
+    assert response.status_code in (400, 500)
+    assert len(response.text.strip().splitlines()) == 1
+    if response.status_code == 500:
+        assert response.text == "the query worker crashed (SIGSEGV) and was replaced\n"
+    for _ in range(4):
+        _quick(endpoint)
+
+
 def test_past_the_bounds_idle_connections_make_room_and_requests_are_shed(tmp_path):
     from mkgraph.server import MAX_CONNECTIONS
 
