@@ -12,7 +12,7 @@ import pytest
 from mkgraph import server
 from mkgraph.api import KnowledgeGraph
 
-pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
 SEL4 = "https://w3id.org/mkgraph/system/sel4"
 
 
@@ -46,6 +46,7 @@ def app_of():
         assert not endpoint.folder.exists()
 
 
+@needs_dot
 def test_lineage_pictures_are_kept_per_system_and_bounded(kg, app_of, monkeypatch):
     monkeypatch.setattr(server, "LINEAGE_PICTURES", 3)
     endpoint, client = app_of(kg)
@@ -62,6 +63,7 @@ def test_lineage_pictures_are_kept_per_system_and_bounded(kg, app_of, monkeypatc
     assert len(endpoint._pictures) == 3
 
 
+@needs_dot
 def test_a_javascript_homepage_is_never_a_link(scratch_root, app_of, invoke, tmp_path):
     sel4 = scratch_root / "data" / "projects" / "sel4.ttl"
     text = sel4.read_text(encoding="utf-8")
@@ -83,3 +85,34 @@ def test_a_javascript_homepage_is_never_a_link(scratch_root, app_of, invoke, tmp
         drawn = out.read_text(encoding="utf-8")
         assert "javascript" not in drawn.lower(), fmt
         assert "https://" in drawn, fmt
+
+
+def test_admission_is_first_come_first_served_and_sheds_past_its_queue():
+    async def scenario():
+        admission = server.Admission(slots=1, max_queue=3)
+        order: list[int] = []
+        release = asyncio.Event()
+
+        async def request(number: int):
+            async with admission.slot():
+                order.append(number)
+                await release.wait()
+
+        first = asyncio.create_task(request(0))
+        await asyncio.sleep(0)
+        waiting = [asyncio.create_task(request(n)) for n in (1, 2, 3)]
+        await asyncio.sleep(0)
+        with pytest.raises(server.Refusal) as shed:
+            async with admission.slot():
+                pass
+        waiting[1].cancel()  # a client that gives up passes its place on
+        await asyncio.sleep(0)
+        release.set()
+        await asyncio.gather(first, waiting[0], waiting[2])
+        return order, shed.value, admission
+
+    order, shed, admission = asyncio.run(scenario())
+    assert order == [0, 1, 3]
+    assert shed.status == 503 and shed.reason.startswith("the server is busy: 3 queries")
+    assert int(shed.headers["Retry-After"]) >= 1
+    assert admission._running == 0 and not admission._waiting
