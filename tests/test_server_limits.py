@@ -335,3 +335,15 @@ def test_only_folders_nobody_holds_are_pruned(tmp_path):
         ".store-x.y",
         "store-ghi",
     ]
+
+
+def test_the_next_start_prunes_what_a_killed_load_left(tmp_path, monkeypatch, invoke):
+    monkeypatch.setenv("MKGRAPH_CACHE_DIR", str(tmp_path))
+    assert invoke("query", "l4-family", "-f", "csv").exit_code == 0  # cold: builds the store
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    left = tmp_path / f".store-0123.{gone.pid}"
+    (left / "half").mkdir(parents=True)
+    result = invoke("query", "l4-family", "-f", "csv")  # warm: opens the store built above
+    assert result.exit_code == 0
+    assert not left.exists()

@@ -54,6 +54,7 @@ def open_store(files: list[Path]):
     entry = _entry(files)
     if entry is None:
         return None
+    prune_unfinished(entry.parent)  # at every start: what a killed load left is gone at once
     try:
         expected = int((entry / _COUNT_FILE).read_text(encoding="ascii"))
         store = ox.Store.read_only(str(entry))
@@ -75,7 +76,6 @@ def save_store(files: list[Path], ntriples: bytes) -> None:
     building = entry.with_name(f".{entry.name}.{os.getpid()}")
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        prune_unfinished(entry.parent)
         store = ox.Store(str(building))
         store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
         store.flush()
@@ -108,7 +108,9 @@ def discard(files: list[Path]) -> None:
 def prune_unfinished(folder: Path) -> list[Path]:
     """Remove the half-built stores (.store-KEY.PID) of loads that were killed: those whose PID
     names no running process. Returns what was removed."""
-    removed = []
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
     for building in folder.glob(".store-*.*"):
         pid = building.name.rsplit(".", 1)[-1]
         if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
