@@ -42,7 +42,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from mkgraph import cache, connections, oxengine
+from mkgraph import connections, oxengine
 from mkgraph.errors import MkgraphError, QueryError, UnknownNameError
 from mkgraph.prefixes import GRAPH_IRI
 from mkgraph.querypool import GRAPH_FORMATS, RESULT_FORMATS, QueryPool
@@ -193,10 +193,7 @@ class Endpoint:
         self.kg, self.timeout = kg, timeout
         self.max_request_bytes, self.request_timeout = max_request_bytes, request_timeout
         self.pool: QueryPool | None = None
-        prune_stale_folders()
-        cached = cache.cache_folder()
-        if cached is not None:
-            cache.prune_unfinished(cached)
+        prune_stale_folders()  # the cache's own leftovers are pruned when the graph is loaded
         self.folder, self._lock = own_folder()
         try:
             store = ox.Store(str(self.folder / "store"))
