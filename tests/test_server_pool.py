@@ -43,7 +43,7 @@ def pool(tmp_path_factory):
 
 
 def _works(pool: QueryPool) -> None:
-    answer = pool.run("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "query", JSON, TURTLE)
+    answer = pool.run("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", JSON, TURTLE)
     assert answer.status == 200 and b'"300"' in answer.body
 
 
@@ -68,7 +68,7 @@ def _works(pool: QueryPool) -> None:
 )
 def test_a_lost_worker_is_replaced_and_the_caller_gets_one_line(pool, text, status, message):
     _works(pool)
-    answer = pool.run(text, "query", JSON, TURTLE)
+    answer = pool.run(text, JSON, TURTLE)
     assert (answer.status, answer.content_type, answer.body.decode()) == (
         status,
         "text/plain",
@@ -86,12 +86,12 @@ def test_a_worker_killed_while_idle_is_replaced_before_it_is_given_a_query(pool)
 
 
 def test_refusals_and_syntax_errors_are_400_and_the_worker_stays(pool):
-    refused = pool.run("refuse", "query", JSON, TURTLE)
+    refused = pool.run("refuse", JSON, TURTLE)
     assert (refused.status, refused.body) == (
         400,
         b"query: SERVICE <http://127.0.0.1:9/> is refused",
     )
-    broken = pool.run("SELECT * WHERE {", "query", JSON, TURTLE)
+    broken = pool.run("SELECT * WHERE {", JSON, TURTLE)
     assert broken.status == 400
     assert broken.body.decode().startswith("the query is not valid SPARQL")
     _works(pool)

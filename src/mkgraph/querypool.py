@@ -88,7 +88,7 @@ class _Bounded:
 
 def _answer(
     store,
-    prepare: Callable[[str, str], str],
+    prepare: Callable[[str, str], str] | None,
     text: str,
     source: str,
     results_type: str,
@@ -100,7 +100,7 @@ def _answer(
     from mkgraph.errors import MkgraphError
 
     try:
-        query = prepare(text, source)
+        query = prepare(text, source) if prepare is not None else text
     except MkgraphError as error:
         return _text(400, str(error))
     try:
@@ -169,8 +169,8 @@ class QueryPool:
         workers: int,
         timeout: float,
         max_bytes: int,
-        max_memory: int,
-        prepare: Callable[[str, str], str],
+        max_memory: int = 1 << 30,
+        prepare: Callable[[str, str], str] | None = None,
     ):
         self.location, self.timeout, self.max_bytes = location, timeout, max_bytes
         self.max_memory, self.prepare = max(max_memory, MIN_MEMORY), prepare
@@ -204,8 +204,8 @@ class QueryPool:
             self._all.append(process)
         return process, parent
 
-    def run(self, text: str, source: str, results_type: str, graph_type: str) -> Answer:
-        """Answer one query in a free worker."""
+    def run(self, text: str, results_type: str, graph_type: str, source: str = "query") -> Answer:
+        """Answer one query in a free worker; `source` names the query in a refusal."""
         for _ in range(self.workers + 1):
             try:
                 worker = self._idle.get(timeout=START_TIMEOUT + self.timeout)

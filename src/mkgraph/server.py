@@ -302,9 +302,9 @@ class Endpoint:
             answer = await run_in_threadpool(
                 self.pool.run,
                 text,
-                source,
                 results_type or "application/sparql-results+json",
                 graph_type or "text/turtle",
+                source,
             )
         if answer.status == 200 and answer.content_type not in (results_type, graph_type):
             raise Refusal(406, f"this query's result cannot be written as {accept}")
