@@ -60,9 +60,15 @@ class DeadlineH11Protocol(H11Protocol):
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        if self.conn.their_state is h11.IDLE:  # ready for the next request: keep-alive rules
-            self._stop_clock()
+        if self.conn.their_state is h11.IDLE and not self.conn.trailing_data[0]:
+            self._stop_clock()  # nothing of a next request yet: the keep-alive timeout rules
             self._begun = False
+        elif (
+            self.conn.their_state in _WAITING_FOR_CLIENT  # a pipelined request, begun
+            and self._clock is None
+            and not self.transport.is_closing()
+        ):
+            self._start_clock()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_clock()
