@@ -354,3 +354,22 @@ def test_the_next_start_prunes_what_a_killed_load_left(tmp_path, monkeypatch, in
     result = invoke("query", "l4-family", "-f", "csv")  # warm: opens the store built above
     assert result.exit_code == 0
     assert not left.exists()
+
+
+def test_sigterm_while_starting_leaves_nothing(tmp_path):
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = environment(TMPDIR=str(temp), MKGRAPH_CACHE_DIR=str(tmp_path / "cache"))
+    server = subprocess.Popen(
+        _serve_command(free_port(), "--workers", "2"),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while not _serve_folders(temp) and server.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    server.send_signal(signal.SIGTERM)  # its store is being built, or its workers started
+    assert server.wait(30) == 0
+    assert server.stderr.read() == b""
+    assert _serve_folders(temp) == []

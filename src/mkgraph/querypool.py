@@ -180,8 +180,12 @@ class QueryPool:
         self._lock = threading.Lock()
         self._all: list = []
         self._closed = False
-        for _ in range(workers):
-            self._idle.put(self._start())
+        try:
+            for _ in range(workers):
+                self._idle.put(self._start())
+        except BaseException:  # a worker that would not start, or SIGTERM: stop those started
+            self.close()
+            raise
 
     def _start(self):
         parent, child = self._context.Pipe()
