@@ -196,6 +196,8 @@ class QueryPool:
         )
         process.start()
         child.close()
+        with self._lock:
+            self._all.append(process)  # from now on close() stops it, even mid-start
         try:
             ready = parent.poll(START_TIMEOUT) and parent.recv() == "ready"
         except (EOFError, OSError):
@@ -203,9 +205,10 @@ class QueryPool:
         if not ready:
             process.kill()
             process.join()
+            with self._lock:
+                if process in self._all:
+                    self._all.remove(process)
             raise RuntimeError("a query worker did not start")
-        with self._lock:
-            self._all.append(process)
         return process, parent
 
     def run(self, text: str, results_type: str, graph_type: str, source: str = "query") -> Answer:
