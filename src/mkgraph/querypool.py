@@ -221,6 +221,8 @@ class QueryPool:
             if worker[0].is_alive():
                 break
             self._replace(worker)  # died while idle (killed from outside): not this query's doing
+        else:
+            return _text(503, "the server is busy: its query workers keep dying")
         process, connection = worker
         try:
             connection.send((text, source, results_type, graph_type, self.max_bytes))
