@@ -334,16 +334,19 @@ class Endpoint:
                     f"query {stored.name!r} has no parameter {key!r} "
                     f"(it has: {', '.join(sorted(known)) or 'none'})",
                 )
-        try:
-            bindings = await run_in_threadpool(self.kg._store_bindings, stored, given)
+        try:  # names looked up and values written in (regular expressions): off the loop
+            text = await run_in_threadpool(self._bound, stored, given)
         except UnknownNameError as error:
             raise Refusal(404, str(error)) from None
         except MkgraphError as error:
             raise Refusal(400, str(error)) from None
-        text = oxengine.with_terms(stored.text, bindings) or oxengine.with_values(
+        return await self.answer(request, text, f"queries/{stored.name}")
+
+    def _bound(self, stored, given: dict[str, str]) -> str:
+        bindings = self.kg._store_bindings(stored, given)
+        return oxengine.with_terms(stored.text, bindings) or oxengine.with_values(
             stored.text, bindings
         )
-        return await self.answer(request, text, f"queries/{stored.name}")
 
     def _runnable(self, stored) -> str:
         """The stored query with its parameters' defaults written in, ready to run as it stands
