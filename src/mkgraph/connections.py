@@ -8,7 +8,7 @@ second, stays open for ever, and uvicorn's only connection limit answers every r
 when the first byte of each later request arrives; it stops once the request (headers and body) is
 complete. If the clock runs out first, the client gets 408 (when it had begun a request) and the
 connection is closed. Requests are never refused for the number of connections: past the cap, the
-oldest connection with no request in progress is closed instead (the server's admission queue
+connection idle the longest (no request in progress) is closed instead (the server's admission queue
 bounds the requests themselves).
 """
 
@@ -43,14 +43,14 @@ class DeadlineH11Protocol(H11Protocol):
         super().connection_made(transport)
         self._clock: asyncio.TimerHandle | None = None
         self._begun = False  # a byte of the current request has arrived
-        self._opened = self.loop.time()
+        self._active = self.loop.time()  # when it last sent or was sent something
         if len(self.connections) > self.max_connections:
             self._close_an_idle_connection()
         if not transport.is_closing():
             self._start_clock()
 
     def data_received(self, data: bytes) -> None:
-        self._begun = True
+        self._begun, self._active = True, self.loop.time()
         super().data_received(data)
         if self.conn.their_state in _WAITING_FOR_CLIENT:
             if self._clock is None and not self.transport.is_closing():
@@ -60,6 +60,7 @@ class DeadlineH11Protocol(H11Protocol):
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
+        self._active = self.loop.time()
         if self.conn.their_state is h11.IDLE and not self.conn.trailing_data[0]:
             self._stop_clock()  # nothing of a next request yet: the keep-alive timeout rules
             self._begun = False
@@ -98,7 +99,7 @@ class DeadlineH11Protocol(H11Protocol):
 
     def _close_an_idle_connection(self) -> None:
         idle = [c for c in self.connections if isinstance(c, DeadlineH11Protocol) and c._idle()]
-        victim = min(idle, key=lambda c: c._opened) if idle else self
+        victim = min(idle, key=lambda c: c._active) if idle else self
         victim.transport.close()
 
 
