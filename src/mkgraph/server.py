@@ -193,9 +193,11 @@ class Endpoint:
         self.kg, self.timeout = kg, timeout
         self.max_request_bytes, self.request_timeout = max_request_bytes, request_timeout
         self.pool: QueryPool | None = None
+        self.folder, self._lock = None, -1
         prune_stale_folders()  # the cache's own leftovers are pruned when the graph is loaded
-        self.folder, self._lock = own_folder()
         try:
+            with _signals_held():  # a stop between creating the folder and noting it: none
+                self.folder, self._lock = own_folder()
             store = ox.Store(str(self.folder / "store"))
             store.bulk_load(kg.ntriples(inferred), format=ox.RdfFormat.N_TRIPLES)
             self.triples = len(store)
@@ -217,7 +219,7 @@ class Endpoint:
         if self.pool is not None:
             self.pool.close()
             self.pool = None
-        if self._lock >= 0:
+        if self.folder is not None and self._lock >= 0:
             shutil.rmtree(self.folder, ignore_errors=True)
             os.close(self._lock)  # only now: a pruning server never sees an unlocked live folder
             self._lock = -1
@@ -583,6 +585,17 @@ def _held(path: Path) -> bool:
     finally:
         os.close(descriptor)
     return False
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """SIGTERM and SIGINT wait (are delivered on exit) while the block runs."""
+    stops = {signal.SIGTERM, signal.SIGINT}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 class _Stop(Exception):
