@@ -54,6 +54,7 @@ def open_store(files: list[Path]):
     entry = _entry(files)
     if entry is None:
         return None
+    prune_unfinished(entry.parent)  # at every start: what a killed load left is gone at once
     try:
         expected = int((entry / _COUNT_FILE).read_text(encoding="ascii"))
         store = ox.Store.read_only(str(entry))
@@ -102,3 +103,28 @@ def discard(files: list[Path]) -> None:
     entry = _entry(files)
     if entry is not None:
         shutil.rmtree(entry, ignore_errors=True)
+
+
+def prune_unfinished(folder: Path) -> list[Path]:
+    """Remove the half-built stores (.store-KEY.PID) of loads that were killed: those whose PID
+    names no running process. Returns what was removed."""
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for building in folder.glob(".store-*.*"):
+        pid = building.name.rsplit(".", 1)[-1]
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        shutil.rmtree(building, ignore_errors=True)
+        removed.append(building)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but another user's
+        return True
+    return True

@@ -717,9 +717,44 @@ def publish_command(ctx, endpoint, graph, user, timeout, inferred):
     show_default="number of cores",
     help="Query worker processes.",
 )
+@click.option(
+    "--max-memory",
+    type=click.IntRange(min=256),
+    default=1024,
+    show_default=True,
+    metavar="MB",
+    help="Stop a query whose worker needs more memory than this (HTTP 503).",
+)
+@click.option(
+    "--max-queue",
+    type=click.IntRange(min=0),
+    default=256,
+    show_default=True,
+    help="Queries that may wait for a free worker; past it, HTTP 503 with Retry-After.",
+)
+@click.option(
+    "--request-timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Close a connection whose request has not arrived whole in this time (HTTP 408).",
+)
 @inferred_option
 @click.pass_context
-def serve_command(ctx, host, port, timeout, max_result_bytes, max_request_bytes, workers, inferred):
+def serve_command(
+    ctx,
+    host,
+    port,
+    timeout,
+    max_result_bytes,
+    max_request_bytes,
+    workers,
+    max_memory,
+    max_queue,
+    request_timeout,
+    inferred,
+):
     """Serve the graph read-only: a SPARQL 1.1 endpoint at /sparql, the stored queries at
     /queries/NAME, lineage pictures at /lineage/NAME.svg and a query page at /.
 
@@ -735,5 +770,8 @@ def serve_command(ctx, host, port, timeout, max_result_bytes, max_request_bytes,
         max_result_bytes=max_result_bytes,
         max_request_bytes=max_request_bytes,
         workers=workers,
+        max_memory=max_memory << 20,
+        max_queue=max_queue,
+        request_timeout=request_timeout,
         inferred=inferred,
     )
