@@ -109,12 +109,12 @@ def test_malformed_stored_query_header(scratch_root, invoke):
 
 
 def test_interrupted_export_keeps_the_old_file(invoke, tmp_path, monkeypatch):
-    from mkgraph import export
+    from mkgraph import writing
 
     target = tmp_path / "graph.ttl"
     target.write_text("old", encoding="utf-8")
     monkeypatch.setattr(
-        export.os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(5, "I/O error"))
+        writing.os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(5, "I/O error"))
     )
     result = invoke("export", "-o", str(target))
     assert_clean_failure(result, f"{target}: cannot write: I/O error")

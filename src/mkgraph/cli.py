@@ -34,18 +34,18 @@ def _emit(text: str, output: str | None) -> None:
     if output is None or output == "-":
         click.echo(text)
         return
-    from mkgraph.export import write_atomically
+    from mkgraph.writing import write_file
 
-    write_atomically(output, text if text.endswith("\n") else text + "\n")
+    write_file(output, text if text.endswith("\n") else text + "\n")
 
 
 def _emit_bytes(data: bytes, output: str | None) -> None:
     if output is None or output == "-":
         click.get_binary_stream("stdout").write(data)
         return
-    from mkgraph.export import write_atomically
+    from mkgraph.writing import write_file
 
-    write_atomically(output, data)
+    write_file(output, data)
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
