@@ -334,7 +334,10 @@ def sparql_command(ctx, text, fmt, inferred, timeout, allow_service, endpoint, g
     """
     source = "query"
     if text == "-":
-        text, source = sys.stdin.read(), "<stdin>"
+        from mkgraph.sourcetext import decode, read_stream
+
+        source = "<stdin>"
+        text = decode(source, read_stream(click.get_binary_stream("stdin"), source), True)
     if endpoint:
         if inferred:
             raise ParameterError("--inferred applies to the bundled graph, not to --endpoint")
@@ -370,15 +373,24 @@ def sparql_command(ctx, text, fmt, inferred, timeout, allow_service, endpoint, g
     show_default=True,
     help="SHACL engine: rudof (fast) or pySHACL (the reference).",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.001),
+    default=300.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop validating after this long (exit 2); loading the graph is not counted.",
+)
 @output_option
 @click.pass_context
-def validate_command(ctx, fmt, validator, output):
+def validate_command(ctx, fmt, validator, timeout, output):
     """Check the graph against the SHACL shapes and the *-violation queries.
 
-    Exit 0 when it conforms, 1 when it does not, 2 when validation could not run.
+    Exit 0 when it conforms, 1 when it does not, 2 when validation could not run (a broken file,
+    unusable shapes, or over --timeout).
     Example: mkgraph validate
     """
-    report = _kg(ctx).validate(validator)
+    report = _kg(ctx).validate(validator, timeout=timeout)
     if fmt == "json":
         text = report.as_json()
     elif fmt == "turtle":
