@@ -337,7 +337,7 @@ def sparql_command(ctx, text, fmt, inferred, timeout, allow_service, endpoint, g
         from mkgraph.sourcetext import decode, read_stream
 
         source = "<stdin>"
-        text = decode(source, read_stream(click.get_binary_stream("stdin"), source), True)
+        text = decode(source, read_stream(sys.stdin.buffer, source), True)
     if endpoint:
         if inferred:
             raise ParameterError("--inferred applies to the bundled graph, not to --endpoint")

@@ -36,23 +36,32 @@ def shown(value: str, limit: int = 80) -> str:
     return value if len(value) <= limit else value[: limit - 3] + "..."
 
 
-def _relative(iri: str) -> str | None:
-    """The reference as written, if the IRI came from a relative one; else None."""
+def _relative(iri: str) -> list[str]:
+    """The ways the reference may have been written, if the IRI came from a relative one."""
     for base in (RELATIVE_SCHEME + ":", RELATIVE_WEB_BASE[:-1]):
         if iri.startswith(base):
-            written = iri[len(base) :]
-            return written[1:] if written.startswith("/") and written[1:2] != "/" else written
-    return None if _SCHEME.match(iri) else iri
+            written = iri[len(base) :]  # "/x" came from "x" or "/x"; "//h/x" from "//h/x"
+            if written.startswith("/") and written[1:2] != "/":
+                return [written[1:], written]
+            return [written]
+    return [] if _SCHEME.match(iri) else [iri]
 
 
 def check_iri(path: Path, text: str, iri: str) -> None:
-    written = _relative(iri)
-    if written is not None:
+    spellings = _relative(iri)
+    if spellings:
+        found = [
+            (line, written)
+            for written in spellings
+            for line in (line_of(text, f"<{written}>") or line_of(text, f'"{written}"'),)
+            if line is not None
+        ]
+        line, written = found[0] if found else (None, spellings[0])
         raise DataError(
             path,
             f"relative IRI <{shown(written)}> refused: write the IRI in full "
             "(or declare @base in the file)",
-            line_of(text, f"<{written}>") or line_of(text, f'"{written}"'),
+            line,
         )
     _check_text(path, text, iri, "IRI")
 
