@@ -59,7 +59,7 @@ class KnowledgeGraph:
 
     # ---------------------------------------------------------------- loading
     @cached_property
-    def sources(self):
+    def source_snapshot(self):
         """Every ontology and data file's bytes, read once: both loaders and the cache key use
         exactly these, so the rdflib graph, the Oxigraph store and the cache entry agree."""
         from mkgraph.sourcetext import read_sources
@@ -73,7 +73,7 @@ class KnowledgeGraph:
         """Ontology and data as asserted, parsed and checked by rdflib."""
         from mkgraph import graph as graph_module
 
-        return graph_module.load(self.resources, self.sources)
+        return graph_module.load(self.resources, self.source_snapshot)
 
     @cached_property
     def store(self):
@@ -82,7 +82,7 @@ class KnowledgeGraph:
 
         from mkgraph import cache, fastload
 
-        files = self.sources
+        files = self.source_snapshot
         cached = cache.open_store(files)
         if cached is not None:
             return cached
@@ -134,9 +134,9 @@ class KnowledgeGraph:
         return queries.find_stored_query(self.resources.queries, name)
 
     def _check_params(self, stored: queries.StoredQuery, params: dict[str, str]) -> dict[str, str]:
-        for given, value in params.items():
+        for given, text in params.items():
             stored.parameter(given)  # unknown parameter names are an error
-            if not _is_text(value):  # e.g. bytes of another encoding on the command line
+            if not _is_text(text):  # e.g. bytes of another encoding on the command line
                 raise ParameterError(f"parameter {given!r}: the value is not UTF-8 text")
         values = {}
         for parameter in stored.parameters:
