@@ -18,22 +18,22 @@ from mkgraph import sourcechecks
 from mkgraph.errors import DataError
 from mkgraph.literals import LEXICAL, well_typed
 from mkgraph.prefixes import shorten
-from mkgraph.sourcechecks import RDF_REST, RELATIVE_BASE
+from mkgraph.sourcechecks import RDF_REST
 from mkgraph.sourcetext import Source, line_of, read_source
 
+_RDF_REST = ox.NamedNode(RDF_REST)
 
-def _checked_term(path: Path, text: str, term) -> None:
-    if isinstance(term, ox.NamedNode):
-        sourcechecks.check_iri(path, text, term.value)
-    elif isinstance(term, ox.Literal):
+
+def _checked_literal(path: Path, text: str, term, long_terms_possible: bool) -> None:
+    if long_terms_possible:
         sourcechecks.check_literal(path, text, term.value)
-        if term.datatype.value in LEXICAL and not well_typed(term.value, term.datatype.value):
-            raise DataError(
-                path,
-                f"literal {sourcechecks.shown(term.value)!r} is not a valid "
-                f"{shorten(term.datatype.value)}",
-                line_of(text, f'"{term.value}"'),
-            )
+    if term.datatype.value in LEXICAL and not well_typed(term.value, term.datatype.value):
+        raise DataError(
+            path,
+            f"literal {sourcechecks.shown(term.value)!r} is not a valid "
+            f"{shorten(term.datatype.value)}",
+            line_of(text, f'"{term.value}"'),
+        )
 
 
 def _rdflib_triples(source: Source) -> list:
@@ -54,15 +54,16 @@ def iter_file(file: Path | Source):
         yield from _rdflib_triples(source)
         return
     text = source.text
+    # A term cannot be longer than its file: only a large file needs its literals measured.
+    long_terms_possible = len(source.data) > sourcechecks.MAX_TERM_BYTES
     rest: dict[str, str] = {}
     try:
-        for quad in ox.parse(
-            text, format=ox.RdfFormat.TURTLE, base_iri=RELATIVE_BASE, rename_blank_nodes=True
-        ):
-            _checked_term(path, text, quad.subject)
-            _checked_term(path, text, quad.predicate)
-            _checked_term(path, text, quad.object)
-            if quad.predicate.value == RDF_REST:
+        # No base IRI: Oxigraph then refuses every relative IRI itself (a file's own @base still
+        # applies), and the file goes to the rdflib loader, which names the IRI and its line.
+        for quad in ox.parse(text, format=ox.RdfFormat.TURTLE, rename_blank_nodes=True):
+            if type(quad.object) is ox.Literal:
+                _checked_literal(path, text, quad.object, long_terms_possible)
+            elif quad.predicate == _RDF_REST:
                 rest[str(quad.subject)] = str(quad.object)
             yield quad
     except SyntaxError as exc:

@@ -67,9 +67,9 @@ def source_files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
     """
     found: dict[str, Path] = {}  # real path -> the first path it was reached by
     visited: set[str] = set()
-    pending = [folder]
+    pending = [(folder, False)]  # a folder, and whether a symbolic link led to it
     while pending:
-        directory = pending.pop()
+        directory, via_link = pending.pop()
         real = os.path.realpath(directory)
         if real in visited:
             continue
@@ -86,18 +86,20 @@ def source_files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
                 continue
             path = Path(entry.path)
             try:
+                link = entry.is_symlink()
                 if entry.is_dir():  # follows symbolic links
-                    pending.append(path)
+                    pending.append((path, via_link or link))
                     continue
                 if path.suffix.lower() not in suffixes:
                     continue
-                if entry.is_symlink() and not path.exists():
+                if link and not path.exists():
                     raise ResourceError(f"{path}: cannot read file (a symbolic link to nothing)")
                 if not entry.is_file():
                     raise ResourceError(f"{path}: cannot read file (not a regular file)")
             except OSError as exc:
                 raise ResourceError(f"{path}: cannot read ({exc.strerror or exc})") from None
-            found.setdefault(os.path.realpath(path), path)
+            # only a path through a link can name a file twice: resolve just those
+            found.setdefault(os.path.realpath(path) if via_link or link else str(path), path)
     return sorted(found.values())
 
 
