@@ -1,8 +1,9 @@
 """Checks both loaders (rdflib's and Oxigraph's) apply to every parsed file, in the same words.
 
-- Relative IRIs are refused. A file is parsed against RELATIVE_BASE, a scheme no real IRI uses, so
-  every relative reference (``<foo>``, ``<#x>``, ``</a/b>``, ``<//host/x>``) comes out of either
-  parser starting with it and is caught here. Resolving them against the file's own location would
+- Relative IRIs are refused. Oxigraph parses Turtle without a base, so it refuses them itself; the
+  rdflib loader parses against RELATIVE_BASE (Turtle: a scheme no real IRI uses) or
+  RELATIVE_WEB_BASE (JSON-LD, RDF/XML: a reserved host), so every relative reference (``<foo>``,
+  ``<#x>``, ``</a/b>``, ``<//host/x>``) comes out starting with it and is caught here. Resolving them against the file's own location would
   put a local path (``file:///home/...``) into every export and make the same bytes mean different
   IRIs in two folders; resolving them against any fixed public base would silently mint IRIs
   nobody governs (a ``<sel4>`` typo would become a new resource). A file that declares its own
