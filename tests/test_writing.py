@@ -209,3 +209,22 @@ def test_format_writes_through_a_symlinked_data_file(scratch_root, invoke):
     assert result.stdout == f"formatted {original}\n"
     assert original.is_symlink()
     assert not elsewhere.read_text(encoding="utf-8").endswith("\n\n\n")
+
+
+def test_dev_stdout_as_a_pipe_is_written_directly(tmp_path):
+    """/dev/stdout names the process's own standard output (a pipe here): written into, not
+    replaced, and no stray file appears."""
+    import subprocess
+    import sys
+
+    env = dict(os.environ, MKGRAPH_CACHE_DIR=str(tmp_path / "cache"))
+    done = subprocess.run(
+        [sys.executable, "-m", "mkgraph", "query", "descendants", "-f", "csv", "-o", "/dev/stdout"],
+        capture_output=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(b"name,depth,path\r\n")  # CSV lines end in CRLF
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache"]

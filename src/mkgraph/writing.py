@@ -34,26 +34,31 @@ def write_file(path: str | os.PathLike, data: str | bytes) -> None:
     shown = os.fspath(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        real = Path(os.path.realpath(path))
-    except (OSError, ValueError) as exc:
-        raise OutputError(f"{shown}: cannot write: {_reason(exc)}") from None
-    try:
-        status: os.stat_result | None = os.stat(real)
+        status: os.stat_result | None = os.stat(path)  # follows links (and /dev/stdout's)
     except FileNotFoundError:
-        status = None
+        status = None  # a new file, or a link to a file not there yet
     except (OSError, ValueError) as exc:
         raise OutputError(f"{shown}: cannot write: {_reason(exc)}") from None
-    if status is not None:
-        kind = stat.S_IFMT(status.st_mode)
-        if kind == stat.S_IFDIR:
-            raise OutputError(f"{shown}: cannot write: it is a folder")
-        if status.st_mode & 0o222 == 0 or not os.access(real, os.W_OK):
-            raise OutputError(f"{shown}: cannot write: the file is read-only")
-        if kind in _SPECIAL:
-            _write_directly(shown, real, payload)
-            return
-        if kind != stat.S_IFREG:
-            raise OutputError(f"{shown}: cannot write: it is not a regular file")
+    if status is None:
+        _replace(shown, Path(os.path.realpath(path)), payload, None)
+        return
+    kind = stat.S_IFMT(status.st_mode)
+    if kind == stat.S_IFDIR:
+        raise OutputError(f"{shown}: cannot write: it is a folder")
+    if status.st_mode & 0o222 == 0 or not os.access(path, os.W_OK):
+        raise OutputError(f"{shown}: cannot write: the file is read-only")
+    if kind in _SPECIAL:
+        _write_directly(shown, path, payload)
+        return
+    if kind != stat.S_IFREG:
+        raise OutputError(f"{shown}: cannot write: it is not a regular file")
+    real = Path(os.path.realpath(path))
+    try:
+        same = os.path.samestat(os.stat(real), status)
+    except OSError:
+        same = False
+    if not same:  # e.g. /dev/stdout opened on a file that has since been deleted
+        raise OutputError(f"{shown}: cannot write: cannot find the file it points to")
     _replace(shown, real, payload, status)
 
 
@@ -61,10 +66,10 @@ def _reason(exc: BaseException) -> str:
     return (getattr(exc, "strerror", None) or " ".join(str(exc).split()))[:200]
 
 
-def _write_directly(shown: str, real: Path, payload: bytes) -> None:
+def _write_directly(shown: str, path: str | os.PathLike, payload: bytes) -> None:
     """A FIFO or device: opened for writing as it is (no create, no truncate, no rename)."""
     try:
-        descriptor = os.open(real, os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC)
+        descriptor = os.open(path, os.O_WRONLY | os.O_NOCTTY | os.O_CLOEXEC)
     except OSError as exc:
         raise OutputError(f"{shown}: cannot write: {_reason(exc)}") from None
     try:
