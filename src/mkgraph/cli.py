@@ -35,18 +35,18 @@ def _emit(text: str, output: str | None) -> None:
     if output is None or output == "-":
         click.echo(text)
         return
-    from mkgraph.export import write_atomically
+    from mkgraph.writing import write_file
 
-    write_atomically(output, text if text.endswith("\n") else text + "\n")
+    write_file(output, text if text.endswith("\n") else text + "\n")
 
 
 def _emit_bytes(data: bytes, output: str | None) -> None:
     if output is None or output == "-":
         click.get_binary_stream("stdout").write(data)
         return
-    from mkgraph.export import write_atomically
+    from mkgraph.writing import write_file
 
-    write_atomically(output, data)
+    write_file(output, data)
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -365,7 +365,10 @@ def sparql_command(ctx, text, fmt, inferred, timeout, allow_service, endpoint, g
         _confine()
     source = "query"
     if text == "-":
-        text, source = sys.stdin.read(), "<stdin>"
+        from mkgraph.sourcetext import decode, read_stream
+
+        source = "<stdin>"
+        text = decode(source, read_stream(sys.stdin.buffer, source), True)
     if endpoint:
         if inferred:
             raise ParameterError("--inferred applies to the bundled graph, not to --endpoint")
@@ -401,15 +404,24 @@ def sparql_command(ctx, text, fmt, inferred, timeout, allow_service, endpoint, g
     show_default=True,
     help="SHACL engine: rudof (fast) or pySHACL (the reference).",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.001),
+    default=300.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop validating after this long (exit 2); loading the graph is not counted.",
+)
 @output_option
 @click.pass_context
-def validate_command(ctx, fmt, validator, output):
+def validate_command(ctx, fmt, validator, timeout, output):
     """Check the graph against the SHACL shapes and the *-violation queries.
 
-    Exit 0 when it conforms, 1 when it does not, 2 when validation could not run.
+    Exit 0 when it conforms, 1 when it does not, 2 when validation could not run (a broken file,
+    unusable shapes, or over --timeout).
     Example: mkgraph validate
     """
-    report = _kg(ctx).validate(validator)
+    report = _kg(ctx).validate(validator, timeout=timeout)
     if fmt == "json":
         text = report.as_json()
     elif fmt == "turtle":

@@ -1,11 +1,9 @@
-"""Serialising graphs (Turtle, JSON-LD with the bundled context, N-Triples, N-Quads, RDF/XML) and
-writing files so that a failed or interrupted write never leaves a half-written file behind."""
+"""Serialising graphs: Turtle, JSON-LD with the bundled context, N-Triples, N-Quads, RDF/XML.
+(Files are written by mkgraph.writing.)"""
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal
@@ -108,37 +106,3 @@ def format_from_extension(path: str) -> str | None:
         if suffix == extension:
             return name
     return aliases.get(suffix)
-
-
-def write_atomically(path: str | os.PathLike, text: str | bytes) -> None:
-    """Write text (or bytes) to a file via a temporary file in the same folder and a rename."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"{target}: cannot write: folder {str(folder)!r} does not exist")
-    if target.exists() and (target.is_dir() or not os.access(target, os.W_OK)):
-        raise OutputError(f"{target}: cannot write: it is a folder or read-only")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from None
-    try:
-        # mkstemp creates the file readable by its owner only; give it the mode a plain
-        # open() would have (or keep the mode of the file it replaces).
-        if target.exists():
-            os.chmod(temporary, target.stat().st_mode & 0o7777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temporary, 0o666 & ~umask)
-        data = text.encode("utf-8") if isinstance(text, str) else text
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-    except BaseException as exc:
-        Path(temporary).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from None
-        raise

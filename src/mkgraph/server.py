@@ -85,7 +85,9 @@ def prepare(text: str, source: str) -> str:
         raise QueryError(
             str(error).replace(" unless you name it with --allow-service", "")
         ) from None
-    return text  # the worker passes mkgraph's prefixes beside it, so error positions are the client's
+    return (
+        text  # the worker passes mkgraph's prefixes beside it, so error positions are the client's
+    )
 
 
 class Admission:
