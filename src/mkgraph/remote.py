@@ -215,20 +215,22 @@ def _request(
     auth = _challenge_auth(user, password or "") if user else None
     deadline = time.monotonic() + timeout
     try:
-        with httpx.Client(
-            transport=_deadline_transport(deadline), timeout=timeout, follow_redirects=False
-        ) as client:
-            with client.stream(method, url, auth=auth, **kwargs) as response:
-                declared = response.headers.get("content-length", "")
-                if declared.isdigit() and int(declared) > max_bytes:
+        with (
+            httpx.Client(
+                transport=_deadline_transport(deadline), timeout=timeout, follow_redirects=False
+            ) as client,
+            client.stream(method, url, auth=auth, **kwargs) as response,
+        ):
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise _too_large(endpoint, max_bytes)
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > max_bytes:
                     raise _too_large(endpoint, max_bytes)
-                body = bytearray()
-                for chunk in response.iter_bytes():
-                    body += chunk
-                    if len(body) > max_bytes:
-                        raise _too_large(endpoint, max_bytes)
-                media = response.headers.get("content-type", "").split(";")[0].strip().lower()
-                return _Answer(response.status_code, response.reason_phrase, media, bytes(body))
+            media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+            return _Answer(response.status_code, response.reason_phrase, media, bytes(body))
     except httpx.HTTPError as exc:
         if isinstance(exc, httpx.TimeoutException) or time.monotonic() >= deadline:
             raise RemoteTimeout(
