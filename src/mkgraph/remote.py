@@ -203,12 +203,13 @@ def _request(
     timeout: float,
     user: str | None,
     password: str | None,
-    max_bytes: int,
+    max_bytes: int | None,
     **kwargs,
 ) -> _Answer:
     """One exchange, bounded in time and size; returns the whole answer or raises RemoteError."""
     import httpx
 
+    max_bytes = max_bytes or MAX_ANSWER_BYTES
     user = user or endpoint.user
     if password is None and user == endpoint.user:
         password = endpoint.password
@@ -270,7 +271,7 @@ def publish(
     user: str | None = None,
     password: str | None = None,
     timeout: float = 60.0,
-    max_bytes: int = MAX_ANSWER_BYTES,
+    max_bytes: int | None = None,
 ) -> str:
     """Replace `graph` at a Graph Store Protocol endpoint with these triples; returns the graph's
     URL there (without any user info)."""
@@ -301,7 +302,7 @@ def query(
     timeout: float = 30.0,
     user: str | None = None,
     password: str | None = None,
-    max_bytes: int = MAX_ANSWER_BYTES,
+    max_bytes: int | None = None,
 ) -> OxResult:
     """Run a query at a SPARQL Protocol endpoint (POST, form-encoded) and read its answer into
     RDF terms, as a local query returns them."""

@@ -196,7 +196,7 @@ def w3c_results(result, fmt: str) -> str:
         "csv": ox.QueryResultsFormat.CSV,
         "tsv": ox.QueryResultsFormat.TSV,
     }
-    return parsed.serialize(format=formats[fmt]).decode("utf-8")
+    return (parsed.serialize(format=formats[fmt]) or b"").decode("utf-8")
 
 
 def format_select(result, fmt: str, width: int | None = None) -> str:
