@@ -184,6 +184,12 @@ def test_wrong_password_is_one_line(published, store, invoke):
 def test_store_refusal_is_reported(published, store, invoke):
     result = invoke("query", "descendants", "--endpoint", f"{store.query_url}-that-is-not-there")
     assert result.exit_code == 2
-    refused = {"oxigraph": "415 Unsupported Media Type", "virtuoso": "404 Not Found"}[store.name]
-    assert f"the query was refused: {refused}" in result.stderr
+    refused = {
+        "oxigraph": "404 Not Found: POST /query-that-is-not-there is not supported by this server",
+        "virtuoso": "404 File not found: The requested URL was not found URI = "
+        "'/sparql-that-is-not-there'",
+    }[store.name]
+    assert result.stderr == (
+        f"mkgraph: error: {store.query_url}-that-is-not-there: the query was refused: {refused}\n"
+    )
     assert len(result.stderr.strip().splitlines()) == 1

@@ -128,12 +128,16 @@ def test_library_api_has_the_same_bounds():
     from mkgraph.api import KnowledgeGraph
 
     kg = KnowledgeGraph()
-    with raw_server(drip_body) as base:
-        with pytest.raises(remote.RemoteTimeout, match="no complete answer within 1 s"):
-            kg.query_remote(f"{base}/sparql", "projects", timeout=1)
-    with raw_server(endless) as base:
-        with pytest.raises(remote.RemoteError, match="larger than 1 MB"):
-            remote.query("ASK {}", f"{base}/sparql", max_bytes=1024 * 1024)
+    with (
+        raw_server(drip_body) as base,
+        pytest.raises(remote.RemoteTimeout, match="no complete answer within 1 s"),
+    ):
+        kg.query_remote(f"{base}/sparql", "projects", timeout=1)
+    with (
+        raw_server(endless) as base,
+        pytest.raises(remote.RemoteError, match="larger than 1 MB"),
+    ):
+        remote.query("ASK {}", f"{base}/sparql", max_bytes=1024 * 1024)
 
 
 # ---------------------------------------------------------------------------- credentials

@@ -16,6 +16,7 @@ Bounds that a store cannot walk around:
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
@@ -252,7 +253,11 @@ def _too_large(endpoint: Endpoint, max_bytes: int) -> RemoteError:
 
 def _explain(answer: _Answer, user: str | None) -> str:
     text = answer.content[:4096].decode("utf-8", "replace")
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if answer.media in ("text/html", "application/xhtml+xml"):  # a page: its words, not its tags
+        text = re.sub(r"<(script|style)\b.*?</\1>|<[^>]*>", "\n", text, flags=re.I | re.S)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    # the first line that says more than the status line does
+    first = next((line for line in lines if str(answer.status_code) not in line), "")
     reason = f"{answer.status_code} {_printable(answer.reason_phrase, 80)}"
     if answer.status_code == 401:
         reason += (
