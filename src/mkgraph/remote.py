@@ -68,15 +68,15 @@ def parse_endpoint(url: str) -> Endpoint:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError as exc:
-        raise RemoteError(f"endpoint {_shown(url)!r} is not a valid URL ({exc})") from None
+        raise RemoteError(f"endpoint '{_shown(url)}' is not a valid URL ({exc})") from None
     if bad is not None:
         raise RemoteError(
-            f"endpoint {_shown(url)!r} contains a control character "
+            f"endpoint '{_shown(url)}' contains a control character "
             f"(U+{ord(url[bad]):04X} at position {bad + 1}): "
             "CR, LF and the like are never sent to a store"
         )
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise RemoteError(f"endpoint {_shown(url)!r} is not an http(s) URL")
+        raise RemoteError(f"endpoint '{_shown(url)}' is not an http(s) URL")
     host = parts.netloc.rpartition("@")[2]
     safe = urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
     user = unquote(parts.username) if parts.username else None
