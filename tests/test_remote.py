@@ -154,6 +154,16 @@ def test_ad_hoc_query_remotely(published, store, invoke):
     assert result.stdout.split() == ["n", "28"]
 
 
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+@pytest.mark.parametrize(
+    "query", ["ASK { ?s a mk:ListedProject }", "ASK { ?s a mk:NoSuchClass }"], ids=["yes", "no"]
+)
+def test_ask_prints_the_same_remotely(query, fmt, published, store, invoke):
+    remote = invoke("sparql", query, "--endpoint", store.query_url, "-f", fmt)
+    assert remote.exit_code == 0, remote.output
+    assert remote.stdout == invoke("sparql", query, "-f", fmt).stdout
+
+
 def test_library_returns_the_local_result_type(published, store):
     """kg.query and kg.query_remote answer one question with one type and the same rows."""
     local = KG.query("by-licence")

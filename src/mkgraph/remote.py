@@ -340,6 +340,10 @@ def query(
                 return OxResult("ASK", boolean=bool(parsed))
             variables = [v.value for v in parsed.variables]
             rows = [tuple(canonical(solution[v]) for v in variables) for solution in parsed]
+            if len(variables) == 1 and len(rows) <= 1 and _is_ask(text):
+                # Virtuoso answers ASK with a one-cell table (1 or 0): read it as the boolean
+                cell = rows[0][0] if rows else None
+                return OxResult("ASK", boolean=cell is not None and cell.value in ("1", "true"))
             return OxResult("SELECT", variables, rows)
         if media in ("application/n-triples", "text/turtle", "text/plain"):
             fmt = ox.RdfFormat.TURTLE if media == "text/turtle" else ox.RdfFormat.N_TRIPLES
@@ -353,6 +357,18 @@ def query(
         f"{target.url}: the answer came as {_printable(media, 80) or 'an unnamed type'}, "
         "which is not a SPARQL result or graph format"
     )
+
+
+def _is_ask(text: str) -> bool:
+    """Whether a query is an ASK, as Oxigraph's parser reads it (run on an empty store, which
+    has nothing to evaluate; the query has passed mkgraph's checks before it was sent)."""
+    from mkgraph import oxengine
+
+    try:
+        oxengine.check(text, "query")  # no SERVICE, LOAD or FROM reaches even an empty store
+        return isinstance(ox.Store().query(text), ox.QueryBoolean)
+    except (MkgraphError, SyntaxError, ValueError, OSError):
+        return False
 
 
 def canonical(term):
