@@ -16,6 +16,7 @@ Bounds that a store cannot walk around:
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from dataclasses import dataclass
@@ -108,7 +109,7 @@ def _graph_url(endpoint: str, graph: str) -> str:
 
 
 # ---------------------------------------------------------------------------- bounded HTTP
-def _deadline_transport(deadline: float):
+def _deadline_transport(deadline: float, https: bool):
     """An httpx transport whose sockets give every read and write only the time left before
     `deadline`: a total limit that no pace of dripping can stretch."""
     import httpcore
@@ -150,12 +151,19 @@ def _deadline_transport(deadline: float):
             limit = left if timeout is None else min(timeout, left)
             return Stream(super().connect_tcp(host, port, limit, local_address, socket_options))
 
-    transport = httpx.HTTPTransport()
+    # Certificates are loaded (a tenth of a second) only for https, once per process.
+    ssl_context = _ssl_context() if https else None
+    transport = httpx.HTTPTransport(verify=ssl_context or False)
     # httpx does not expose the network backend; its pool is rebuilt with ours (httpx < 1).
-    transport._pool = httpcore.ConnectionPool(
-        ssl_context=httpx.create_ssl_context(), network_backend=Backend()
-    )
+    transport._pool = httpcore.ConnectionPool(ssl_context=ssl_context, network_backend=Backend())
     return transport
+
+
+@functools.cache
+def _ssl_context():
+    import httpx
+
+    return httpx.create_ssl_context()
 
 
 def _challenge_auth(user: str, password: str):
@@ -219,7 +227,9 @@ def _request(
     try:
         with (
             httpx.Client(
-                transport=_deadline_transport(deadline), timeout=timeout, follow_redirects=False
+                transport=_deadline_transport(deadline, url.startswith("https:")),
+                timeout=timeout,
+                follow_redirects=False,
             ) as client,
             client.stream(method, url, auth=auth, **kwargs) as response,
         ):
