@@ -124,6 +124,21 @@ def test_a_declared_size_over_the_limit_is_refused_before_reading(invoke):
     assert len(result.stderr.splitlines()) == 1
 
 
+def test_proxy_settings_in_the_environment_do_not_bypass_the_deadline():
+    """A proxy named in the environment (here one that drips too) is not used: every request
+    goes through the transport that keeps the deadline."""
+    proxies = {}
+    with raw_server(drip_body) as proxy, raw_server(drip_body) as base:
+        for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+            proxies[name] = proxy
+        result = run_cli(
+            "sparql", "ASK {}", "--endpoint", f"{base}/sparql", "--timeout", "1",
+            timeout=30, NO_PROXY="", no_proxy="", **proxies,
+        )  # fmt: skip
+    assert result.returncode == 2
+    assert "no complete answer within 1 s" in result.stderr
+
+
 def test_library_api_has_the_same_bounds():
     from mkgraph.api import KnowledgeGraph
 

@@ -230,6 +230,9 @@ def _request(
                 transport=_deadline_transport(deadline, url.startswith("https:")),
                 timeout=timeout,
                 follow_redirects=False,
+                # no .netrc credentials: they go only where the user named them. (httpx mounts
+                # no environment proxy beside a given transport; one would not keep the deadline.)
+                trust_env=False,
             ) as client,
             client.stream(method, url, auth=auth, **kwargs) as response,
         ):
