@@ -121,6 +121,30 @@ def test_publish_inferred(store, invoke):
     assert store.count(INFERRED_GRAPH) == len(KG.graph) + len(KG.inferred)
 
 
+def test_publish_to_the_default_graph(store, invoke):
+    """Oxigraph replaces its default graph; Virtuoso 7.2's Graph Store endpoint refuses `?default`
+    (HTTP 500), which mkgraph reports in one line (the README says to use a named graph there)."""
+    result = invoke(
+        "publish", "--endpoint", store.publish_url, "--graph", "default", *store.user,
+        env=store.env,
+    )  # fmt: skip
+    if store.name == "virtuoso":
+        assert result.exit_code == 2
+        assert result.stderr == (
+            f"mkgraph: error: {store.publish_url}: the store refused the graph: "
+            "500 Request Failed: SPARQL Graph Protocol request failed\n"
+        )
+        return
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith(f"{store.publish_url}?default\n")
+    answer = httpx.post(
+        store.query_url,
+        data={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+        headers={"Accept": "application/sparql-results+json"},
+    ).json()
+    assert int(answer["results"]["bindings"][0]["n"]["value"]) == len(KG.graph)
+
+
 @pytest.mark.parametrize("fmt", ["table", "json"])
 @pytest.mark.parametrize("name", SELECTS)
 def test_stored_queries_print_the_same_remotely(name, fmt, published, store, invoke):
