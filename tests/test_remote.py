@@ -215,6 +215,22 @@ def test_wrong_password_is_one_line(published, store, invoke):
     assert store.count(GRAPH) == len(KG.graph)  # the refused upload changed nothing
 
 
+def test_unreachable_store_is_one_line(store, invoke):
+    """The store's own URLs on a port where nothing listens."""
+    from urllib.parse import urlsplit
+
+    closed = f"127.0.0.1:{free_port()}"
+    for args in (
+        ["publish", "--endpoint", store.publish_url],
+        ["query", "projects", "--endpoint", store.query_url],
+    ):
+        url = args[-1].replace(urlsplit(args[-1]).netloc, closed)
+        result = invoke(*args[:-1], url, *store.user, env=store.env)
+        assert result.exit_code == 2
+        assert result.stderr.startswith(f"mkgraph: error: {url}: cannot reach the endpoint (")
+        assert len(result.stderr.splitlines()) == 1
+
+
 def test_store_refusal_is_reported(published, store, invoke):
     result = invoke("query", "descendants", "--endpoint", f"{store.query_url}-that-is-not-there")
     assert result.exit_code == 2

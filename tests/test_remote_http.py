@@ -155,6 +155,46 @@ def test_library_api_has_the_same_bounds():
         remote.query("ASK {}", f"{base}/sparql", max_bytes=1024 * 1024)
 
 
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["publish", "--endpoint", "ftp://example.org/store"],
+            "endpoint 'ftp://example.org/store' is not an http(s) URL",
+        ),
+        (
+            ["publish", "--endpoint", "http://127.0.0.1:9/store"],
+            "http://127.0.0.1:9/store: cannot reach the endpoint (",
+        ),
+        (
+            ["query", "descendants", "--endpoint", "http://127.0.0.1:9/query"],
+            "http://127.0.0.1:9/query: cannot reach the endpoint (",
+        ),
+        (
+            ["sparql", "ASK {}", "--endpoint", "http://127.0.0.1:9/query"],
+            "http://127.0.0.1:9/query: cannot reach the endpoint (",
+        ),
+        (
+            ["publish", "--endpoint", "http://127.0.0.1:9/store", "--user", "alice"],
+            "--user 'alice' needs a password: set $MKGRAPH_PASSWORD (no terminal to prompt on)",
+        ),
+    ],
+    ids=[
+        "not-http",
+        "publish-unreachable",
+        "query-unreachable",
+        "sparql-unreachable",
+        "no-password",
+    ],
+)
+def test_bad_endpoints_fail_cleanly(args, message, invoke, monkeypatch):
+    monkeypatch.delenv("MKGRAPH_PASSWORD", raising=False)
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"mkgraph: error: {message}")
+    assert len(result.stderr.splitlines()) == 1
+
+
 # ---------------------------------------------------------------------------- credentials
 SECRET = "pa55-w0rd-SECRET"
 
