@@ -256,6 +256,21 @@ def test_wrong_credentials_are_one_line_without_the_password(invoke):
     assert len(seen) == 2  # one try, one answer to the challenge: no guessing loop
 
 
+@pytest.mark.parametrize("offered", ["digest", "basic"])
+def test_a_user_name_with_control_characters_is_refused_before_sending(offered, invoke):
+    with recording_server(challenge=offered) as (base, seen):
+        result = invoke(
+            "publish", "--endpoint", f"{base}/store", "--user", "al\r\nice",
+            env={"MKGRAPH_PASSWORD": SECRET},
+        )  # fmt: skip
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"mkgraph: error: {base}/store: the user name contains a control character, which no "
+        "HTTP header may carry\n"
+    )
+    assert seen == []
+
+
 @pytest.mark.parametrize(
     "url, shown",
     [

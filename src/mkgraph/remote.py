@@ -222,6 +222,11 @@ def _request(
     user = user or endpoint.user
     if password is None and user == endpoint.user:
         password = endpoint.password
+    if user and any(not c.isprintable() for c in user):
+        raise RemoteError(
+            f"{endpoint.url}: the user name contains a control character, which no HTTP "
+            "header may carry"
+        )
     auth = _challenge_auth(user, password or "") if user else None
     deadline = time.monotonic() + timeout
     try:
@@ -246,6 +251,9 @@ def _request(
                     raise _too_large(endpoint, max_bytes)
             media = response.headers.get("content-type", "").split(";")[0].strip().lower()
             return _Answer(response.status_code, response.reason_phrase, media, bytes(body))
+    except httpx.LocalProtocolError:
+        # never echoed: its text can hold a header, and headers carry credentials
+        raise RemoteError(f"{endpoint.url}: the request could not be formed") from None
     except httpx.HTTPError as exc:
         if isinstance(exc, httpx.TimeoutException) or time.monotonic() >= deadline:
             raise RemoteTimeout(
