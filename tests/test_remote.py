@@ -188,6 +188,21 @@ def test_ask_prints_the_same_remotely(query, fmt, published, store, invoke):
     assert remote.stdout == invoke("sparql", query, "-f", fmt).stdout
 
 
+@pytest.mark.parametrize("fmt", ["ntriples", "turtle"])
+def test_construct_prints_the_same_remotely(fmt, published, store, invoke):
+    """The store is asked for a graph format (Virtuoso writes a graph as an s/p/o table when a
+    result format is preferred), and N-Triples is written in a sorted order."""
+    query = (
+        "CONSTRUCT { ?s rdfs:label ?n ; mk:implementedIn ?l } "
+        "WHERE { ?s a mk:ListedProject ; rdfs:label ?n ; mk:implementedIn ?l }"
+    )
+    remote = invoke("sparql", query, "--endpoint", store.query_url, "-f", fmt)
+    assert remote.exit_code == 0, remote.output
+    local = invoke("sparql", query, "-f", fmt)
+    assert remote.stdout == local.stdout
+    assert "<https://w3id.org/mkgraph/language/rust>" in local.stdout or "lang:rust" in local.stdout
+
+
 def test_library_returns_the_local_result_type(published, store):
     """kg.query and kg.query_remote answer one question with one type and the same rows."""
     local = KG.query("by-licence")

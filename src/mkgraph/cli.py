@@ -148,7 +148,13 @@ def _render_result(result, fmt: str | None, width: int | None = None) -> str:
     from mkgraph import results
 
     if type(result).__name__ == "OxResult" and result.form == "CONSTRUCT":
-        # graphs are written by rdflib (Turtle, JSON-LD with context)
+        if fmt in ("ntriples", "nquads"):
+            # line by line in a sorted order: the same graph prints the same, run after run and
+            # whichever store gave it (rdflib's order follows Python's per-run string hashing)
+            from mkgraph.export import serialize_triples
+
+            return serialize_triples(sorted(result.triples, key=str), fmt).rstrip("\n")
+        # other graph formats are written by rdflib (Turtle, JSON-LD with context)
         from mkgraph.api import _as_rdflib
 
         result = _as_rdflib(result)

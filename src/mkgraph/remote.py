@@ -333,6 +333,7 @@ def query(
     """Run a query at a SPARQL Protocol endpoint (POST, form-encoded) and read its answer into
     RDF terms, as a local query returns them."""
     target = parse_endpoint(endpoint)
+    kind = _form(text)
     form = {"query": text}
     if graph != DEFAULT_GRAPH:
         form["default-graph-uri"] = graph
@@ -345,9 +346,8 @@ def query(
         password,
         max_bytes,
         data=form,
-        headers={
-            "Accept": "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8"
-        },
+        # ask for what the form returns: a store may write a graph as an s/p/o table (Virtuoso)
+        headers={"Accept": _ACCEPT.get(kind, _ACCEPT[None])},
     )
     if answer.status_code != 200:
         raise RemoteError(
@@ -361,7 +361,7 @@ def query(
                 return OxResult("ASK", boolean=bool(parsed))
             variables = [v.value for v in parsed.variables]
             rows = [tuple(canonical(solution[v]) for v in variables) for solution in parsed]
-            if len(variables) == 1 and len(rows) <= 1 and _is_ask(text):
+            if kind == "ASK" and len(variables) == 1 and len(rows) <= 1:
                 # Virtuoso answers ASK with a one-cell table (1 or 0): read it as the boolean
                 cell = rows[0][0] if rows else None
                 return OxResult("ASK", boolean=cell is not None and cell.value in ("1", "true"))
@@ -380,16 +380,28 @@ def query(
     )
 
 
-def _is_ask(text: str) -> bool:
-    """Whether a query is an ASK, as Oxigraph's parser reads it (run on an empty store, which
-    has nothing to evaluate; the query has passed mkgraph's checks before it was sent)."""
+_ACCEPT = {
+    "SELECT": "application/sparql-results+json",
+    "ASK": "application/sparql-results+json",
+    "CONSTRUCT": "application/n-triples, text/turtle;q=0.9",
+    None: "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8",
+}
+
+
+def _form(text: str) -> str | None:
+    """SELECT, ASK or CONSTRUCT (DESCRIBE too) as Oxigraph's parser reads the query, or None.
+    Run on an empty in-memory store, which has nothing to evaluate, and only after mkgraph's
+    checks (no SERVICE, LOAD or FROM reaches even that store)."""
     from mkgraph import oxengine
 
     try:
-        oxengine.check(text, "query")  # no SERVICE, LOAD or FROM reaches even an empty store
-        return isinstance(ox.Store().query(text), ox.QueryBoolean)
+        oxengine.check(text, "query")
+        answer = ox.Store().query(text)
     except (MkgraphError, SyntaxError, ValueError, OSError):
-        return False
+        return None
+    if isinstance(answer, ox.QueryBoolean):
+        return "ASK"
+    return "SELECT" if isinstance(answer, ox.QuerySolutions) else "CONSTRUCT"
 
 
 def canonical(term):
