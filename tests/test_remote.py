@@ -145,10 +145,19 @@ def test_publish_to_the_default_graph(store, invoke):
     assert int(answer["results"]["bindings"][0]["n"]["value"]) == len(KG.graph)
 
 
+# Where a store answers wrongly, not just in another form: known, stated, and checked to stay so.
+WRONG_ANSWERS = {
+    ("virtuoso", "by-organisation"): "Virtuoso 7.2 does not apply the period filter (FILTER NOT "
+    "EXISTS over rows from VALUES) and also lists owners and developers the graph dates as past",
+}
+
+
 @pytest.mark.parametrize("fmt", ["table", "json"])
 @pytest.mark.parametrize("name", SELECTS)
-def test_stored_queries_print_the_same_remotely(name, fmt, published, store, invoke):
+def test_stored_queries_print_the_same_remotely(name, fmt, published, store, invoke, request):
     """The printed output, byte for byte: a user can diff a store's answer with the local one."""
+    if (store.name, name) in WRONG_ANSWERS:
+        request.applymarker(pytest.mark.xfail(reason=WRONG_ANSWERS[store.name, name], strict=True))
     remote = invoke("query", name, "--endpoint", store.query_url, "-f", fmt)
     local = invoke("query", name, "-f", fmt)
     assert remote.exit_code == 0, remote.output
