@@ -301,9 +301,15 @@ class KnowledgeGraph:
         timeout: float = DEFAULT_TIMEOUT,
         user: str | None = None,
         password: str | None = None,
+        native: bool = False,
     ):
         """Run a stored query (its parameters resolved here, sent as terms) or a query text at
-        another SPARQL endpoint; returns an OxResult like a local query."""
+        another SPARQL endpoint. Returns what `query` returns for the same question: a
+        QueryResult of rdflib terms, or with native=True the OxResult the command line prints
+        from (the same writers print a local and a remote answer).
+
+        The timeout covers the whole exchange with the store; the password is sent only in
+        answer to the scheme the store asks for (Digest where offered)."""
         from mkgraph import oxengine, remote
 
         if name is not None:
@@ -316,9 +322,15 @@ class KnowledgeGraph:
         else:
             source = "query"
         oxengine.check(text or "", source)
-        return remote.query(
-            oxengine.PROLOGUE + text, endpoint, graph or remote.GRAPH_IRI, timeout, user, password
+        result = remote.query(
+            oxengine.PROLOGUE + (text or ""),
+            endpoint,
+            graph or remote.GRAPH_IRI,
+            timeout if timeout and timeout > 0 else DEFAULT_TIMEOUT,
+            user,
+            password,
         )
+        return result if native else _as_rdflib(result)
 
     # ---------------------------------------------------------------- checks
     def validate(

@@ -83,7 +83,7 @@ def limits_options(func):
         default=30.0,
         show_default=True,
         metavar="SECONDS",
-        help="Stop a query that runs longer than this.",
+        help="Stop a query that runs longer than this (with --endpoint: the whole exchange).",
     )(func)
 
 
@@ -105,6 +105,23 @@ def remote_options(func):
         metavar="URL",
         help="Run it at this SPARQL endpoint instead of on the bundled graph.",
     )(func)
+
+
+def _credentials(endpoint: str, user: str | None) -> tuple[str | None, str | None]:
+    """The user (--user, else the one written in the endpoint URL) and their password:
+    $MKGRAPH_PASSWORD, else a password written in the URL, else a hidden prompt."""
+    from mkgraph.remote import PASSWORD_ENV, parse_endpoint
+
+    target = parse_endpoint(endpoint)
+    user = user or target.user
+    if (
+        user is not None
+        and user == target.user
+        and target.password is not None
+        and os.environ.get(PASSWORD_ENV) is None
+    ):
+        return user, target.password
+    return user, _password(user)
 
 
 def _password(user: str | None) -> str | None:
@@ -131,9 +148,14 @@ def inferred_option(func):
 def _render_result(result, fmt: str | None, width: int | None = None) -> str:
     from mkgraph import results
 
-    if type(result).__name__ == "OxResult" and (result.form == "CONSTRUCT" or result.store is None):
-        # graphs are written by rdflib (Turtle, JSON-LD with context), and so are results that
-        # came from another endpoint (no local store to re-run them with Oxigraph's writers)
+    if type(result).__name__ == "OxResult" and result.form == "CONSTRUCT":
+        if fmt in ("ntriples", "nquads"):
+            # line by line in a sorted order: the same graph prints the same, run after run and
+            # whichever store gave it (rdflib's order follows Python's per-run string hashing)
+            from mkgraph.export import serialize_triples
+
+            return serialize_triples(sorted(result.triples, key=str), fmt).rstrip("\n")
+        # other graph formats are written by rdflib (Turtle, JSON-LD with context)
         from mkgraph.api import _as_rdflib
 
         result = _as_rdflib(result)
@@ -311,6 +333,7 @@ def query_command(
             raise ParameterError(
                 "--endpoint runs a stored query NAME (without --file or --inferred)"
             )
+        user, password = _credentials(endpoint, user)
         result = kg.query_remote(
             endpoint,
             name,
@@ -318,7 +341,8 @@ def query_command(
             graph=graph,
             timeout=timeout,
             user=user,
-            password=_password(user),
+            password=password,
+            native=True,
         )
     elif query_file:
         if name:
@@ -372,8 +396,15 @@ def sparql_command(ctx, text, fmt, inferred, timeout, allow_service, endpoint, g
     if endpoint:
         if inferred:
             raise ParameterError("--inferred applies to the bundled graph, not to --endpoint")
+        user, password = _credentials(endpoint, user)
         result = _kg(ctx).query_remote(
-            endpoint, text=text, graph=graph, timeout=timeout, user=user, password=_password(user)
+            endpoint,
+            text=text,
+            graph=graph,
+            timeout=timeout,
+            user=user,
+            password=password,
+            native=True,
         )
     else:
         result = _kg(ctx).sparql(
@@ -659,7 +690,7 @@ if __name__ == "__main__":  # pragma: no cover
     required=True,
     metavar="URL",
     help="The store's SPARQL 1.1 Graph Store endpoint, e.g. http://localhost:7878/store "
-    "(Oxigraph) or http://localhost:3030/DATASET/data (Fuseki).",
+    "(Oxigraph) or http://localhost:8890/sparql-graph-crud-auth (Virtuoso).",
 )
 @click.option(
     "--graph",
@@ -678,7 +709,7 @@ if __name__ == "__main__":  # pragma: no cover
     default=120.0,
     show_default=True,
     metavar="SECONDS",
-    help="Give up when the store does not answer in time.",
+    help="Give up when the whole upload and answer take longer than this.",
 )
 @inferred_option
 @click.pass_context
@@ -688,7 +719,8 @@ def publish_command(ctx, endpoint, graph, user, timeout, inferred):
 
     Example: mkgraph publish --endpoint http://localhost:7878/store
     """
-    url, count = _kg(ctx).publish(endpoint, graph, inferred, user, _password(user), timeout)
+    user, password = _credentials(endpoint, user)
+    url, count = _kg(ctx).publish(endpoint, graph, inferred, user, password, timeout)
     click.echo(f"published {count} triples to {url}")
 
 

@@ -86,11 +86,18 @@ def with_terms(text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str
     where = re.search(r"\bWHERE\b", masked, re.IGNORECASE)
     if not bindings or where is None:
         return None
+    # every projection, a subquery's included: a constant there is not SPARQL
+    projections = [
+        masked[select.end() : where_after.start()]
+        for select in re.finditer(r"\bSELECT\b", masked, re.IGNORECASE)
+        if (where_after := re.compile(r"\bWHERE\b|\{", re.IGNORECASE).search(masked, select.end()))
+    ]
     pieces = []
     for name in bindings:
         variable = rf"[?$]{re.escape(name)}\b"
         if (
             re.search(variable, masked[: where.start()])
+            or any(re.search(variable, projection) for projection in projections)
             or re.search(rf"\bAS\s+{variable}", masked, re.IGNORECASE)
             or re.search(r"\bVALUES\b", masked, re.IGNORECASE)
             or re.search(r"\bSELECT\s+(DISTINCT\s+|REDUCED\s+)?\*", masked, re.IGNORECASE)
