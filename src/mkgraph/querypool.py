@@ -12,6 +12,7 @@ Limits, each enforced outside the query's reach:
 - time: a worker that passes the time limit is killed and replaced;
 - memory: each worker runs under RLIMIT_DATA, so the kernel refuses it more memory than the limit
   and the allocation failure aborts it (Rust aborts on a failed allocation); it is replaced;
+- the network: a worker forbids itself every socket (mkgraph.offline);
 - a crash (a signal such as SIGSEGV) is noticed at once: the pipe closes, the worker is replaced.
 The client always gets one line: 503 for the time and memory limits, 500 for a crash.
 """
@@ -98,15 +99,19 @@ def _answer(
     import pyoxigraph as ox
 
     from mkgraph.errors import MkgraphError
+    from mkgraph.prefixes import PREFIXES
 
     try:
         query = prepare(text, source) if prepare is not None else text
     except MkgraphError as error:
         return _text(400, str(error))
-    try:
-        outcome = store.query(query)
+    try:  # the prefixes beside the query, not above it: error positions are the client's own
+        outcome = store.query(query, prefixes=PREFIXES)
     except SyntaxError as exc:
-        return _text(400, f"the query is not valid SPARQL: {exc}")
+        from mkgraph.oxengine import describe_syntax_error
+
+        reason = describe_syntax_error(query, str(exc))
+        return _text(400, f"the query is not valid SPARQL: {reason}")
     buffer = _Bounded(max_bytes)
     try:
         if isinstance(outcome, ox.QueryTriples):
@@ -136,6 +141,10 @@ def _serve(location: str, connection, prepare, max_memory: int) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (max_memory, max_memory))
     import pyoxigraph as ox
 
+    from mkgraph import offline
+
+    if offline.available():  # defence in depth: this process can open no socket
+        offline.forbid_network(whole_process=True)
     store = ox.Store.read_only(location)
     connection.send("ready")
     while True:

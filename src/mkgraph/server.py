@@ -42,7 +42,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from mkgraph import connections, oxengine
+from mkgraph import connections, oxengine, querycheck
 from mkgraph.errors import MkgraphError, QueryError, UnknownNameError
 from mkgraph.prefixes import GRAPH_IRI
 from mkgraph.querypool import GRAPH_FORMATS, RESULT_FORMATS, QueryPool
@@ -80,12 +80,14 @@ def prepare(text: str, source: str) -> str:
     QueryError with the reason. Runs inside a query worker, under its time and memory limits,
     so a check that is slow on some hostile text never holds the event loop."""
     try:
-        oxengine.check(text, source)
+        querycheck.check(text, source)
     except MkgraphError as error:  # the command line's hint does not apply here
         raise QueryError(
             str(error).replace(" unless you name it with --allow-service", "")
         ) from None
-    return oxengine.PROLOGUE + text
+    return (
+        text  # the worker passes mkgraph's prefixes beside it, so error positions are the client's
+    )
 
 
 class Admission:
