@@ -9,7 +9,7 @@ import pytest
 from mkgraph.formatting import canonical
 from mkgraph.resources import locate
 
-DATA_FILES = locate().turtle_files(locate().data)
+DATA_FILES = locate().curated_files(locate().data)
 
 
 @pytest.mark.parametrize("path", DATA_FILES, ids=lambda p: str(p.relative_to(locate().data)))

@@ -48,5 +48,5 @@ def test_data_folder_without_files(scratch_root, invoke):
     assert result.exit_code == 2
     assert (
         result.stderr
-        == f"mkgraph: error: {scratch_root / 'data'}: no data files (.ttl, .jsonld or .rdf)\n"
+        == f"mkgraph: error: {scratch_root / 'data'}: no data files (.ttl, .trig, .jsonld or .rdf)\n"
     )

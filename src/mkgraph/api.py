@@ -67,7 +67,9 @@ class KnowledgeGraph:
 
         files = self.resources.graph_files()
         if not self.resources.data_files(self.resources.data):
-            raise ResourceError(f"{self.resources.data}: no data files (.ttl, .jsonld or .rdf)")
+            raise ResourceError(
+                f"{self.resources.data}: no data files (.ttl, .trig, .jsonld or .rdf)"
+            )
         cached = cache.open_store(files)
         if cached is not None:
             return cached

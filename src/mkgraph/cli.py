@@ -580,16 +580,28 @@ def render_list_command(ctx, fmt, output):
 @main.command("format")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--check", is_flag=True, help="Only report files that are not canonical (exit 1).")
+@click.option(
+    "--migrate",
+    is_flag=True,
+    help="Move Turtle files with reified provenance into the compact TriG form (x.ttl -> x.trig).",
+)
 @click.pass_context
-def format_command(ctx, files, check):
-    """Rewrite data files in canonical Turtle (default: every file under data/).
+def format_command(ctx, files, check, migrate):
+    """Rewrite data files in canonical Turtle or TriG (default: every file under data/).
 
     Example: mkgraph format --check
     """
     from mkgraph import formatting
 
     kg = _kg(ctx)
-    paths = [Path(f) for f in files] or kg.resources.turtle_files(kg.resources.data)
+    paths = [Path(f) for f in files] or kg.resources.curated_files(kg.resources.data)
+    if check and migrate:
+        raise ParameterError("--check and --migrate do not go together")
+    if migrate:
+        renamed = dict(formatting.migrate(paths))
+        for old, new in renamed.items():
+            click.echo(f"migrated {old} -> {new}")
+        paths = [renamed.get(p, p) for p in paths]
     if check:
         bad = formatting.unformatted(paths)
         for path in bad:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from mkgraph.errors import DataError
+from mkgraph.expand import Terms, expand
 from mkgraph.literals import LEXICAL, well_typed
 from mkgraph.prefixes import shorten
 from mkgraph.sourcetext import line_of, read_text
@@ -41,29 +42,53 @@ def _rdflib_triples(path: Path) -> list:
     return list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=True))
 
 
+_OXIGRAPH_TERMS = Terms(
+    iri=ox.NamedNode, blank=ox.BlankNode, is_blank=lambda term: isinstance(term, ox.BlankNode)
+)
+
+
+def _expanded(quads):
+    """A TriG file's quads with each named-graph fact reified (mkgraph.expand), as default-graph
+    quads; a TriG file is read whole, since its annotations may follow the facts they annotate."""
+    plain = (
+        (
+            q.subject,
+            q.predicate,
+            q.object,
+            None if q.graph_name == ox.DefaultGraph() else q.graph_name,
+        )
+        for q in quads
+    )
+    for s, p, o in expand(list(plain), _OXIGRAPH_TERMS):
+        yield ox.Quad(s, p, o)
+
+
 def iter_file(path: Path):
     """One source file's triples as Oxigraph quads (default graph), checked as they stream by,
     so a million-triple file never sits in Python objects all at once."""
-    if path.suffix.lower() != ".ttl":
+    suffix = path.suffix.lower()
+    if suffix not in (".ttl", ".trig"):
         yield from _rdflib_triples(path)
         return
     text = read_text(path)
+    syntax = "Turtle" if suffix == ".ttl" else "TriG"
     try:
-        for quad in ox.parse(
+        parsed = ox.parse(
             text,
-            format=ox.RdfFormat.TURTLE,
+            format=ox.RdfFormat.TURTLE if suffix == ".ttl" else ox.RdfFormat.TRIG,
             base_iri=path.resolve().as_uri(),
             rename_blank_nodes=True,
-        ):
+        )
+        for quad in parsed if suffix == ".ttl" else _expanded(parsed):
             _checked_literal(path, text, quad.object)
             yield quad
     except SyntaxError as exc:
         _rdflib_triples(path)  # raises the rdflib loader's DataError for the same problem
         line, column = (exc.args[1][1], exc.args[1][2]) if len(exc.args) > 1 else (None, None)
         message = str(exc.args[0]).split(": ", 1)[-1] if exc.args else str(exc)
-        raise DataError(path, f"Turtle syntax error: {message}", line, column) from None
+        raise DataError(path, f"{syntax} syntax error: {message}", line, column) from None
     except RecursionError:
-        raise DataError(path, "Turtle nested too deeply") from None
+        raise DataError(path, f"{syntax} nested too deeply") from None
 
 
 def parse_file(path: Path) -> list:

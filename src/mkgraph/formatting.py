@@ -1,8 +1,12 @@
-"""Canonical Turtle for the data files: one formatter, so a reviewer's diff shows only what changed.
+"""Canonical text for the data files: one formatter, so a reviewer's diff shows only what changed.
 
-rdflib's longturtle sorts subjects and predicates; blank nodes (the provenance statements) are first
-renamed in the order of their own contents, so their order does not depend on how a parser named
-them, and two with the same contents become one.
+A TriG file (the compact provenance form, mkgraph.trig) is written by mkgraph.trig. A Turtle file
+is written by rdflib's longturtle, which sorts subjects and predicates; its blank nodes (reified
+provenance statements) are first renamed in the order of their own contents, so their order does
+not depend on how a parser named them, and two with the same contents become one.
+
+`migrate` moves every Turtle data file that has reified provenance into the compact form
+(x.ttl becomes x.trig), proved lossless by tests/test_compact_form.py.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from pathlib import Path
 
 from rdflib import BNode, Graph
 
-from mkgraph.graph import parse_turtle
+from mkgraph.graph import parse_file, parse_text, parse_turtle
 from mkgraph.namespaces import bind_prefixes
 
 
@@ -35,7 +39,11 @@ def canonical_text(graph: Graph) -> str:
 
 
 def canonical(path: Path) -> str:
-    """The canonical text of one Turtle file (its triples, mkgraph's prefixes, sorted)."""
+    """The canonical text of one Turtle or TriG file (its triples, mkgraph's prefixes, sorted)."""
+    if path.suffix.lower() == ".trig":
+        from mkgraph import trig
+
+        return trig.write(parse_file(path))
     graph = Graph()
     parse_turtle(path, into=graph)
     return canonical_text(graph)
@@ -57,3 +65,35 @@ def format_files(paths: list[Path]) -> list[Path]:
             write_atomically(path, text)
             changed.append(path)
     return changed
+
+
+def migrate(paths: list[Path]) -> list[tuple[Path, Path]]:
+    """Rewrite each Turtle file with reified provenance as compact TriG beside it (x.ttl becomes
+    x.trig) and remove the Turtle file; returns (old, new) pairs. Every file is converted and
+    checked before any is written, so a bad file stops the migration with nothing changed."""
+    from rdflib.compare import isomorphic
+
+    from mkgraph import trig
+    from mkgraph.errors import DataError
+    from mkgraph.export import write_atomically
+
+    planned: list[tuple[Path, Path, str]] = []
+    for path in paths:
+        if path.suffix.lower() != ".ttl":
+            continue
+        graph = parse_turtle(path)
+        if not trig.compact(graph).has_named_graphs:
+            continue
+        target = path.with_suffix(".trig")
+        if target.exists():
+            raise DataError(target, "already exists: cannot migrate the .ttl file beside it")
+        text = trig.write(graph)
+        if not isomorphic(graph, parse_text(text, target, "trig")):
+            raise DataError(
+                path, "the compact form would not carry the same triples (not migrated)"
+            )
+        planned.append((path, target, text))
+    for path, target, text in planned:
+        write_atomically(target, text)
+        path.unlink()
+    return [(path, target) for path, target, _ in planned]

@@ -27,31 +27,72 @@ _BAD_IRI_CHARS = re.compile(r'[\s<>"{}|^`\\]')
 
 def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
     """Parse one Turtle file, raising DataError with file, line and column on any problem."""
+    return _parse_turtle_family(path, into, "turtle")
+
+
+def parse_trig(path: Path, into: Graph | None = None) -> Graph:
+    """Parse one TriG file (facts in named graphs, one per source or annotation) and expand it
+    into plain triples with reified provenance (mkgraph.expand), with the Turtle loader's errors."""
+    return _parse_turtle_family(path, into, "trig")
+
+
+def _rdflib_terms():
+    from rdflib import BNode
+
+    from mkgraph.expand import Terms
+
+    return Terms(iri=URIRef, blank=BNode, is_blank=lambda term: isinstance(term, BNode))
+
+
+def parse_text(text: str, path: Path, syntax: str) -> Graph:
+    """Text in Turtle or TriG (expanded), parsed as if it were the file at ``path``; rdflib's
+    own exceptions (the callers here turn them into DataErrors)."""
+    if syntax == "turtle":
+        graph = Graph()
+        graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+        return graph
+    from rdflib import Dataset
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+    from mkgraph.expand import expand
+
+    dataset = Dataset()
+    dataset.parse(data=text, format="trig", publicID=path.resolve().as_uri())
+    quads = (
+        (s, p, o, None if g == DATASET_DEFAULT_GRAPH_ID else g) for s, p, o, g in dataset.quads()
+    )
+    graph = Graph()
+    for triple in expand(quads, _rdflib_terms()):
+        graph.add(triple)
+    return graph
+
+
+def _parse_turtle_family(path: Path, into: Graph | None, syntax: str) -> Graph:
     graph = into if into is not None else Graph()
     text = _read_text(path)
-    scratch = Graph()
+    name = "Turtle" if syntax == "turtle" else "TriG"
     try:
-        scratch.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+        scratch = parse_text(text, path, syntax)
     except BadSyntax as exc:
         if "EOF" in str(exc._why):
             line, column = _position(text, len(text.rstrip()))
             raise DataError(
-                path, "Turtle syntax error: unexpected end of file (missing '.'?)", line, column
+                path, f"{name} syntax error: unexpected end of file (missing '.'?)", line, column
             ) from None
         consumed = exc._str.decode("utf-8", "replace") if isinstance(exc._str, bytes) else exc._str
         line, column = _position(consumed, exc._i)
-        raise DataError(path, f"Turtle syntax error: {exc._why}", line, column) from None
+        raise DataError(path, f"{name} syntax error: {exc._why}", line, column) from None
     except (IndexError, EOFError):
         # rdflib's Turtle parser runs off the end of a statement that lacks its final dot.
         line, column = _position(text, len(text.rstrip()))
         raise DataError(
-            path, "Turtle syntax error: unexpected end of file (missing '.'?)", line, column
+            path, f"{name} syntax error: unexpected end of file (missing '.'?)", line, column
         ) from None
     except RecursionError:
-        raise DataError(path, "Turtle nested too deeply") from None
+        raise DataError(path, f"{name} nested too deeply") from None
     except Exception as exc:  # any other parser failure still becomes one clean line
         raise DataError(
-            path, f"cannot parse as Turtle: {' '.join(str(exc).split())[:200]}"
+            path, f"cannot parse as {name}: {' '.join(str(exc).split())[:200]}"
         ) from None
     _check_terms(path, text, scratch)
     graph += scratch
@@ -162,6 +203,7 @@ def parse_rdfxml(path: Path, into: Graph | None = None) -> Graph:
 
 PARSERS = {
     ".ttl": parse_turtle,
+    ".trig": parse_trig,
     ".jsonld": parse_jsonld,
     ".rdf": parse_rdfxml,
     ".owl": parse_rdfxml,
@@ -169,10 +211,12 @@ PARSERS = {
 
 
 def parse_file(path: Path, into: Graph | None = None) -> Graph:
-    """Parse one file by its extension: Turtle, JSON-LD or RDF/XML."""
+    """Parse one file by its extension: Turtle, TriG, JSON-LD or RDF/XML."""
     parser = PARSERS.get(path.suffix.lower())
     if parser is None:
-        raise DataError(path, f"unknown file type {path.suffix!r} (use .ttl, .jsonld or .rdf)")
+        raise DataError(
+            path, f"unknown file type {path.suffix!r} (use .ttl, .trig, .jsonld or .rdf)"
+        )
     return parser(path, into)
 
 
@@ -187,7 +231,7 @@ def load_files(files: list[Path]) -> Graph:
 def load(resources: Resources) -> Graph:
     """The whole graph: ontology and data, as asserted (no inference)."""
     if not resources.data_files(resources.data):
-        raise ResourceError(f"{resources.data}: no data files (.ttl, .jsonld or .rdf)")
+        raise ResourceError(f"{resources.data}: no data files (.ttl, .trig, .jsonld or .rdf)")
     return load_files(resources.graph_files())
 
 

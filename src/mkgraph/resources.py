@@ -44,11 +44,17 @@ class Resources:
         return sorted(p for p in folder.rglob("*.ttl") if p.is_file())
 
     def data_files(self, folder: Path) -> list[Path]:
-        """Every RDF file below a folder (Turtle, JSON-LD, RDF/XML), in a stable order."""
+        """Every RDF file below a folder (Turtle, TriG, JSON-LD, RDF/XML), in a stable order."""
         return sorted(
             p
             for p in folder.rglob("*")
-            if p.is_file() and p.suffix.lower() in (".ttl", ".jsonld", ".rdf")
+            if p.is_file() and p.suffix.lower() in (".ttl", ".trig", ".jsonld", ".rdf")
+        )
+
+    def curated_files(self, folder: Path) -> list[Path]:
+        """The files curators write and `mkgraph format` keeps canonical: Turtle and TriG."""
+        return sorted(
+            p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in (".ttl", ".trig")
         )
 
     def graph_files(self) -> list[Path]:
