@@ -406,6 +406,20 @@ class KnowledgeGraph:
             tuple(None if t is None else str(t) for t in row) for row in result.rows
         ]
 
+    # ---------------------------------------------------------------- curation
+    def diff(self, revision: str | None = None, other_root=None):
+        """What this copy of the graph changes compared with a git revision of it (default HEAD)
+        or with another root folder: a mkgraph.diff.Diff."""
+        from mkgraph import diff
+
+        if revision is not None and other_root is not None:
+            raise ParameterError("compare with a revision or with another root, not both")
+        if other_root is not None:
+            old = KnowledgeGraph(other_root).graph
+        else:
+            old = diff.graph_at_revision(self.resources, revision or "HEAD")
+        return diff.compare(old, self.graph)
+
     # ---------------------------------------------------------------- export
     def export(self, fmt: str = "turtle", inferred: bool = False) -> str:
         from mkgraph import export

@@ -545,6 +545,38 @@ def coverage_command(ctx, fmt, output):
     _emit(text, output)
 
 
+@main.command("diff")
+@click.argument("revision", required=False)
+@click.option(
+    "--root",
+    "other_root",
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="Compare with another root folder instead of a git revision.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "turtle")),
+    default="text",
+    show_default=True,
+    help="text: facts added, removed and changed by system, with sources; "
+    "turtle: the removed and the added triples.",
+)
+@output_option
+@click.pass_context
+def diff_command(ctx, revision, other_root, fmt, output):
+    """What the working files change in the graph, compared with a git revision (default HEAD).
+
+    Exit 0, or 1 when a fact lost its last source, 2 when the comparison could not run.
+    Example: mkgraph diff HEAD~1
+    """
+    result = _kg(ctx).diff(revision, other_root)
+    _emit(result.as_turtle() if fmt == "turtle" else result.as_text(), output)
+    ctx.exit(1 if result.lost_last_source else 0)
+
+
 @main.group("render")
 def render_group():
     """Views of the graph as documents.
