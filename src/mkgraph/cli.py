@@ -615,7 +615,8 @@ def render_list_command(ctx, fmt, output):
 @click.option(
     "--migrate",
     is_flag=True,
-    help="Move Turtle files with reified provenance into the compact TriG form (x.ttl -> x.trig).",
+    help="Move Turtle files with reified provenance into the compact TriG form (x.ttl -> x.trig) "
+    "and give each source without a kind (mk:sourceKind) its guessed kind.",
 )
 @click.pass_context
 def format_command(ctx, files, check, migrate):
@@ -632,7 +633,7 @@ def format_command(ctx, files, check, migrate):
     if migrate:
         renamed = dict(formatting.migrate(paths))
         for old, new in renamed.items():
-            click.echo(f"migrated {old} -> {new}")
+            click.echo(f"migrated {old} -> {new}" if new != old else f"classified sources in {old}")
         paths = [renamed.get(p, p) for p in paths]
     if check:
         bad = formatting.unformatted(paths)

@@ -14,8 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from rdflib import BNode, Graph
+from rdflib.compare import isomorphic
 
-from mkgraph.graph import parse_file, parse_text, parse_turtle
+from mkgraph.graph import parse_file, parse_text
 from mkgraph.namespaces import bind_prefixes
 
 
@@ -40,13 +41,7 @@ def canonical_text(graph: Graph) -> str:
 
 def canonical(path: Path) -> str:
     """The canonical text of one Turtle or TriG file (its triples, mkgraph's prefixes, sorted)."""
-    if path.suffix.lower() == ".trig":
-        from mkgraph import trig
-
-        return trig.write(parse_file(path))
-    graph = Graph()
-    parse_turtle(path, into=graph)
-    return canonical_text(graph)
+    return canonical_text_for(path, parse_file(path))
 
 
 def unformatted(paths: list[Path]) -> list[Path]:
@@ -69,20 +64,23 @@ def format_files(paths: list[Path]) -> list[Path]:
 
 def migrate(paths: list[Path]) -> list[tuple[Path, Path]]:
     """Rewrite each Turtle file with reified provenance as compact TriG beside it (x.ttl becomes
-    x.trig) and remove the Turtle file; returns (old, new) pairs. Every file is converted and
-    checked before any is written, so a bad file stops the migration with nothing changed."""
-    from rdflib.compare import isomorphic
-
-    from mkgraph import trig
+    x.trig) and remove the Turtle file; give every source without a kind its guessed kind
+    (mkgraph.sourcekinds). Returns (old, new) pairs (the same path when only kinds were added).
+    Every file is converted and checked before any is written, so a bad file stops the
+    migration with nothing changed."""
+    from mkgraph import sourcekinds, trig
     from mkgraph.errors import DataError
     from mkgraph.export import write_atomically
 
     planned: list[tuple[Path, Path, str]] = []
     for path in paths:
-        if path.suffix.lower() != ".ttl":
+        if path.suffix.lower() not in (".ttl", ".trig"):
             continue
-        graph = parse_turtle(path)
-        if not trig.compact(graph).has_named_graphs:
+        graph = parse_file(path)
+        classified = sourcekinds.classify_graph(graph)
+        if path.suffix.lower() == ".trig" or not trig.compact(graph).has_named_graphs:
+            if classified:
+                planned.append((path, path, canonical_text_for(path, graph)))
             continue
         target = path.with_suffix(".trig")
         if target.exists():
@@ -95,5 +93,15 @@ def migrate(paths: list[Path]) -> list[tuple[Path, Path]]:
         planned.append((path, target, text))
     for path, target, text in planned:
         write_atomically(target, text)
-        path.unlink()
+        if target != path:
+            path.unlink()
     return [(path, target) for path, target, _ in planned]
+
+
+def canonical_text_for(path: Path, graph: Graph) -> str:
+    """A graph's canonical text in the form its file is in (TriG or Turtle)."""
+    if path.suffix.lower() == ".trig":
+        from mkgraph import trig
+
+        return trig.write(graph)
+    return canonical_text(graph)
