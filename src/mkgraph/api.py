@@ -420,6 +420,14 @@ class KnowledgeGraph:
             old = diff.graph_at_revision(self.resources, revision or "HEAD")
         return diff.compare(old, self.graph)
 
+    def stale_facts(self, days: int, today=None):
+        """The facts whose sources were all read more than ``days`` ago (mkgraph.review)."""
+        from mkgraph import review
+
+        if days < 0:
+            raise ParameterError(f"days must be 0 or more, not {days}")
+        return review.stale_facts(self.graph, days, today)
+
     # ---------------------------------------------------------------- export
     def export(self, fmt: str = "turtle", inferred: bool = False) -> str:
         from mkgraph import export

@@ -531,15 +531,33 @@ def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, ou
     show_default=True,
     help="Output format.",
 )
+@click.option(
+    "--stale",
+    "stale_days",
+    metavar="DAYS",
+    type=click.IntRange(min=0),
+    help="Instead: the facts whose sources were all read more than DAYS ago (the re-check list).",
+)
 @output_option
 @click.pass_context
-def coverage_command(ctx, fmt, output):
+def coverage_command(ctx, fmt, stale_days, output):
     """Show which fields are known and sourced for each listed project, with totals.
 
-    Example: mkgraph coverage --format markdown
+    Example: mkgraph coverage --format markdown; mkgraph coverage --stale 180
     """
     from mkgraph.coverage import coverage
 
+    if stale_days is not None:
+        from mkgraph import review
+
+        stale = _kg(ctx).stale_facts(stale_days)
+        text = (
+            review.as_json(stale)
+            if fmt == "json"
+            else review.as_table(stale, stale_days, markdown=fmt == "markdown")
+        )
+        _emit(text, output)
+        return
     report = coverage(_kg(ctx).graph)
     text = report.as_json() if fmt == "json" else report.as_table(markdown=fmt == "markdown")
     _emit(text, output)
