@@ -420,6 +420,18 @@ class KnowledgeGraph:
             old = diff.graph_at_revision(self.resources, revision or "HEAD")
         return diff.compare(old, self.graph)
 
+    def new_project(self, name: str, homepage: str, listed: bool = False) -> Path:
+        """Write a new project file from the template (mkgraph.template); a name the graph
+        already describes is refused."""
+        from rdflib import URIRef
+
+        from mkgraph import template
+
+        iri = URIRef(f"https://w3id.org/mkgraph/system/{template.slug(name)}")
+        if (iri, None, None) in self.graph:
+            raise ParameterError(f"{name!r} is already in the graph as <{iri}>: edit its file")
+        return template.new_project(self.resources, name, homepage, listed)
+
     def stale_facts(self, days: int, today=None):
         """The facts whose sources were all read more than ``days`` ago (mkgraph.review)."""
         from mkgraph import review

@@ -563,6 +563,20 @@ def coverage_command(ctx, fmt, stale_days, output):
     _emit(text, output)
 
 
+@main.command("new")
+@click.argument("name")
+@click.option("--homepage", required=True, metavar="URL", help="The project's homepage.")
+@click.option("--listed", is_flag=True, help="The project is on the microkernel.info list.")
+@click.pass_context
+def new_command(ctx, name, homepage, listed):
+    """Start a new project file from the template, every field to fill marked TODO.
+
+    Example: mkgraph new "Fake OS" --homepage https://fake-os.example.org --listed
+    """
+    path = _kg(ctx).new_project(name, homepage, listed)
+    click.echo(f"wrote {path}: fill in each TODO, then run mkgraph validate")
+
+
 @main.command("diff")
 @click.argument("revision", required=False)
 @click.option(

@@ -138,7 +138,7 @@ class Diff:
                 counts[change.kind] += 1
                 _, p, o = change.fact
                 what = f"{self._predicate(p)}: {self._name(o)}"
-                cited = f"  [{'; '.join(change.sources)}]" if change.sources else "  [no source]"
+                cited = f"  [{'; '.join(change.sources)}]" if change.sources else ""
                 if change.kind == "added":
                     lines.append(f"  + {what}{cited}")
                 elif change.kind == "removed":

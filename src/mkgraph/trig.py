@@ -6,8 +6,9 @@ written once for all of them; a fact with anything more (a note, validity dates,
 several sources) gets a blank graph name whose annotations follow it on the next line. Anything
 else (a statement about a fact the file does not assert, a statement used as a value) is kept as is.
 
-The text is canonical: prefixes used, then default-graph subjects, then source graphs, then annotated
-facts, each sorted, so a reviewer's diff shows only what changed.
+The text is canonical: the prefixes used, then the default graph's subjects, the source graphs and
+the annotated facts, each sorted and filled into lines of at most 100 characters, so a reviewer's
+diff shows only what changed.
 """
 
 from __future__ import annotations
@@ -128,18 +129,18 @@ class _Writer:
         ]
 
     def block(self, subject, pairs: list[tuple], indent: str = "") -> list[str]:
-        """One subject: on one line when short, else one predicate per line."""
-        lines = self.predicate_lines(pairs)
-        head = f"{indent}{self.term(subject)} "
-        single = head + " ; ".join(lines) + " ."
-        if len(lines) == 1 or len(single) <= _ONE_LINE:
-            return [single]
-        inner = indent + "    "
-        return (
-            [head + lines[0] + " ;"]
-            + [f"{inner}{line} ;" for line in lines[1:-1]]
-            + [f"{inner}{lines[-1]} ."]
-        )
+        """One subject, its predicates filled into lines of at most 100 characters (a predicate
+        longer than that gets a line of its own)."""
+        items = self.predicate_lines(pairs)
+        lines = [f"{indent}{self.term(subject)} {items[0]}"]
+        for item in items[1:]:
+            if len(lines[-1]) + 3 + len(item) <= _ONE_LINE:
+                lines[-1] += f" ; {item}"
+            else:
+                lines[-1] += " ;"
+                lines.append(f"{indent}    {item}")
+        lines[-1] += " ."
+        return lines
 
 
 def _subject_key(term) -> tuple:
@@ -165,9 +166,13 @@ def write(graph: Graph) -> str:
         key=lambda n: sorted((str(p), str(o)) for p, o in subjects[n]),
     ):
         writer.term(node)
+    described: list[str] = []
     for subject in sorted(subjects, key=lambda s: (isinstance(s, BNode), writer.term(s))):
-        sections.append(writer.block(subject, subjects[subject]))
+        described += writer.block(subject, subjects[subject])
+    if described:
+        sections.append(described)
 
+    graphs: list[str] = []
     for source in sorted(shape.by_source, key=str):
         facts = shape.by_source[source]
         by_subject: dict = defaultdict(list)
@@ -177,13 +182,16 @@ def write(graph: Graph) -> str:
         if len(by_subject) == 1:
             ((subject, pairs),) = by_subject.items()
             lines = writer.predicate_lines(pairs)
-            if len(lines) == 1:
-                sections.append([f"{name} {{ {writer.term(subject)} {lines[0]} }}"])
+            single = f"{name} {{ {writer.term(subject)} {' ; '.join(lines)} }}"
+            if len(lines) == 1 or len(single) <= _ONE_LINE:
+                graphs.append(single)
                 continue
         body = []
         for subject in sorted(by_subject, key=_subject_key):
             body += writer.block(subject, by_subject[subject], indent="    ")
-        sections.append([f"{name} {{", *body, "}"])
+        graphs += [f"{name} {{", *body, "}"]
+    if graphs:
+        sections.append(graphs)
 
     annotated_lines: list[str] = []
     counters: dict[str, int] = defaultdict(int)
