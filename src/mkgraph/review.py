@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF
@@ -30,7 +31,7 @@ class StaleFact:
 
 def stale_facts(graph: Graph, days: int, today: dt.date | None = None) -> list[StaleFact]:
     today = today or dt.date.today()
-    newest: dict[tuple, tuple[dt.date, object]] = {}
+    newest: dict[tuple, tuple[dt.date, Any]] = {}
     for node in set(graph.subjects(RDF.type, RDF.Statement)):
         fact = (
             graph.value(node, RDF.subject),
@@ -45,7 +46,7 @@ def stale_facts(graph: Graph, days: int, today: dt.date | None = None) -> list[S
             if fact not in newest or day > newest[fact][0]:
                 newest[fact] = (day, source)
     found = []
-    for (s, p, o), (day, source) in newest.items():
+    for (s, p, o), (day, cited) in newest.items():
         age = (today - day).days
         if age > days:
             found.append(
@@ -53,7 +54,7 @@ def stale_facts(graph: Graph, days: int, today: dt.date | None = None) -> list[S
                     label(graph, s),
                     PREDICATE_NAMES.get(str(p)) or label(graph, p),
                     str(o) if isinstance(o, Literal) else label(graph, o),
-                    label(graph, source),
+                    label(graph, cited),
                     day,
                     age,
                 )
