@@ -10,7 +10,7 @@ from rdflib.namespace import DCTERMS, SKOS
 
 from mkgraph.describe import sources_of
 from mkgraph.names import label
-from mkgraph.namespaces import MK, SCHEMA
+from mkgraph.namespaces import LINEAGE_RELATIONS, MK, SCHEMA
 
 # field name -> predicate; the first five are the ones the graph promises for 90% of projects
 FIELDS = {
@@ -22,7 +22,7 @@ FIELDS = {
     "developer": MK.developedBy,
     "latest activity": MK.latestActivity,
     "status": MK.status,
-    "lineage": None,  # any of based-on / derived-from / inspired-by
+    "lineage": None,  # any of the lineage relations
     "Wikidata": SKOS.exactMatch,
 }
 CORE_FIELDS = ("repository", "licence", "languages", "architectures", "start year")
@@ -101,9 +101,7 @@ def coverage(graph: Graph) -> Coverage:
     for project in projects:
         states = {}
         for field, predicate in FIELDS.items():
-            predicates = (
-                [MK.basedOn, MK.derivedFrom, MK.inspiredBy] if predicate is None else [predicate]
-            )
+            predicates = list(LINEAGE_RELATIONS) if predicate is None else [predicate]
             states[field] = _state(graph, project, predicates)
         rows.append((label(graph, project), states))
     return Coverage(list(FIELDS), rows)

@@ -7,7 +7,8 @@
 A parameter is a SPARQL variable of the same name (``?of``), bound as an RDF term before the query
 runs — its value never becomes query text. Its kind says how a value is read: a name of a system,
 language, architecture, trait, interface or family (matched against labels and alternative labels,
-case-insensitively), or a plain string, integer or IRI.
+case-insensitively), or a plain string, integer, date (a year, a day or "today", see
+mkgraph.periods) or IRI.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ PARAM_KINDS = (
     "agent",
     "string",
     "integer",
+    "date",
     "iri",
 )
 _HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
