@@ -67,10 +67,20 @@ def test_no_change(repo, invoke):
     assert (result.exit_code, result.output) == (0, "No change to the graph.\n")
 
 
-def test_migrating_the_data_is_no_change_to_the_graph(repo, invoke):
+def test_migrating_the_data_changes_nothing_but_the_source_kinds(repo, invoke):
     assert invoke("--root", str(repo), "format", "--migrate").exit_code == 0
     result = invoke("--root", str(repo), "diff")
-    assert (result.exit_code, result.output) == (0, "No change to the graph.\n")
+    assert result.exit_code == 0
+    changes = [line for line in result.output.splitlines() if line.startswith("  ")]
+    kinds = [line for line in changes if line.startswith("  + kind of source: ")]
+    assert changes == kinds
+    assert result.output.endswith(f"\n\nFacts: {len(kinds)} added.\n")
+    # migrated again and formatted: no change at all
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "migrated")
+    assert invoke("--root", str(repo), "format").exit_code == 0
+    again = invoke("--root", str(repo), "diff")
+    assert (again.exit_code, again.output) == (0, "No change to the graph.\n")
 
 
 def test_a_change_in_a_curators_words(repo, invoke):
