@@ -46,7 +46,7 @@ def provenance(graph: Graph) -> Counter:
 
 def round_trip(graph: Graph, name: str = "x.trig") -> tuple[str, Graph]:
     text = trig.write(graph)
-    return text, parse_text(text, Path(name), "trig")
+    return text, parse_text(text, "trig")
 
 
 def leaf_statements_only(graph: Graph) -> bool:

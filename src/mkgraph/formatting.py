@@ -18,6 +18,7 @@ from rdflib.compare import isomorphic
 
 from mkgraph.graph import parse_file, parse_text
 from mkgraph.namespaces import bind_prefixes
+from mkgraph.sourcetext import Source, read_source
 
 
 def _blank_nodes_in_content_order(graph: Graph) -> Graph:
@@ -39,25 +40,31 @@ def canonical_text(graph: Graph) -> str:
     return _blank_nodes_in_content_order(graph).serialize(format="longturtle")
 
 
-def canonical(path: Path) -> str:
+def canonical(file: Path | Source) -> str:
     """The canonical text of one Turtle or TriG file (its triples, mkgraph's prefixes, sorted)."""
-    return canonical_text_for(path, parse_file(path))
+    path = file.path if isinstance(file, Source) else Path(file)
+    return canonical_text_for(path, parse_file(file))
+
+
+def _is_canonical(source: Source) -> bool:
+    """Compared byte for byte: a byte order mark or a stray CR makes a file not canonical."""
+    return source.data == canonical(source).encode("utf-8")
 
 
 def unformatted(paths: list[Path]) -> list[Path]:
-    """The files whose text is not canonical."""
-    return [p for p in paths if p.read_text(encoding="utf-8") != canonical(p)]
+    """The files whose text is not canonical (each read once; an unreadable one is an error)."""
+    return [path for path in paths if not _is_canonical(read_source(path))]
 
 
 def format_files(paths: list[Path]) -> list[Path]:
     """Rewrite files into canonical form; returns the ones that changed."""
-    from mkgraph.export import write_atomically
+    from mkgraph.writing import write_file
 
     changed = []
     for path in paths:
-        text = canonical(path)
-        if path.read_text(encoding="utf-8") != text:
-            write_atomically(path, text)
+        source = read_source(path)
+        if not _is_canonical(source):
+            write_file(path, canonical(source))
             changed.append(path)
     return changed
 
@@ -70,7 +77,7 @@ def migrate(paths: list[Path]) -> list[tuple[Path, Path]]:
     migration with nothing changed."""
     from mkgraph import sourcekinds, trig
     from mkgraph.errors import DataError
-    from mkgraph.export import write_atomically
+    from mkgraph.writing import write_file
 
     planned: list[tuple[Path, Path, str]] = []
     for path in paths:
@@ -86,13 +93,13 @@ def migrate(paths: list[Path]) -> list[tuple[Path, Path]]:
         if target.exists():
             raise DataError(target, "already exists: cannot migrate the .ttl file beside it")
         text = trig.write(graph)
-        if not isomorphic(graph, parse_text(text, target, "trig")):
+        if not isomorphic(graph, parse_text(text, "trig")):
             raise DataError(
                 path, "the compact form would not carry the same triples (not migrated)"
             )
         planned.append((path, target, text))
     for path, target, text in planned:
-        write_atomically(target, text)
+        write_file(target, text)
         if target != path:
             path.unlink()
     return [(path, target) for path, target, _ in planned]

@@ -113,9 +113,9 @@ def new_project(
         homepage_graph=homepage_graph,
         homepage_fact=homepage_fact,
     )
-    from mkgraph.export import write_atomically
+    from mkgraph.writing import write_file
 
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{key}.trig"
-    write_atomically(target, text)
+    write_file(target, text)
     return target
