@@ -1,6 +1,10 @@
 """Drawing lineage views the way kernel family trees are drawn: one node per system (listed projects
 boxed, merely mentioned systems dashed), one edge style per kind of inheritance, nodes coloured by
-family, and time running down the page by start year.
+the kernel family the data states (mk:memberOfFamily), and time running down the page by start year.
+
+Every edge reads as a sentence in the direction of its arrow, descendant first: "Genode — based on →
+seL4". Systems without a known year sit in a band marked "year unknown" below the years, never on a
+year row.
 
 Formats: Graphviz DOT (built with the `graphviz` package), SVG and PNG (rendered by Graphviz's `dot`
 program), Mermaid (a flowchart GitHub renders), JSON (nodes and links), and one self-contained HTML page.
@@ -13,7 +17,7 @@ import json
 import re
 
 from mkgraph.errors import MkgraphError, OutputError
-from mkgraph.lineage import LineageView
+from mkgraph.lineage import LineageView, sentence
 
 # A link target a drawing may make clickable: an absolute http(s) URL with no space, control
 # character or character that would need quoting (a backslash is an escape to Graphviz).
@@ -46,20 +50,11 @@ EDGE_STYLES = {
     "re-implements": ("dotted", "2.4", "--o"),
     "inspired by": ("dashed", "1.2", "-.->"),
 }
-PALETTE = [
-    "#a6cee3",
-    "#b2df8a",
-    "#fdbf6f",
-    "#cab2d6",
-    "#fb9a99",
-    "#ffff99",
-    "#8dd3c7",
-    "#bebada",
-    "#80b1d3",
-    "#fccde5",
-    "#d9d9d9",
-    "#ccebc5",
-]
+# Paul Tol's "light" scheme: distinct for colour-blind readers, light enough for black text.
+PALETTE = ["#77AADD", "#EE8866", "#44BB99", "#EEDD88", "#FFAABB", "#99DDFF", "#BBCC33", "#AAAA00"]
+NO_FAMILY = "#FFFFFF"  # systems the data puts in no family
+UNDATED = "year unknown"
+UNDATED_PER_ROW = 6
 
 
 class GraphvizMissing(MkgraphError):
@@ -72,8 +67,35 @@ def format_from_extension(path: str) -> str | None:
 
 
 def clan_colours(view: LineageView) -> dict[str, str]:
-    clans = sorted({node.clan for node in view.nodes.values()}, key=str.casefold)
-    return {clan: PALETTE[index % len(PALETTE)] for index, clan in enumerate(clans)}
+    """One colour per stated family ("" = no family stated). Beyond the palette, further families
+    get evenly spread hues so that no two families share a colour."""
+    import colorsys
+
+    clans = sorted({node.clan for node in view.nodes.values() if node.clan}, key=str.casefold)
+    colours = {"": NO_FAMILY}
+    for index, clan in enumerate(clans):
+        if index < len(PALETTE):
+            colours[clan] = PALETTE[index]
+        else:
+            hue = (index - len(PALETTE)) / max(1, len(clans) - len(PALETTE))
+            r, g, b = colorsys.hls_to_rgb(hue, 0.8, 0.6)
+            colours[clan] = f"#{int(r * 255):02X}{int(g * 255):02X}{int(b * 255):02X}"
+    return colours
+
+
+def family_name(clan: str) -> str:
+    return clan or "no family stated"
+
+
+def band(node) -> str:
+    """The row a system is drawn on: its year, or the marked band of systems without one."""
+    return str(node.start_year) if node.start_year is not None else UNDATED
+
+
+def edge_sentence(view: LineageView, edge) -> str:
+    return sentence(
+        view.nodes[edge.child].name, view.relation_name(edge), view.nodes[edge.parent].name
+    )
 
 
 def _tooltip(node) -> str:
@@ -88,8 +110,14 @@ def fingerprint(view: LineageView) -> str:
     return hashlib.sha256(to_json(view).encode("utf-8")).hexdigest()[:16]
 
 
-def to_dot(view: LineageView, links: bool = True, title: str = "mkgraph lineage") -> str:
-    """Graphviz DOT source. With links, each node links to its homepage."""
+def to_dot(
+    view: LineageView,
+    links: bool = True,
+    title: str = "mkgraph lineage",
+    urls: dict[str, str] | None = None,
+) -> str:
+    """Graphviz DOT source. With links, each node links to its homepage; `urls` (node key to a
+    page address) links nodes to their own pages instead."""
     import graphviz
 
     colours = clan_colours(view)
@@ -100,7 +128,7 @@ def to_dot(view: LineageView, links: bool = True, title: str = "mkgraph lineage"
             "rankdir": "TB",
             "newrank": "true",
             "fontname": "Helvetica",
-            "label": title,
+            "label": f"{title}\n{view.note}" if view.note else title,
             "labelloc": "t",
             "fontsize": "16",
             "nodesep": "0.3",
@@ -111,20 +139,41 @@ def to_dot(view: LineageView, links: bool = True, title: str = "mkgraph lineage"
     )
 
     years = sorted({n.start_year for n in view.nodes.values() if n.start_year is not None})
-    if years:  # the time axis: a column of years, each on the rank of the systems started then
-        with dot.subgraph(name="timeline") as axis:
-            axis.attr("node", shape="plaintext", fontsize="10", fontcolor="#666666")
-            for year in years:
-                axis.node(f"y{year}", str(year))
-            for earlier, later in zip(years, years[1:], strict=False):
-                axis.edge(f"y{earlier}", f"y{later}", style="invis")
+    undated = [n for n in view.nodes.values() if n.start_year is None]
+    # The time axis: a column of years, each on the rank of the systems started then; below the
+    # last year, a marked band holds the systems without a known year, a few to a row.
+    with dot.subgraph(name="timeline") as axis:
+        axis.attr("node", shape="plaintext", fontsize="10", fontcolor="#666666")
         for year in years:
-            with dot.subgraph() as same:
-                same.attr(rank="same")
-                same.node(f"y{year}")
-                for node in view.nodes.values():
-                    if node.start_year == year:
-                        same.node(node.key)
+            axis.node(f"y{year}", str(year))
+        for earlier, later in zip(years, years[1:], strict=False):
+            axis.edge(f"y{earlier}", f"y{later}", style="invis")
+    for year in years:
+        with dot.subgraph() as same:
+            same.attr(rank="same")
+            same.node(f"y{year}")
+            for node in view.nodes.values():
+                if node.start_year == year:
+                    same.node(node.key)
+    if undated:
+        with dot.subgraph(name="cluster_undated") as band_:
+            band_.attr(
+                label=f"{UNDATED} (not on the time axis)",
+                style="dashed,rounded",
+                color="#888888",
+                fontcolor="#555555",
+                fontsize="11",
+                id="band_undated",
+            )
+            for node in undated:
+                band_.node(node.key)
+        anchor = f"y{years[-1]}" if years else None
+        for index, node in enumerate(undated):
+            if index < UNDATED_PER_ROW:
+                if anchor:  # below every year
+                    dot.edge(anchor, node.key, style="invis")
+            else:
+                dot.edge(undated[index - UNDATED_PER_ROW].key, node.key, style="invis")
 
     for node in view.nodes.values():
         attrs = {
@@ -132,27 +181,33 @@ def to_dot(view: LineageView, links: bool = True, title: str = "mkgraph lineage"
             "id": node.key,
             "tooltip": _tooltip(node) or node.name,
             "fillcolor": colours[node.clan],
+            "class": "year-unknown" if node.start_year is None else f"year-{node.start_year}",
         }
         if node.listed:
             attrs.update(shape="box", style="filled,rounded", penwidth="1.4")
         else:
             attrs.update(shape="ellipse", style="filled,dashed", fontcolor="#333333")
         link = web_link(node.homepage) if links else None
+        if urls and node.key in urls:
+            link = urls[node.key]
         if link:
             attrs.update(URL=link, target="_top")
         dot.node(node.key, **attrs)
 
     for edge in view.edges:
+        # Drawn from the descendant to its ancestor, so the arrow reads as the fact does:
+        # "Genode — based on → seL4". The year ranks, not the edge direction, place the nodes.
         relation = view.relation_name(edge)
         style, width, _ = EDGE_STYLES[relation]
+        child, parent = view.nodes[edge.child].key, view.nodes[edge.parent].key
         dot.edge(
-            view.nodes[edge.parent].key,
-            view.nodes[edge.child].key,
+            child,
+            parent,
             label=relation,
             style=style,
             penwidth=width,
-            id=f"e_{view.nodes[edge.parent].key}_"
-            f"{view.nodes[edge.child].key}_{relation.replace(' ', '_')}",
+            tooltip=edge_sentence(view, edge),
+            id=f"e_{child}_{relation.replace(' ', '_')}_{parent}",
         )
 
     with dot.subgraph(name="cluster_legend") as legend:
@@ -161,9 +216,18 @@ def to_dot(view: LineageView, links: bool = True, title: str = "mkgraph lineage"
         legend.node("legend_listed", "listed project", shape="box", style="rounded")
         legend.node("legend_mentioned", "mentioned system", shape="ellipse", style="dashed")
         legend.edge("legend_listed", "legend_mentioned", style="invis")
+        for index, (clan, colour) in enumerate(colours.items()):
+            if clan or any(not n.clan for n in view.nodes.values()):
+                legend.node(
+                    f"legend_f{index}",
+                    family_name(clan),
+                    shape="box",
+                    style="filled",
+                    fillcolor=colour,
+                )
         for index, (relation, (style, width, _)) in enumerate(EDGE_STYLES.items()):
-            legend.node(f"legend_a{index}", "", shape="point", width="0.05")
-            legend.node(f"legend_b{index}", "", shape="point", width="0.05")
+            legend.node(f"legend_a{index}", "descendant", shape="plaintext", fontsize="8")
+            legend.node(f"legend_b{index}", "ancestor", shape="plaintext", fontsize="8")
             legend.edge(
                 f"legend_a{index}", f"legend_b{index}", label=relation, style=style, penwidth=width
             )
@@ -193,20 +257,35 @@ def _mermaid_text(text: str) -> str:
 def to_mermaid(view: LineageView) -> str:
     """A Mermaid flowchart: listed projects as boxes, mentioned systems as rounded stadiums."""
     colours = clan_colours(view)
-    lines = ["flowchart TB"]
-    for node in view.nodes.values():
-        name = _mermaid_text(node.name)
-        lines.append(f'    {node.key}["{name}"]' if node.listed else f'    {node.key}(["{name}"])')
+    # Arrows run from descendant to ancestor ("Genode -->|based on| seL4"); bottom-to-top puts
+    # the ancestors, the arrows' targets, above. Each year (and the undated band) is a subgraph.
+    lines = ["flowchart BT"]
+    if view.note:
+        lines.insert(0, f"%% {view.note}")
+    rows: dict[str, list] = {}
+    for node in sorted(
+        view.nodes.values(), key=lambda n: (n.start_year is None, n.start_year or 0)
+    ):
+        rows.setdefault(band(node), []).append(node)
+    for row, members in rows.items():
+        ident = "undated" if row == UNDATED else f"y{row}"
+        lines.append(f'    subgraph {ident}["{row}"]')
+        for node in members:
+            name = _mermaid_text(node.name)
+            shape = f'["{name}"]' if node.listed else f'(["{name}"])'
+            lines.append(f"        {node.key}{shape}")
+        lines.append("    end")
     for edge in view.edges:
         relation = view.relation_name(edge)
         arrow = EDGE_STYLES[relation][2]
         lines.append(
-            f"    {view.nodes[edge.parent].key} {arrow}|{relation}| {view.nodes[edge.child].key}"
+            f"    {view.nodes[edge.child].key} {arrow}|{relation}| {view.nodes[edge.parent].key}"
         )
     for index, (clan, colour) in enumerate(colours.items()):
-        lines.append(f"    classDef clan{index} fill:{colour},stroke:#555")
         members = [n.key for n in view.nodes.values() if n.clan == clan]
-        lines.append(f"    class {','.join(members)} clan{index}")
+        if members:
+            lines.append(f"    classDef clan{index} fill:{colour},stroke:#555")
+            lines.append(f"    class {','.join(members)} clan{index}")
     for node in view.nodes.values():
         link = web_link(node.homepage)
         if link:
@@ -225,20 +304,26 @@ def to_json(view: LineageView, links_only: bool = False) -> str:
             "listed": node.listed,
             "homepage": web_link(node.homepage) if links_only else node.homepage,
             "startYear": node.start_year,
-            "family": node.clan,
+            "band": band(node),
+            "family": node.clan or None,
             "facts": node.facts,
         }
         for node in view.nodes.values()
     ]
+    # source is the descendant, target the ancestor: "source relation target" reads as the fact
     links = [
         {
-            "source": view.nodes[e.parent].key,
-            "target": view.nodes[e.child].key,
+            "source": view.nodes[e.child].key,
             "relation": view.relation_name(e),
+            "target": view.nodes[e.parent].key,
+            "sentence": edge_sentence(view, e),
         }
         for e in view.edges
     ]
-    return json.dumps({"nodes": nodes, "links": links}, indent=2, ensure_ascii=False)
+    answer: dict = {"nodes": nodes, "links": links}
+    if view.note:
+        answer["note"] = view.note
+    return json.dumps(answer, indent=2, ensure_ascii=False)
 
 
 _PAGE = """<!DOCTYPE html>
@@ -322,13 +407,16 @@ def to_html(view: LineageView, title: str = "mkgraph lineage") -> str:
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: the page is HTML5
     colours = clan_colours(view)
     legend = " ".join(
-        f'<span><i class="swatch" style="background:{colour}"></i> {html.escape(clan)} family</span>'
+        f'<span><i class="swatch" style="background:{colour}"></i> {html.escape(family_name(clan))}'
+        "</span>"
         for clan, colour in colours.items()
+        if any(n.clan == clan for n in view.nodes.values())
     )
     legend += (
-        " <span>boxes: listed projects; dashed ovals: mentioned systems; solid arrow: based on;"
-        " bold arrow: derived from (code inherited); dotted arrow: re-implements"
-        " (interface inherited, code not); dashed arrow: inspired by (ideas)</span>"
+        " <span>boxes: listed projects; dashed ovals: mentioned systems. Arrows point from a"
+        " system to the one it descends from: solid, based on; bold, derived from (code"
+        " inherited); dotted, re-implements (interface inherited, code not); dashed, inspired by"
+        " (ideas). Systems without a known year are in the dashed band below the years.</span>"
     )
     # links_only: a javascript: homepage never reaches the page's link; "<\\/" keeps the JSON
     # from closing its script element
