@@ -182,6 +182,24 @@ def test_html_page_in_a_real_browser(forest, invoke, tmp_path, monkeypatch):
         assert driver.find_element(By.ID, "facts-title").text == "Hedron"
         body = driver.find_element(By.ID, "facts-body").text
         assert "GPL-2.0-only" in body and "https://github.com/cyberus-technology/hedron" in body
+        assert "sources: " in body and "Hedron is derived from NOVA" in body
+        # search by another name (skos:altLabel), and by part of a name
+        assert (
+            driver.execute_script("return mkgraphFind('Extremely Reliable Operating System')")
+            == "EROS"
+        )
+        assert driver.execute_script("return mkgraphFind('pistach')") == "L4Ka::Pistachio"
+        search = driver.find_element(By.ID, "search")
+        search.clear()
+        search.send_keys("Hurd\n")
+        assert driver.find_element(By.ID, "facts-title").text == "GNU Hurd"
+        # zoom in and out with the buttons; the panel stays in view
+        svg = driver.find_element(By.CSS_SELECTOR, "#viewport svg")
+        before = svg.value_of_css_property("transform")
+        driver.find_element(By.ID, "zoom-in").click()
+        assert svg.value_of_css_property("transform") != before
+        assert driver.find_element(By.ID, "facts").value_of_css_property("position") == "sticky"
+        assert len(driver.find_elements(By.TAG_NAME, "h1")) == 1
         driver.save_screenshot(str(tmp_path / "forest.png"))
 
 

@@ -115,6 +115,7 @@ def to_dot(
     links: bool = True,
     title: str = "mkgraph lineage",
     urls: dict[str, str] | None = None,
+    legend: bool = True,
 ) -> str:
     """Graphviz DOT source. With links, each node links to its homepage; `urls` (node key to a
     page address) links nodes to their own pages instead."""
@@ -210,15 +211,17 @@ def to_dot(
             id=f"e_{child}_{relation.replace(' ', '_')}_{parent}",
         )
 
-    with dot.subgraph(name="cluster_legend") as legend:
-        legend.attr(label="Legend", fontsize="11", style="rounded", color="#999999")
-        legend.attr("node", fontsize="9", width="0.3", height="0.2")
-        legend.node("legend_listed", "listed project", shape="box", style="rounded")
-        legend.node("legend_mentioned", "mentioned system", shape="ellipse", style="dashed")
-        legend.edge("legend_listed", "legend_mentioned", style="invis")
+    if not legend:  # the HTML page gives the title and legend once, in the page
+        return dot.source
+    with dot.subgraph(name="cluster_legend") as legend_:
+        legend_.attr(label="Legend", fontsize="11", style="rounded", color="#999999")
+        legend_.attr("node", fontsize="9", width="0.3", height="0.2")
+        legend_.node("legend_listed", "listed project", shape="box", style="rounded")
+        legend_.node("legend_mentioned", "mentioned system", shape="ellipse", style="dashed")
+        legend_.edge("legend_listed", "legend_mentioned", style="invis")
         for index, (clan, colour) in enumerate(colours.items()):
             if clan or any(not n.clan for n in view.nodes.values()):
-                legend.node(
+                legend_.node(
                     f"legend_f{index}",
                     family_name(clan),
                     shape="box",
@@ -226,9 +229,9 @@ def to_dot(
                     fillcolor=colour,
                 )
         for index, (relation, (style, width, _)) in enumerate(EDGE_STYLES.items()):
-            legend.node(f"legend_a{index}", "descendant", shape="plaintext", fontsize="8")
-            legend.node(f"legend_b{index}", "ancestor", shape="plaintext", fontsize="8")
-            legend.edge(
+            legend_.node(f"legend_a{index}", "descendant", shape="plaintext", fontsize="8")
+            legend_.node(f"legend_b{index}", "ancestor", shape="plaintext", fontsize="8")
+            legend_.edge(
                 f"legend_a{index}", f"legend_b{index}", label=relation, style=style, penwidth=width
             )
     return dot.source
@@ -307,6 +310,8 @@ def to_json(view: LineageView, links_only: bool = False) -> str:
             "band": band(node),
             "family": node.clan or None,
             "facts": node.facts,
+            "otherNames": node.other_names,
+            "sources": node.sources,
         }
         for node in view.nodes.values()
     ]
@@ -331,70 +336,169 @@ _PAGE = """<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
+<title>@@TITLE@@</title>
 <style>
-body {{ font-family: Helvetica, Arial, sans-serif; margin: 0; display: flex; min-height: 100vh; }}
-main {{ flex: 1; overflow: auto; padding: 1rem; }}
-aside {{ width: 22rem; border-left: 1px solid #ccc; padding: 1rem; background: #fafafa; }}
-aside h2 {{ margin-top: 0; }}
-aside dt {{ font-weight: bold; margin-top: .5rem; }}
-aside dd {{ margin-left: 0; }}
-svg g.node {{ cursor: pointer; }}
-svg g.node.selected polygon, svg g.node.selected ellipse, svg g.node.selected path {{ stroke: #d62728; stroke-width: 3; }}
-.legend span {{ display: inline-block; margin-right: 1rem; }}
-.swatch {{ display: inline-block; width: .9rem; height: .9rem; border: 1px solid #555; vertical-align: middle; }}
+body { font-family: Helvetica, Arial, sans-serif; margin: 0; display: flex; height: 100vh; }
+main { flex: 1; display: flex; flex-direction: column; min-width: 0; padding: 0 1rem; }
+header h1 { margin: .5rem 0; font-size: 1.4rem; }
+.tools { display: flex; gap: .5rem; align-items: center; margin-bottom: .3rem; }
+#viewport { flex: 1; overflow: hidden; border: 1px solid #ccc; cursor: grab; position: relative; }
+#viewport.dragging { cursor: grabbing; }
+#viewport svg { transform-origin: 0 0; position: absolute; left: 0; top: 0; }
+aside { width: 22rem; border-left: 1px solid #ccc; padding: 1rem; background: #fafafa;
+        height: 100vh; box-sizing: border-box; overflow-y: auto; position: sticky; top: 0; }
+aside h2 { margin-top: 0; }
+aside dt { font-weight: bold; margin-top: .5rem; }
+aside dd { margin-left: 0; }
+aside .src { color: #555; font-size: .8rem; }
+svg g.node { cursor: pointer; }
+svg g.node.selected polygon, svg g.node.selected ellipse, svg g.node.selected path { stroke: #d62728; stroke-width: 3; }
+.legend { font-size: .85rem; margin: .2rem 0 .5rem; }
+.legend span { display: inline-block; margin-right: 1rem; }
+.swatch { display: inline-block; width: .9rem; height: .9rem; border: 1px solid #555; vertical-align: middle; }
+#search-result { color: #a00; font-size: .85rem; }
 </style>
 </head>
 <body>
 <main>
-<h1>{title}</h1>
-<p class="legend">{legend}</p>
-{svg}
+<header>
+<h1>@@TITLE@@</h1>
+<p class="legend">@@LEGEND@@</p>
+<div class="tools">
+<label>Find a system <input id="search" list="names" autocomplete="off" placeholder="name or other name"></label>
+<datalist id="names">@@NAMES@@</datalist>
+<button id="zoom-in" type="button" title="zoom in">+</button>
+<button id="zoom-out" type="button" title="zoom out">−</button>
+<button id="zoom-fit" type="button" title="fit the drawing">fit</button>
+<span id="search-result" role="status"></span>
+</div>
+</header>
+<div id="viewport">@@SVG@@</div>
 </main>
 <aside id="facts" aria-live="polite">
 <h2 id="facts-title">Click a system</h2>
-<div id="facts-body"><p>Its facts appear here.</p></div>
+<div id="facts-body"><p>Its facts and their sources appear here. Scroll to zoom, drag to pan.</p></div>
 </aside>
-<script id="lineage-data" type="application/json">{data}</script>
+<script id="lineage-data" type="application/json">@@DATA@@</script>
 <script>
-(function () {{
+(function () {
   "use strict";
   var data = JSON.parse(document.getElementById("lineage-data").textContent);
-  var byId = {{}};
-  data.nodes.forEach(function (node) {{ byId[node.id] = node; }});
-  function text(tag, value) {{ var el = document.createElement(tag); el.textContent = value; return el; }}
-  function show(id) {{
+  var byId = {};
+  data.nodes.forEach(function (node) { byId[node.id] = node; });
+  var viewport = document.getElementById("viewport");
+  var svg = viewport.querySelector("svg");
+  var view = { scale: 1, x: 0, y: 0 };
+  function apply() { svg.style.transform = "translate(" + view.x + "px," + view.y + "px) scale(" + view.scale + ")"; }
+  function fit() {
+    var w = svg.width.baseVal.value || svg.getBoundingClientRect().width;
+    var h = svg.height.baseVal.value || svg.getBoundingClientRect().height;
+    view.scale = Math.min(1, viewport.clientWidth / w, viewport.clientHeight / h);
+    view.x = 0; view.y = 0; apply();
+  }
+  function zoom(factor, cx, cy) {
+    var next = Math.max(0.05, Math.min(8, view.scale * factor));
+    view.x = cx - (cx - view.x) * next / view.scale;
+    view.y = cy - (cy - view.y) * next / view.scale;
+    view.scale = next; apply();
+  }
+  viewport.addEventListener("wheel", function (event) {
+    event.preventDefault();
+    var box = viewport.getBoundingClientRect();
+    zoom(event.deltaY < 0 ? 1.15 : 1 / 1.15, event.clientX - box.left, event.clientY - box.top);
+  }, { passive: false });
+  var drag = null;
+  viewport.addEventListener("pointerdown", function (event) {
+    if (event.target.closest && event.target.closest("g.node")) { return; }
+    drag = { x: event.clientX - view.x, y: event.clientY - view.y };
+    viewport.classList.add("dragging");
+  });
+  window.addEventListener("pointermove", function (event) {
+    if (drag) { view.x = event.clientX - drag.x; view.y = event.clientY - drag.y; apply(); }
+  });
+  window.addEventListener("pointerup", function () { drag = null; viewport.classList.remove("dragging"); });
+  document.getElementById("zoom-in").addEventListener("click", function () { zoom(1.3, viewport.clientWidth / 2, viewport.clientHeight / 2); });
+  document.getElementById("zoom-out").addEventListener("click", function () { zoom(1 / 1.3, viewport.clientWidth / 2, viewport.clientHeight / 2); });
+  document.getElementById("zoom-fit").addEventListener("click", fit);
+
+  function text(tag, value, cls) { var el = document.createElement(tag); el.textContent = value; if (cls) { el.className = cls; } return el; }
+  function show(id) {
     var node = byId[id];
-    if (!node) {{ return; }}
-    document.querySelectorAll("g.node.selected").forEach(function (g) {{ g.classList.remove("selected"); }});
+    if (!node) { return; }
+    document.querySelectorAll("g.node.selected").forEach(function (g) { g.classList.remove("selected"); });
     var group = document.getElementById(id);
-    if (group) {{ group.classList.add("selected"); }}
+    if (group) { group.classList.add("selected"); }
     document.getElementById("facts-title").textContent = node.name;
     var body = document.getElementById("facts-body");
     body.innerHTML = "";
     var list = document.createElement("dl");
     list.appendChild(text("dt", "listed on microkernel.info"));
     list.appendChild(text("dd", node.listed ? "yes" : "no, mentioned by a listed project"));
-    Object.keys(node.facts).forEach(function (key) {{
+    if (node.otherNames.length) {
+      list.appendChild(text("dt", "other names"));
+      list.appendChild(text("dd", node.otherNames.join(", ")));
+    }
+    list.appendChild(text("dt", "row"));
+    list.appendChild(text("dd", node.band));
+    Object.keys(node.facts).forEach(function (key) {
       list.appendChild(text("dt", key));
-      list.appendChild(text("dd", node.facts[key].join(", ")));
-    }});
-    if (node.homepage && /^https?:[/][/]/i.test(node.homepage)) {{  // web links only
+      var dd = text("dd", node.facts[key].join(", "));
+      if (node.sources[key]) { dd.appendChild(document.createElement("br")); dd.appendChild(text("span", "sources: " + node.sources[key].join("; "), "src")); }
+      list.appendChild(dd);
+    });
+    var lines = data.links.filter(function (l) { return l.source === id || l.target === id; });
+    if (lines.length) {
+      list.appendChild(text("dt", "lineage"));
+      lines.forEach(function (l) { list.appendChild(text("dd", l.sentence)); });
+    }
+    if (node.homepage && /^https?:[/][/]/i.test(node.homepage)) {  // web links only
       list.appendChild(text("dt", "homepage"));
       var dd = document.createElement("dd");
       var link = document.createElement("a");
       link.href = node.homepage; link.textContent = node.homepage; link.rel = "noopener"; link.target = "_blank";
       dd.appendChild(link); list.appendChild(dd);
-    }}
+    }
     body.appendChild(list);
-  }}
-  document.querySelectorAll("svg g.node").forEach(function (group) {{
-    if (byId[group.id]) {{
-      group.addEventListener("click", function () {{ show(group.id); }});
-    }}
-  }});
+  }
+  function centre(id) {
+    var group = document.getElementById(id);
+    if (!group) { return; }
+    var box = group.getBoundingClientRect(), outer = viewport.getBoundingClientRect();
+    view.x += outer.left + outer.width / 2 - (box.left + box.width / 2);
+    view.y += outer.top + outer.height / 2 - (box.top + box.height / 2);
+    apply();
+  }
+  function find(query) {
+    var wanted = query.trim().toLowerCase();
+    if (!wanted) { return null; }
+    var exact = null, partial = null;
+    data.nodes.forEach(function (node) {
+      var names = [node.name].concat(node.otherNames).map(function (n) { return n.toLowerCase(); });
+      if (!exact && names.indexOf(wanted) >= 0) { exact = node; }
+      if (!partial && names.some(function (n) { return n.indexOf(wanted) >= 0; })) { partial = node; }
+    });
+    return exact || partial;
+  }
+  var search = document.getElementById("search");
+  function runSearch() {
+    var found = find(search.value);
+    document.getElementById("search-result").textContent = found || !search.value.trim() ? "" : "no system named " + search.value.trim() + " in this drawing";
+    if (found) { show(found.id); centre(found.id); }
+  }
+  search.addEventListener("change", runSearch);
+  search.addEventListener("keydown", function (event) { if (event.key === "Enter") { runSearch(); } });
+  document.querySelectorAll("svg g.node").forEach(function (group) {
+    if (byId[group.id]) {
+      group.addEventListener("click", function (event) {
+        var link = event.target.closest("a");  // Graphviz wraps tooltips in <a> too
+        if (!link || !(link.getAttribute("href") || link.getAttribute("xlink:href"))) { show(group.id); }
+      });
+    }
+  });
+  fit();
   window.mkgraphShow = show;
-}}());
+  window.mkgraphFind = function (query) { search.value = query; runSearch(); return document.getElementById("facts-title").textContent; };
+}());
 </script>
 </body>
 </html>
@@ -403,7 +507,7 @@ svg g.node.selected polygon, svg g.node.selected ellipse, svg g.node.selected pa
 
 def to_html(view: LineageView, title: str = "mkgraph lineage") -> str:
     """One self-contained page: the SVG inline, clickable nodes showing their facts, a legend."""
-    svg = render(to_dot(view, links=False, title=title), "svg").decode("utf-8")
+    svg = render(to_dot(view, links=False, title="", legend=False), "svg").decode("utf-8")
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: the page is HTML5
     colours = clan_colours(view)
     legend = " ".join(
@@ -412,6 +516,8 @@ def to_html(view: LineageView, title: str = "mkgraph lineage") -> str:
         for clan, colour in colours.items()
         if any(n.clan == clan for n in view.nodes.values())
     )
+    if view.note:
+        legend = f"<strong>{html.escape(view.note)}</strong> " + legend
     legend += (
         " <span>boxes: listed projects; dashed ovals: mentioned systems. Arrows point from a"
         " system to the one it descends from: solid, based on; bold, derived from (code"
@@ -421,4 +527,12 @@ def to_html(view: LineageView, title: str = "mkgraph lineage") -> str:
     # links_only: a javascript: homepage never reaches the page's link; "<\\/" keeps the JSON
     # from closing its script element
     data = to_json(view, links_only=True).replace("</", "<\\/")
-    return _PAGE.format(title=html.escape(title), legend=legend, svg=svg, data=data)
+    names = sorted({name for n in view.nodes.values() for name in [n.name, *n.other_names]})
+    options = "".join(f'<option value="{html.escape(name)}">' for name in names)
+    return (
+        _PAGE.replace("@@TITLE@@", html.escape(title))
+        .replace("@@LEGEND@@", legend)
+        .replace("@@NAMES@@", options)
+        .replace("@@SVG@@", svg)
+        .replace("@@DATA@@", data)
+    )

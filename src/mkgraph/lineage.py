@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rdflib import RDF, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS
+from rdflib.namespace import DCTERMS, SKOS
 
 from mkgraph.names import label
 from mkgraph.namespaces import DOAP, LINEAGE_RELATIONS, MK
@@ -152,6 +152,8 @@ class SystemNode:
     start_year: int | None = None  # else the year of its earliest dated event (announced, ...)
     clan: str = ""  # the kernel family as the data states it (mk:memberOfFamily), "" if none
     facts: dict[str, list[str]] = field(default_factory=dict)
+    other_names: list[str] = field(default_factory=list)  # skos:altLabel: search finds these too
+    sources: dict[str, list[str]] = field(default_factory=dict)  # per fact name, who says so
 
     @property
     def key(self) -> str:
@@ -188,6 +190,23 @@ _FACT_PREDICATES = {
     "start year": MK.startYear,
     "status": MK.status,
 }
+
+
+def _sources(graph: Graph, system: URIRef) -> dict[str, list[str]]:
+    from mkgraph.describe import sources_of
+
+    found = {}
+    for name, predicate in _FACT_PREDICATES.items():
+        said = sorted(
+            {
+                src
+                for o in graph.objects(system, predicate)
+                for src in sources_of(graph, system, predicate, o)
+            }
+        )
+        if said:
+            found[name] = said
+    return found
 
 
 def _facts(graph: Graph, system: URIRef) -> dict[str, list[str]]:
@@ -258,6 +277,8 @@ def view(
             str(homepage) if homepage else None,
             min(years) if years else None,
             facts=_facts(graph, system),
+            other_names=sorted({str(o) for o in graph.objects(system, SKOS.altLabel)}),
+            sources=_sources(graph, system),
         )
     for system, node in nodes.items():
         node.clan = " & ".join(
