@@ -184,6 +184,7 @@ def page(
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{esc(about.name)} — mkgraph</title>",
+        '<link rel="icon" href="data:,">',  # no favicon request, on a server or a static host
         f"<style>{STYLE}</style>",
         f'<script type="application/ld+json">{jsonld}</script>',
         "</head>",

@@ -482,6 +482,18 @@ class Endpoint:
         context = load_context(self.kg.resources.jsonld_context) if fmt == "jsonld" else None
         return serialize(describe.subgraph(self.kg.graph, resource), fmt, context).encode("utf-8")
 
+    async def names(self, request: Request) -> Response:
+        """The names of every resource of a kind (system, language, ...): what a stored query's
+        parameter of that kind accepts, for the query page to offer."""
+        from mkgraph import lookup
+
+        kind = request.path_params["kind"]
+        if kind not in lookup.KIND_CLASSES:
+            raise Refusal(404, f"no kind of resource named {kind!r}")
+        found = await run_in_threadpool(lookup.store_candidates, self.kg.store, kind)
+        names = sorted({name for names in found.values() for name in names}, key=str.casefold)
+        return JSONResponse(names)
+
     async def systems(self, request: Request) -> Response:
         from mkgraph import lookup
 
@@ -569,6 +581,7 @@ def create_app(endpoint: Endpoint) -> Starlette:
         Route("/queries", endpoint.stored_list),
         Route("/queries/{name}", endpoint.stored),
         Route("/systems", endpoint.systems),
+        Route("/names/{kind}", endpoint.names),
         Route("/lineage/{name:path}.svg", endpoint.lineage),  # UX/RT: a name with "/"
         Route("/{kind}/{slug}", endpoint.resource_page),
         Route("/mkgraph/{kind}/{slug}", endpoint.resource_page),
