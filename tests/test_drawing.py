@@ -38,7 +38,10 @@ def _system_edges(graph: pydot.Dot) -> list[pydot.Edge]:
     found = list(graph.get_edges())
     for sub in graph.get_subgraphs():
         found += _system_edges(sub)
-    return [e for e in found if e.get_source().strip('"').startswith("n_")]
+    # the invisible edges only lay out the undated band
+    return [
+        e for e in found if e.get_source().strip('"').startswith("n_") and e.get("style") != "invis"
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -114,19 +117,26 @@ def test_missing_dot_program_is_a_one_line_error(invoke, monkeypatch, tmp_path):
 
 def test_mermaid_names_every_edge(kg, forest, invoke):
     text = invoke("lineage", "-f", "mermaid").output
-    assert text.startswith("flowchart TB\n")
+    assert text.startswith("flowchart BT\n")
     for edge in forest.edges:
         relation = forest.relation_name(edge)
         arrow = drawing.EDGE_STYLES[relation][2]
-        line = f"    {forest.nodes[edge.parent].key} {arrow}|{relation}| {forest.nodes[edge.child].key}"
+        line = f"    {forest.nodes[edge.child].key} {arrow}|{relation}| {forest.nodes[edge.parent].key}"
         assert line in text.splitlines()
-    assert '    n_helios(["Helios"])' in text and '    n_sel4["seL4"]' in text
+    assert '        n_helios(["Helios"])' in text and '        n_sel4["seL4"]' in text
 
 
 def test_json_nodes_and_links(invoke):
     data = json.loads(invoke("lineage", "Hedron", "--ancestors", "-f", "json").output)
     assert [n["name"] for n in data["nodes"]] == ["Hedron", "NOVA"]
-    assert data["links"] == [{"source": "n_nova", "target": "n_hedron", "relation": "derived from"}]
+    assert data["links"] == [
+        {
+            "source": "n_hedron",
+            "relation": "derived from",
+            "target": "n_nova",
+            "sentence": "Hedron is derived from NOVA",
+        }
+    ]
     hedron = data["nodes"][0]
     assert hedron["listed"] is True and hedron["facts"]["licences"] == ["GPL-2.0-only"]
 
@@ -172,6 +182,24 @@ def test_html_page_in_a_real_browser(forest, invoke, tmp_path, monkeypatch):
         assert driver.find_element(By.ID, "facts-title").text == "Hedron"
         body = driver.find_element(By.ID, "facts-body").text
         assert "GPL-2.0-only" in body and "https://github.com/cyberus-technology/hedron" in body
+        assert "sources: " in body and "Hedron is derived from NOVA" in body
+        # search by another name (skos:altLabel), and by part of a name
+        assert (
+            driver.execute_script("return mkgraphFind('Extremely Reliable Operating System')")
+            == "EROS"
+        )
+        assert driver.execute_script("return mkgraphFind('pistach')") == "L4Ka::Pistachio"
+        search = driver.find_element(By.ID, "search")
+        search.clear()
+        search.send_keys("Hurd\n")
+        assert driver.find_element(By.ID, "facts-title").text == "GNU Hurd"
+        # zoom in and out with the buttons; the panel stays in view
+        svg = driver.find_element(By.CSS_SELECTOR, "#viewport svg")
+        before = svg.value_of_css_property("transform")
+        driver.find_element(By.ID, "zoom-in").click()
+        assert svg.value_of_css_property("transform") != before
+        assert driver.find_element(By.ID, "facts").value_of_css_property("position") == "sticky"
+        assert len(driver.find_elements(By.TAG_NAME, "h1")) == 1
         driver.save_screenshot(str(tmp_path / "forest.png"))
 
 
@@ -206,11 +234,11 @@ def test_l4_family_tree_with_years_and_kinds_of_inheritance(invoke):
         (edge.get_source(), edge.get_destination()): edge.get("label").strip('"')
         for edge in _system_edges(graph)
     }
-    assert kinds[("n_l3", "n_l4")] == "inspired by"
+    assert kinds[("n_l4", "n_l3")] == "inspired by"
     for child in ("n_l4_mips", "n_l4_alpha", "n_l4ka_hazelnut", "n_fiasco", "n_l4ka_pistachio"):
-        assert kinds[("n_l4", child)] == "re-implements", child
-    assert kinds[("n_l4ka_pistachio", "n_okl4")] == "derived from"
-    assert kinds[("n_fiasco", "n_fiasco_oc")] == "derived from"
+        assert kinds[(child, "n_l4")] == "re-implements", child
+    assert kinds[("n_okl4", "n_l4ka_pistachio")] == "derived from"
+    assert kinds[("n_fiasco_oc", "n_fiasco")] == "derived from"
     ranked = [sub for sub in graph.get_subgraphs() if sub.get("rank") == "same"]
     year_of = {
         node.get_name(): year.get_name()
@@ -254,3 +282,141 @@ def test_only_web_urls_become_links(url):
 )
 def test_web_urls_stay_links(url):
     assert drawing.web_link(url) == url
+
+
+# ---------------------------------------------------------------- drawings that read right
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _facts_as_sentences(kg) -> set[str]:
+    from mkgraph.lineage import RELATION_LABELS, sentence
+    from mkgraph.names import label
+
+    return {
+        sentence(label(kg.current, s), RELATION_LABELS[p], label(kg.current, o))
+        for p in LINEAGE_RELATIONS
+        for s, o in kg.current.subject_objects(p)
+    }
+
+
+def _svg_edges(root) -> list[tuple[str, str, str]]:
+    """(tail key, label, head key) of every system edge of a Graphviz SVG: Graphviz draws the
+    arrowhead at the head, so "tail label head" is what the arrow says."""
+    found = []
+    for group in root.iter(f"{SVG}g"):
+        if group.get("class") != "edge":
+            continue
+        tail, head = group.find(f"{SVG}title").text.split("->")
+        if tail.startswith("n_"):
+            text = next(t.text for t in group.iter(f"{SVG}text"))
+            found.append((tail, text, head))
+    return found
+
+
+def _read_back(fmt: str, output: str) -> list[tuple[str, str, str]]:
+    """Every system edge of a drawing as (from key, words on the edge, to key), as the arrow reads."""
+    if fmt == "dot":
+        (graph,) = pydot.graph_from_dot_data(output)
+        return [
+            (e.get_source().strip('"'), e.get("label").strip('"'), e.get_destination().strip('"'))
+            for e in _system_edges(graph)
+        ]
+    if fmt == "mermaid":
+        arrows = "|".join(re.escape(a) for _, _, a in drawing.EDGE_STYLES.values())
+        pattern = re.compile(rf"^\s*(n_\w+) (?:{arrows})\|([^|]+)\| (n_\w+)$")
+        return [m.groups() for m in map(pattern.match, output.splitlines()) if m]
+    if fmt == "json":
+        data = json.loads(output)
+        return [(link["source"], link["relation"], link["target"]) for link in data["links"]]
+    if fmt == "html":
+        output = output[output.index("<svg") : output.index("</svg>") + 6]
+    return _svg_edges(ET.fromstring(output))
+
+
+@pytest.mark.parametrize("fmt", ["dot", "svg", "mermaid", "json", "html"])
+@pytest.mark.parametrize("names", [(), ("seL4", "--both"), ("Genode", "--ancestors")])
+def test_every_edge_reads_as_its_fact(kg, invoke, fmt, names):
+    result = invoke("lineage", *names, "-f", fmt)
+    assert result.exit_code == 0
+    view = kg.lineage_view([names[0]] if names else [], names[1][2:] if names else "descendants")
+    name_of = {node.key: node.name for node in view.nodes.values()}
+    facts = _facts_as_sentences(kg)
+    edges = _read_back(fmt, result.output)
+    assert len(edges) == len(view.edges) > 0
+    from mkgraph.lineage import sentence
+
+    for source, words, target in edges:
+        said = sentence(name_of[source], words, name_of[target])
+        assert said in facts, f"{fmt} says '{said}', which the graph does not"
+
+
+def test_no_undated_system_on_a_year_row(kg, forest, invoke):
+    undated = {n.key for n in forest.nodes.values() if n.start_year is None}
+    dated = {n.key: n.start_year for n in forest.nodes.values() if n.start_year is not None}
+    assert undated and dated
+    # DOT: years rank the dated systems; the undated ones sit in the marked band
+    (graph,) = pydot.graph_from_dot_data(invoke("lineage", "-f", "dot").output)
+    for sub in graph.get_subgraphs():
+        members = {n.get_name().strip('"') for n in sub.get_nodes()}
+        if sub.get("rank") == "same":
+            (year,) = [m for m in members if re.fullmatch(r"y\d{4}", m)]
+            assert not members & undated
+            assert all(dated[m] == int(year[1:]) for m in members if m.startswith("n_"))
+        if sub.get_name() == "cluster_undated":
+            assert members == undated
+    # SVG: each dated system on its year's row, every undated one below the last year
+    root = ET.fromstring(drawing.render(drawing.to_dot(forest), "svg"))
+    centre = {}
+    for group in root.iter(f"{SVG}g"):
+        if group.get("class", "").startswith("node"):
+            text = next(group.iter(f"{SVG}text"), None)  # inside <a> when linked
+            if text is not None:
+                centre[group.find(f"{SVG}title").text] = float(text.get("y"))
+    years = {key: y for key, y in centre.items() if re.fullmatch(r"y\d{4}", key)}
+    for key, year in dated.items():
+        assert abs(centre[key] - years[f"y{year}"]) < 1, key
+    lowest_year = max(years.values())
+    assert all(centre[key] > lowest_year + 10 for key in undated)
+    # Mermaid: one subgraph per year, the undated ones in their own
+    band = None
+    for line in invoke("lineage", "-f", "mermaid").output.splitlines():
+        match = re.match(r'    subgraph (\w+)\["([^"]+)"\]', line)
+        if match:
+            band = match.group(2)
+        elif line.startswith("        n_"):
+            key = re.match(r"\s+(n_\w+)", line).group(1)
+            assert band == (str(dated[key]) if key in dated else "year unknown"), key
+    # JSON: the band named
+    for node in json.loads(invoke("lineage", "-f", "json").output)["nodes"]:
+        assert node["band"] == (str(node["startYear"]) if node["startYear"] else "year unknown")
+
+
+def test_colours_follow_the_stated_family(kg, forest, invoke):
+    from mkgraph.namespaces import MK
+
+    families = {s: kg.current.value(s, MK.memberOfFamily) for s in forest.nodes}
+    colours = drawing.clan_colours(forest)
+    assert colours["L4 family"] in drawing.PALETTE and colours[""] == drawing.NO_FAMILY
+    for system, node in forest.nodes.items():
+        assert (node.clan == "L4 family") == (families[system] is not None), node.name
+    (graph,) = pydot.graph_from_dot_data(invoke("lineage", "-f", "dot").output)
+    nodes = _system_nodes(graph)
+    assert nodes["n_sel4"].get("fillcolor").strip('"') == colours["L4 family"]
+    for key in ("n_genode", "n_uxrt", "n_plan_9"):  # not L4, not Plan 9: no family stated
+        assert nodes[key].get("fillcolor").strip('"') == drawing.NO_FAMILY
+    page = invoke("lineage", "-f", "html").output
+    assert "L4 family</span>" in page and "no family stated</span>" in page
+
+
+def test_distinct_colours_for_many_families():
+    from rdflib import URIRef
+
+    from mkgraph.lineage import LineageView, SystemNode
+
+    nodes = {
+        URIRef(f"urn:s{i}"): SystemNode(URIRef(f"urn:s{i}"), f"s{i}", True, clan=f"F{i:02}")
+        for i in range(20)
+    }
+    colours = drawing.clan_colours(LineageView(nodes, []))
+    assert len(set(colours.values())) == len(colours) == 21

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import json
+
 SEL4_TREE = """\
 seL4
-├── re-implements → F9
-├── based on → Genode
-│   └── based on → Sculpt
-├── inspired by → Helios
-│   └── based on → Ares
-├── based on → LionsOS
-├── inspired by → Redox
-├── based on → Robigalia
-├── based on → seL4 Microkit
-│   └── based on → LionsOS (shown above)
-└── based on → UX/RT
+├── F9 re-implements seL4
+├── Genode is based on seL4
+│   └── Sculpt is based on Genode
+├── Helios is inspired by seL4
+│   └── Ares is based on Helios
+├── LionsOS is based on seL4
+├── Redox is inspired by seL4
+├── Robigalia is based on seL4
+├── seL4 Microkit is based on seL4
+│   └── LionsOS is based on seL4 Microkit (shown above)
+└── UX/RT is based on seL4
 """
 
 
@@ -26,27 +28,60 @@ def test_sel4_tree_is_pinned(invoke):
 
 def test_ascii_tree(invoke):
     lines = invoke("lineage", "sel4", "--ascii").output.splitlines()
-    assert lines[1] == "|-- re-implements -> F9"
-    assert lines[-1] == "`-- based on -> UX/RT"
+    assert lines[1] == "|-- F9 re-implements seL4"
+    assert lines[-1] == "`-- UX/RT is based on seL4"
     assert all(ord(ch) < 128 for line in lines for ch in line)
 
 
 def test_ancestors_relation_filter_and_depth(invoke):
     assert invoke("lineage", "Ares", "--ancestors").output == (
-        "Ares\n└── based on → Helios\n    └── inspired by → seL4\n"
-        "        └── inspired by → L4\n            └── inspired by → L3\n"
+        "Ares\n└── Ares is based on Helios\n    └── Helios is inspired by seL4\n"
+        "        └── seL4 is inspired by L4\n            └── L4 is inspired by L3\n"
     )
     only_based = invoke("lineage", "seL4", "-r", "based-on", "--depth", "1").output.splitlines()
     assert only_based[1:] == [
-        "├── based on → Genode",
-        "├── based on → LionsOS",
-        "├── based on → Robigalia",
-        "├── based on → seL4 Microkit",
-        "└── based on → UX/RT",
+        "├── Genode is based on seL4",
+        "├── LionsOS is based on seL4",
+        "├── Robigalia is based on seL4",
+        "├── seL4 Microkit is based on seL4",
+        "└── UX/RT is based on seL4",
     ]
     assert invoke("lineage", "Hedron", "--ancestors", "-r", "derived-from").output == (
-        "Hedron\n└── derived from → NOVA\n"
+        "Hedron\n└── Hedron is derived from NOVA\n"
     )
+
+
+def test_every_tree_line_is_a_true_sentence(kg, invoke):
+    """Each line under the root, in both directions, is a lineage triple read descendant first."""
+    from mkgraph.lineage import RELATION_LABELS, SENTENCE_VERBS
+    from mkgraph.names import label
+    from mkgraph.namespaces import LINEAGE_RELATIONS
+
+    facts = {
+        f"{label(kg.current, s)} {SENTENCE_VERBS[RELATION_LABELS[p]]} {label(kg.current, o)}"
+        for p in LINEAGE_RELATIONS
+        for s, o in kg.current.subject_objects(p)
+    }
+    for name, direction in (
+        ("L4", "--descendants"),
+        ("Sculpt", "--ancestors"),
+        ("L3", "--descendants"),
+    ):
+        lines = invoke("lineage", name, direction).output.splitlines()[1:]
+        assert lines
+        for line in lines:
+            said = line.lstrip("│├└─ ").removesuffix(" (shown above)")
+            assert said in facts, line
+
+
+def test_empty_answers_say_so(invoke):
+    result = invoke("lineage", "L3", "--ancestors")
+    assert result.exit_code == 0 and result.output == "L3 has no ancestors in the graph\n"
+    assert invoke("lineage", "Sculpt").output == "Sculpt has no descendants in the graph\n"
+    data = json.loads(invoke("lineage", "L3", "--ancestors", "-f", "json").output)
+    assert data["note"] == "L3 has no ancestors in the graph" and data["links"] == []
+    dot = invoke("lineage", "L3", "--ancestors", "-f", "dot").output
+    assert "L3 has no ancestors in the graph" in dot
 
 
 def test_unknown_system(invoke):
@@ -62,20 +97,22 @@ def test_l4_descendants_by_kind_of_inheritance(invoke):
     lines = invoke("lineage", "L4").output.splitlines()
     assert lines[0] == "L4"
     for child in ("L4/Alpha", "L4/Fiasco", "L4/MIPS", "L4Ka::Hazelnut", "L4Ka::Pistachio"):
-        assert any(line.endswith(f"re-implements → {child}") for line in lines), child
-    assert any(line.endswith("derived from → OKL4") for line in lines)
+        assert any(line.endswith(f"{child} re-implements L4") for line in lines), child
+    assert any(line.endswith("OKL4 is derived from L4Ka::Pistachio") for line in lines)
 
 
 def test_ancestors_reach_l3_through_the_kinds_of_inheritance(invoke):
     assert invoke("lineage", "L4Re", "--ancestors").output == (
         "L4Re\n"
-        "└── based on → Fiasco.OC\n"
-        "    └── derived from → L4/Fiasco\n"
-        "        └── re-implements → L4\n"
-        "            └── inspired by → L3\n"
+        "└── L4Re is based on Fiasco.OC\n"
+        "    └── Fiasco.OC is derived from L4/Fiasco\n"
+        "        └── L4/Fiasco re-implements L4\n"
+        "            └── L4 is inspired by L3\n"
     )
     only = invoke("lineage", "OKL4", "--ancestors", "-r", "reimplements", "-r", "derived-from")
-    assert only.output == ("OKL4\n└── derived from → L4Ka::Pistachio\n    └── re-implements → L4\n")
+    assert only.output == (
+        "OKL4\n└── OKL4 is derived from L4Ka::Pistachio\n    └── L4Ka::Pistachio re-implements L4\n"
+    )
 
 
 def test_stored_ancestors_query_follows_reimplements(kg):

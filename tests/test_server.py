@@ -339,13 +339,47 @@ def test_landing_page_in_a_real_browser(endpoint, tmp_path, monkeypatch):
         wait.until(until.text_to_be_present_in_element((By.ID, "status"), "rows"))
         assert "LionsOS" in driver.find_element(By.ID, "results").text
         shown = driver.find_element(By.ID, "query").get_attribute("value")
-        assert (
-            "Descendants of a system" in shown and "<https://w3id.org/mkgraph/system/sel4>" in shown
-        )
+        assert "<https://w3id.org/mkgraph/system/sel4>" in shown
+        assert "#+" not in shown and "Descendants of a system" not in shown  # no header clutter
         driver.find_element(By.ID, "run").click()  # the example, run again from the editor
         wait.until(until.text_to_be_present_in_element((By.ID, "status"), "11 rows"))
         assert "LionsOS" in driver.find_element(By.ID, "results").text
+        # the parameter is a field, with the known names to pick from
+        field = driver.find_element(By.ID, "param-of")
+        assert field.get_attribute("value") == "seL4"
+        wait.until(lambda d: field.get_attribute("list"))
+        offered = {
+            o.get_attribute("value")
+            for o in driver.find_elements(By.CSS_SELECTOR, f"#{field.get_attribute('list')} option")
+        }
+        assert {"NOVA", "seL4", "UX/RT", "Genode OS Framework"} <= offered
+        field.clear()
+        field.send_keys("NOVA\n")
+        wait.until(until.text_to_be_present_in_element((By.ID, "results"), "Hedron"))
+        assert "LionsOS" not in driver.find_element(By.ID, "results").text
         driver.save_screenshot(str(tmp_path / "landing.png"))
+
+
+def test_resource_pages_in_a_real_browser(endpoint, tmp_path, monkeypatch):
+    """/system/NAME and the other resource pages load with no console error and request nothing
+    outside the server; a click on a system in the lineage drawing opens its page."""
+    from selenium.webdriver.common.by import By
+
+    with chromium(tmp_path / "profile", monkeypatch, "1400,1000") as driver:
+        for path in ("/system/sel4", "/mkgraph/system/uxrt", "/language/rust", "/family/l4"):
+            driver.get(endpoint + path)
+            assert driver.find_element(By.TAG_NAME, "h1").text
+            requests = driver.execute_script(
+                "return performance.getEntriesByType('resource').map(e => e.name)"
+            )
+            assert all(r.startswith(endpoint + "/") for r in requests), requests
+            for link in driver.find_elements(By.CSS_SELECTOR, "a[href^='/']"):
+                href = link.get_attribute("href")
+                assert httpx.get(href, headers={"Accept": "text/html"}).status_code == 200, href
+        driver.get(endpoint + "/system/sel4")
+        driver.find_element(By.CSS_SELECTOR, "g#n_genode a").click()
+        assert driver.current_url == endpoint + "/system/genode"
+        assert driver.find_element(By.TAG_NAME, "h1").text == "Genode"
 
 
 def test_an_address_in_use_is_one_clean_line(endpoint, invoke):

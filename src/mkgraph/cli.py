@@ -801,6 +801,24 @@ def publish_command(ctx, endpoint, graph, user, timeout, inferred):
     click.echo(f"published {count} triples to {url}")
 
 
+@main.command("site")
+@click.option(
+    "-o", "--output", "output", required=True, type=click.Path(), help="The folder to write."
+)
+@click.pass_context
+def site_command(ctx, output):
+    """Write the graph as a static site: the list, a page per system, language, architecture and
+    family, the lineage forest and every export format. Needs no server; loads nothing remote.
+
+    Example: mkgraph site -o public
+    """
+    from mkgraph import site
+
+    counts = site.build(_kg(ctx), output)
+    pages = ", ".join(f"{n} {kind} pages" for kind, n in counts.items())
+    click.echo(f"wrote {output}: index.html, {pages}, lineage, the graph in every format", err=True)
+
+
 @main.command("serve")
 @click.option(
     "--host",

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rdflib import RDF, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS
+from rdflib.namespace import DCTERMS, SKOS
 
 from mkgraph.names import label
 from mkgraph.namespaces import DOAP, LINEAGE_RELATIONS, MK
@@ -38,6 +38,26 @@ class TreeNode:
     relation: str | None = None  # how this node relates to its parent in the tree
     children: list[TreeNode] = field(default_factory=list)
     repeated: bool = False  # already shown elsewhere in this tree
+    direction: str = "descendants"  # descendants: children descend from this node
+
+
+# Each lineage link read as a sentence, descendant first: "Genode is based on seL4".
+SENTENCE_VERBS = {
+    "based on": "is based on",
+    "derived from": "is derived from",
+    "re-implements": "re-implements",
+    "inspired by": "is inspired by",
+}
+
+
+def sentence(descendant: str, relation: str, ancestor: str) -> str:
+    return f"{descendant} {SENTENCE_VERBS[relation]} {ancestor}"
+
+
+def empty_note(name: str, direction: str) -> str:
+    """What an empty answer says, instead of a lone node."""
+    what = {"descendants": "descendants", "ancestors": "ancestors"}.get(direction, "lineage links")
+    return f"{name} has no {what} in the graph"
 
 
 def edges(graph: Graph, relations=LINEAGE_RELATIONS) -> list[Edge]:
@@ -67,7 +87,7 @@ def tree(
     seen: set[URIRef] = set()
     # Depth first, in a loop rather than by recursion: a chain of thousands of generations is
     # data, not a reason to run out of stack.
-    top = TreeNode(root, label(graph, root))
+    top = TreeNode(root, label(graph, root), direction=direction)
     pending: list[tuple[TreeNode, int]] = [(top, 0)]
     while pending:
         node, level = pending.pop()
@@ -80,32 +100,39 @@ def tree(
                 links.get(node.system, []), key=lambda rc: label(graph, rc[1]).casefold()
             )
             node.children = [
-                TreeNode(child, label(graph, child), label(graph, rel)) for rel, child in ordered
+                TreeNode(child, label(graph, child), RELATION_LABELS.get(rel, label(graph, rel)))
+                for rel, child in ordered
             ]
             pending.extend((child, level + 1) for child in reversed(node.children))
     return top
 
 
 def render_tree(node: TreeNode, ascii_only: bool = False) -> str:
-    """A tree in the terminal, each edge labelled with its relation."""
+    """A tree in the terminal; each line under a system is a sentence about that link, the
+    descendant first ("Genode is based on seL4"), in both directions. An empty answer says so."""
+    if not node.children:
+        return empty_note(node.name, node.direction)
     branch, last, pipe, space = (
         ("|-- ", "`-- ", "|   ", "    ") if ascii_only else ("├── ", "└── ", "│   ", "    ")
     )
-    arrow = "->" if ascii_only else "→"
     lines = [node.name]
-    pending: list[tuple[TreeNode, str, bool]] = [
-        (child, "", index == len(node.children) - 1)
+    pending: list[tuple[TreeNode, str, bool, TreeNode]] = [
+        (child, "", index == len(node.children) - 1, node)
         for index, child in reversed(list(enumerate(node.children)))
     ]
     while pending:
-        child, prefix, is_last = pending.pop()
-        text = f"{child.relation or ''} {arrow} {child.name}"
+        child, prefix, is_last, parent = pending.pop()
+        relation = child.relation or "based on"
+        if node.direction == "descendants":
+            text = sentence(child.name, relation, parent.name)
+        else:
+            text = sentence(parent.name, relation, child.name)
         if child.repeated:
             text += " (shown above)"
         lines.append(prefix + (last if is_last else branch) + text)
         inner = prefix + (space if is_last else pipe)
         pending.extend(
-            (grandchild, inner, index == len(child.children) - 1)
+            (grandchild, inner, index == len(child.children) - 1, child)
             for index, grandchild in reversed(list(enumerate(child.children)))
         )
     return "\n".join(lines)
@@ -123,8 +150,10 @@ class SystemNode:
     listed: bool
     homepage: str | None = None
     start_year: int | None = None  # else the year of its earliest dated event (announced, ...)
-    clan: str = ""  # the topmost ancestor in the drawing: nodes are coloured by it
+    clan: str = ""  # the kernel family as the data states it (mk:memberOfFamily), "" if none
     facts: dict[str, list[str]] = field(default_factory=dict)
+    other_names: list[str] = field(default_factory=list)  # skos:altLabel: search finds these too
+    sources: dict[str, list[str]] = field(default_factory=dict)  # per fact name, who says so
 
     @property
     def key(self) -> str:
@@ -138,6 +167,7 @@ class SystemNode:
 class LineageView:
     nodes: dict[URIRef, SystemNode]
     edges: list[Edge]
+    note: str | None = None  # what an empty answer says ("seL4 has no ancestors in the graph")
 
     def relation_name(self, edge: Edge) -> str:
         return RELATION_LABELS[edge.relation]
@@ -160,6 +190,23 @@ _FACT_PREDICATES = {
     "start year": MK.startYear,
     "status": MK.status,
 }
+
+
+def _sources(graph: Graph, system: URIRef) -> dict[str, list[str]]:
+    from mkgraph.describe import sources_of
+
+    found = {}
+    for name, predicate in _FACT_PREDICATES.items():
+        said = sorted(
+            {
+                src
+                for o in graph.objects(system, predicate)
+                for src in sources_of(graph, system, predicate, o)
+            }
+        )
+        if said:
+            found[name] = said
+    return found
 
 
 def _facts(graph: Graph, system: URIRef) -> dict[str, list[str]]:
@@ -230,9 +277,23 @@ def view(
             str(homepage) if homepage else None,
             min(years) if years else None,
             facts=_facts(graph, system),
+            other_names=sorted({str(o) for o in graph.objects(system, SKOS.altLabel)}),
+            sources=_sources(graph, system),
         )
-    _assign_clans(nodes, chosen)
-    return LineageView(nodes, chosen)
+    for system, node in nodes.items():
+        node.clan = " & ".join(
+            sorted(
+                {
+                    label(graph, f)
+                    for f in graph.objects(system, MK.memberOfFamily)
+                    if isinstance(f, URIRef)
+                }
+            )
+        )
+    note = None
+    if roots and not chosen:
+        note = "; ".join(empty_note(label(graph, r), direction) for r in roots)
+    return LineageView(nodes, chosen, note)
 
 
 # Where a system has no start year, the earliest of its other dated events places it in time.
@@ -244,38 +305,3 @@ def _years(graph: Graph, system: URIRef) -> list[int]:
         return [int(str(y)[:4]) for y in graph.objects(system, predicate) if str(y)[:4].isdigit()]
 
     return years_of(MK.startYear) or [year for p in _DATED for year in years_of(p)]
-
-
-def _assign_clans(nodes: dict[URIRef, SystemNode], chosen: list[Edge]) -> None:
-    """Colour groups: each system belongs to the clan of its topmost ancestor in the drawing."""
-    parents: dict[URIRef, list[URIRef]] = defaultdict(list)
-    for edge in chosen:
-        parents[edge.child].append(edge.parent)
-
-    # Each system's clan is the first by name of its parents' clans (its own name at the top),
-    # worked out in a loop from the top down, so a long chain cannot exhaust the stack; a parent
-    # still being worked out (a lineage cycle, which validate reports) is not followed.
-    clan: dict[URIRef, URIRef] = {}
-    working: set[URIRef] = set()
-    for start in nodes:
-        pending = [start]
-        while pending:
-            system = pending[-1]
-            if system in clan:
-                pending.pop()
-                continue
-            working.add(system)
-            candidates = [p for p in parents.get(system, []) if p in nodes and p not in working]
-            unknown = [p for p in candidates if p not in clan]
-            if unknown:
-                pending.extend(unknown)
-                continue
-            pending.pop()
-            working.discard(system)
-            clan[system] = min(
-                (clan[p] for p in candidates),
-                key=lambda s: nodes[s].name.casefold(),
-                default=system,
-            )
-    for system, node in nodes.items():
-        node.clan = nodes[clan[system]].name

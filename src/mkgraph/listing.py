@@ -108,6 +108,7 @@ def to_html(graph: Graph) -> str:
         "<head>",
         '<meta charset="utf-8">',
         "<title>Open-source microkernel projects</title>",
+        '<link rel="icon" href="data:,">',
         "<style>body{font-family:Helvetica,Arial,sans-serif;max-width:60rem;margin:2rem auto;"
         "padding:0 1rem}table{border-collapse:collapse;font-size:.85rem}"
         "td,th{border:1px solid #ccc;padding:.2rem .4rem}th{background:#eee}</style>",

@@ -79,9 +79,27 @@ def _fit(widths: list[int], limit: int) -> list[int]:
     return widths
 
 
-def _clip(text: str, width: int) -> str:
+def _wrap(text: str, width: int) -> list[str]:
+    """A cell's text in lines of at most `width`: wrapped at spaces, long words (a path, an IRI)
+    broken, never cut off."""
+    import textwrap
+
     text = " ".join(text.split())
-    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+    if len(text) <= width:
+        return [text]
+    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+
+
+def _lines(cells: list[str], widths: list[int]) -> list[str]:
+    wrapped = [_wrap(c, w) for c, w in zip(cells, widths, strict=False)]
+    height = max((len(w) for w in wrapped), default=1)
+    return [
+        "  ".join(
+            (w[i] if i < len(w) else "").ljust(width)
+            for w, width in zip(wrapped, widths, strict=False)
+        ).rstrip()
+        for i in range(height)
+    ]
 
 
 MIN_COLUMN = 12
@@ -101,7 +119,8 @@ def _records(header: list[str], body: list[list[str]], limit: int) -> str:
 
 
 def format_table(result, width: int | None = None) -> str:
-    """Aligned columns that fit the terminal; rows as records when columns would be unreadable."""
+    """Aligned columns that fit the terminal, long cells wrapped (never cut off); rows as records
+    when columns would be unreadable."""
     if result.form == "ASK":
         return "yes" if result.boolean else "no"
     limit = width or shutil.get_terminal_size((80, 24)).columns
@@ -113,12 +132,11 @@ def format_table(result, width: int | None = None) -> str:
     widths = _fit(natural, limit)
     if any(w < min(n, MIN_COLUMN) for w, n in zip(widths, natural, strict=False)):
         return _records(header, body, limit)
-    lines = ["  ".join(_clip(h, w).ljust(w) for h, w in zip(header, widths, strict=False)).rstrip()]
+    # A cell wider than its column wraps onto more lines: no answer is ever cut off.
+    lines = _lines(header, widths)
     lines.append("  ".join("-" * w for w in widths))
     for row in body:
-        lines.append(
-            "  ".join(_clip(c, w).ljust(w) for c, w in zip(row, widths, strict=False)).rstrip()
-        )
+        lines += _lines(row, widths)
     count = len(body)
     lines.append(f"({count} row{'s' if count != 1 else ''})")
     return "\n".join(lines)

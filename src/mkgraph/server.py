@@ -142,6 +142,13 @@ class Admission:
         self._running -= 1
 
 
+RESOURCE_FORMATS = {
+    "text/turtle": "turtle",
+    "application/ld+json": "jsonld",
+    "application/n-triples": "ntriples",
+}
+
+
 def negotiate(accept: str, offered: dict[str, str], default: str) -> str | None:
     """The offered media type the Accept header prefers (q-values honoured): the default for
     */* or no header, None when it accepts nothing offered."""
@@ -216,6 +223,7 @@ class Endpoint:
         self._drawing = asyncio.Semaphore(DRAWINGS_AT_ONCE)
         self._listing: bytes | None = None
         self._descriptions: dict[tuple[str, str], bytes] = {}
+        self._pages: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
 
     def close(self) -> None:
         if self.pool is not None:
@@ -430,6 +438,62 @@ class Endpoint:
         except MkgraphError as error:
             raise Refusal(503, str(error)) from None
 
+    async def resource_page(self, request: Request) -> Response:
+        """A graph IRI dereferenced: /system/sel4 (or the IRI's own path, /mkgraph/system/sel4)
+        is an HTML page for browsers and the resource's triples as Turtle, JSON-LD or N-Triples
+        by content negotiation; the page is the static site's (mkgraph.pages)."""
+        from rdflib import URIRef
+
+        from mkgraph import pages
+
+        kind, slug = request.path_params["kind"], request.path_params["slug"]
+        resource = URIRef(f"{pages.BASE}{kind}/{slug}")
+        if kind not in pages.PAGE_KINDS or (
+            (resource, None, None) not in self.kg.graph
+            and (None, None, resource) not in self.kg.graph
+        ):
+            raise Refusal(404, f"no {kind} {slug!r} in the graph")
+        offered = {"text/html": "html", **{m: f for m, f in RESOURCE_FORMATS.items()}}
+        media = negotiate(request.headers.get("accept", ""), offered, "text/html")
+        if media is None:
+            raise Refusal(406, "a resource comes as HTML, Turtle, JSON-LD or N-Triples")
+        root = request.url.path[: -len(f"{kind}/{slug}")]
+        key = (str(resource), media, root)
+        body = self._pages.get(key)
+        if body is None:
+            body = await run_in_threadpool(self._resource_body, resource, media, root)
+            self._pages[key] = body
+            while len(self._pages) > LINEAGE_PICTURES:
+                self._pages.popitem(last=False)
+        self._pages.move_to_end(key)
+        return Response(body, media_type=media, headers={"Vary": "Accept"})
+
+    def _resource_body(self, resource, media: str, root: str) -> bytes:
+        from mkgraph import describe, pages
+        from mkgraph.export import load_context, serialize
+
+        if media == "text/html":
+            links = pages.PageLinks(root, "", "/", "/lineage/all.svg")
+            svg = (
+                pages.lineage_svg(self.kg, resource, links) if "/system/" in str(resource) else None
+            )
+            return pages.page(self.kg, resource, links, svg).encode("utf-8")
+        fmt = RESOURCE_FORMATS[media]
+        context = load_context(self.kg.resources.jsonld_context) if fmt == "jsonld" else None
+        return serialize(describe.subgraph(self.kg.graph, resource), fmt, context).encode("utf-8")
+
+    async def names(self, request: Request) -> Response:
+        """The names of every resource of a kind (system, language, ...): what a stored query's
+        parameter of that kind accepts, for the query page to offer."""
+        from mkgraph import lookup
+
+        kind = request.path_params["kind"]
+        if kind not in lookup.KIND_CLASSES:
+            raise Refusal(404, f"no kind of resource named {kind!r}")
+        found = await run_in_threadpool(lookup.store_candidates, self.kg.store, kind)
+        names = sorted({name for names in found.values() for name in names}, key=str.casefold)
+        return JSONResponse(names)
+
     async def systems(self, request: Request) -> Response:
         from mkgraph import lookup
 
@@ -517,7 +581,10 @@ def create_app(endpoint: Endpoint) -> Starlette:
         Route("/queries", endpoint.stored_list),
         Route("/queries/{name}", endpoint.stored),
         Route("/systems", endpoint.systems),
-        Route("/lineage/{name}.svg", endpoint.lineage),
+        Route("/names/{kind}", endpoint.names),
+        Route("/lineage/{name:path}.svg", endpoint.lineage),  # UX/RT: a name with "/"
+        Route("/{kind}/{slug}", endpoint.resource_page),
+        Route("/mkgraph/{kind}/{slug}", endpoint.resource_page),
     ]
     middleware = [
         Middleware(
