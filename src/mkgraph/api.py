@@ -238,7 +238,7 @@ class KnowledgeGraph:
         if self._use_oxigraph(False) and (not inferred or self.reasoner == "targeted"):
             import pyoxigraph as ox
 
-            return ox.serialize(self._triples(inferred), format=ox.RdfFormat.N_TRIPLES)
+            return ox.serialize(self._triples(inferred), format=ox.RdfFormat.N_TRIPLES) or b""
         return self._target(inferred).serialize(format="nt").encode("utf-8")
 
     def publish(
@@ -282,7 +282,8 @@ class KnowledgeGraph:
             source = str(stored.path)
         else:
             source = "query"
-        oxengine.check(text or "", source)
+        text = text or ""
+        oxengine.check(text, source)
         return remote.query(
             oxengine.PROLOGUE + text, endpoint, graph or remote.GRAPH_IRI, timeout, user, password
         )
@@ -369,7 +370,7 @@ class KnowledgeGraph:
         ]
         validation.check_shapes(plain)
         return (
-            ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode(),
+            (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode(),
             validation.shapes_are_local(plain),
         )
 

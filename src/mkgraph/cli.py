@@ -41,7 +41,9 @@ def _emit(text: str, output: str | None) -> None:
 
 def _emit_bytes(data: bytes, output: str | None) -> None:
     if output is None or output == "-":
-        click.get_binary_stream("stdout").write(data)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
         return
     from mkgraph.export import write_atomically
 

@@ -143,7 +143,7 @@ def _time_limit(seconds: float | None, source: str):
         and hasattr(signal, "setitimer")
         and threading.current_thread() is threading.main_thread()
     )
-    if not usable:
+    if not usable or seconds is None:
         yield
         return
 
@@ -175,7 +175,7 @@ def run(
     """Run one SPARQL query over the graph, with variables pre-bound to RDF terms."""
     prepared = prepare(text, source, allow_service)
     form = _FORMS.get(prepared.algebra.name, prepared.algebra.name)
-    init = {Variable(name): term for name, term in (bindings or {}).items()}
+    init: dict[str, Identifier] = {Variable(name): term for name, term in (bindings or {}).items()}
     try:
         with _time_limit(timeout, source):
             return _collect(graph.query(prepared, initBindings=init), form, graph)

@@ -92,9 +92,9 @@ def store_candidates(store, kind: str, name: str | None = None) -> dict[str, lis
         )
     found: dict[str, list[str]] = {}
     for solution in solutions:
-        names = found.setdefault(solution["r"].value, [])
+        known = found.setdefault(solution["r"].value, [])
         if solution["name"] is not None:
-            names.append(solution["name"].value)
+            known.append(solution["name"].value)
     return found
 
 

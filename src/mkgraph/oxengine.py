@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -40,7 +41,7 @@ class OxResult:
     boolean: bool | None = None
     triples: list = field(default_factory=list)
     text: str = ""  # the query as run, to serialise results with Oxigraph's own writers
-    store: object = None
+    store: Any = None  # the pyoxigraph Store it came from; None for a remote answer
 
     def serialize(self, fmt: str) -> str:
         """W3C SPARQL result formats, written by Oxigraph: json, xml, csv, tsv."""

@@ -14,6 +14,7 @@ import multiprocessing
 import queue
 import threading
 from dataclasses import dataclass
+from typing import IO, cast
 
 RESULT_FORMATS = {  # SELECT and ASK
     "application/sparql-results+json": "JSON",
@@ -44,7 +45,8 @@ class _Bounded:
     """A write-only buffer that raises once more than `limit` bytes are written."""
 
     def __init__(self, limit: int):
-        self.limit, self.size, self.parts = limit, 0, []
+        self.limit, self.size = limit, 0
+        self.parts: list[bytes] = []
 
     def write(self, data) -> int:
         self.size += len(data)
@@ -68,11 +70,14 @@ def _answer(store, query: str, results_type: str, graph_type: str, max_bytes: in
     try:
         if isinstance(outcome, ox.QueryTriples):
             content_type = graph_type
-            outcome.serialize(buffer, format=getattr(ox.RdfFormat, GRAPH_FORMATS[graph_type]))
+            outcome.serialize(
+                cast(IO[bytes], buffer), format=getattr(ox.RdfFormat, GRAPH_FORMATS[graph_type])
+            )
         else:
             content_type = results_type
             outcome.serialize(
-                buffer, format=getattr(ox.QueryResultsFormat, RESULT_FORMATS[results_type])
+                cast(IO[bytes], buffer),
+                format=getattr(ox.QueryResultsFormat, RESULT_FORMATS[results_type]),
             )
     except _TooLarge:
         return Answer(

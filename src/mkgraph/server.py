@@ -361,7 +361,8 @@ def _decode(body: bytes) -> str:
         raise Refusal(400, "the request body is not UTF-8") from None
 
 
-async def _refused(request: Request, exc: Refusal) -> Response:
+async def _refused(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Refusal)  # registered for Refusal only
     return PlainTextResponse(exc.reason + "\n", status_code=exc.status)
 
 

@@ -314,7 +314,7 @@ def query_problems(
         variables, rows = answer(check)
         for row in rows:
             values = dict(zip(variables, row, strict=False))
-            focus = row[0]
+            focus: str | None = row[0]
             problems.append(
                 Problem(
                     focus=focus or "?",
@@ -336,8 +336,8 @@ def lineage_cycles(edges: list[tuple[str, str]]) -> set[str]:
     """The systems on a cycle of lineage links: those in a strongly connected component of more
     than one system, or linked to themselves (Tarjan's algorithm, iterative: linear in the links)."""
     successors: dict[str, list[str]] = defaultdict(list)
-    for child, parent in edges:
-        successors[child].append(parent)
+    for below, above in edges:
+        successors[below].append(above)
     index: dict[str, int] = {}
     lowest: dict[str, int] = {}
     on_stack: set[str] = set()
