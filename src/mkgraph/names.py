@@ -39,9 +39,10 @@ def members(graph: Graph, kind: str) -> set[URIRef]:
 
 
 def _names(graph: Graph, resource: URIRef) -> list[str]:
-    names = [str(o) for o in graph.objects(resource, RDFS.label)]
-    names += [str(o) for o in graph.objects(resource, SKOS.altLabel)]
-    return names
+    """Label first, then other names: the order lookup.choose expects."""
+    labels = sorted({str(o) for o in graph.objects(resource, RDFS.label)})
+    others = sorted({str(o) for o in graph.objects(resource, SKOS.altLabel)} - set(labels))
+    return labels + others
 
 
 def label(graph: Graph, resource: Node) -> str:

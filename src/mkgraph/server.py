@@ -279,6 +279,8 @@ class Endpoint:
             view = self.kg.lineage_view([name] if name != "all" else [])
         except UnknownNameError as error:
             raise Refusal(404, str(error)) from None
+        except MkgraphError as error:  # an ambiguous name: the request must say which
+            raise Refusal(400, str(error)) from None
         title = (
             f"Lineage of {view.nodes[self.kg.resolve(name)].name}"
             if name != "all"
@@ -373,7 +375,7 @@ def create_app(endpoint: Endpoint) -> Starlette:
         Route("/queries", endpoint.stored_list),
         Route("/queries/{name}", endpoint.stored),
         Route("/systems", endpoint.systems),
-        Route("/lineage/{name}.svg", endpoint.lineage),
+        Route("/lineage/{name:path}.svg", endpoint.lineage),  # names may hold a / (UX/RT)
     ]
     middleware = [
         Middleware(
