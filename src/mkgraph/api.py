@@ -320,7 +320,9 @@ class KnowledgeGraph:
             return validation.report(
                 shacl_problems()
                 + validation.query_problems(
-                    checks, lambda check: self._rows_rdflib(check.text, str(check.path)), label
+                    checks,
+                    lambda check: self._rows_rdflib(check.text, str(check.path), terms=True),
+                    label,
                 )
                 + validation.cycle_problems(edges, label)
             )
@@ -331,7 +333,7 @@ class KnowledgeGraph:
             queried = pool.submit(
                 validation.query_problems,
                 checks,
-                lambda check: self._rows_oxigraph(check.text, str(check.path)),
+                lambda check: self._rows_oxigraph(check.text, str(check.path), terms=True),
                 label,
             )
             edges = self._rows_oxigraph(LINEAGE_EDGES, "lineage links")[1]
@@ -387,20 +389,24 @@ class KnowledgeGraph:
         node = BNode(resource[2:]) if resource.startswith("_:") else URIRef(resource)
         return names.label(self.graph, node)
 
-    def _rows_oxigraph(self, text: str, source: str):
-        """A SELECT's variables and rows as text, answered by Oxigraph."""
+    def _rows_oxigraph(self, text: str, source: str, terms: bool = False):
+        """A SELECT's variables and rows as text (or as the engine's terms), answered by Oxigraph."""
         from mkgraph import oxengine
 
         # mkgraph's own checks, not a user's query: no time limit (they are linear in the graph)
         result = oxengine.run(self.store, text, source=source, timeout=None)
+        if terms:
+            return result.variables, result.rows
         return result.variables, [
             tuple(None if t is None else t.value for t in row) for row in result.rows
         ]
 
-    def _rows_rdflib(self, text: str, source: str):
+    def _rows_rdflib(self, text: str, source: str, terms: bool = False):
         from mkgraph import engine
 
         result = engine.run(self.graph, text, source=source, timeout=None)
+        if terms:
+            return result.variables, result.rows
         return result.variables, [
             tuple(None if t is None else str(t) for t in row) for row in result.rows
         ]
