@@ -166,6 +166,17 @@ class KnowledgeGraph:
         engine's own OxResult (what the command line prints from, without importing rdflib).
         """
         stored = self.stored_query(name)
+        return self._run_stored(stored, params, inferred, timeout, allow_service, native)
+
+    def _run_stored(
+        self,
+        stored: queries.StoredQuery,
+        params: dict[str, str] | None,
+        inferred: bool,
+        timeout: float | None,
+        allow_service: tuple[str, ...],
+        native: bool,
+    ):
         if self._use_oxigraph(inferred):
             from mkgraph import oxengine
 
@@ -197,12 +208,22 @@ class KnowledgeGraph:
         timeout: float | None = DEFAULT_TIMEOUT,
         allow_service: tuple[str, ...] = (),
         native: bool = False,
+        params: dict[str, str] | None = None,
     ):
-        """Run the query in a file (a header, if it has one, is only comments to SPARQL)."""
+        """Run the query in a file. A file with a stored query's header (#+ lines) is run as a
+        stored query: its parameters are bound from `params` or their defaults."""
         try:
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise QueryError(f"{path}: cannot read query file ({exc})") from None
+        if any(line.startswith("#+") for line in text.splitlines()):
+            stored = queries.parse_stored_query(Path(path))
+            return self._run_stored(stored, params, inferred, timeout, allow_service, native)
+        if params:
+            raise ParameterError(
+                f"{path}: -p needs the parameter declared in the file's header "
+                "('#+ param: of = DEFAULT (KIND) description')"
+            )
         return self.sparql(text, inferred, str(path), timeout, allow_service, native)
 
     def sparql(

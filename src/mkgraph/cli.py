@@ -56,6 +56,10 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
         name, equals, value = pair.partition("=")
         if not equals or not name.strip():
             raise ParameterError(f"parameter {pair[:60]!r} is not NAME=VALUE")
+        if name.strip() in params:
+            raise ParameterError(
+                f"parameter {name.strip()!r} is given twice (-p {name.strip()}=...)"
+            )
         params[name.strip()] = value
     return params
 
@@ -299,7 +303,12 @@ def query_command(
         if not Path(query_file).is_file():
             raise ParameterError(f"query file {query_file!r} does not exist")
         result = kg.query_file(
-            query_file, inferred=inferred, timeout=timeout, allow_service=allow_service, native=True
+            query_file,
+            inferred=inferred,
+            timeout=timeout,
+            allow_service=allow_service,
+            native=True,
+            params=_parse_params(params),
         )
     elif name:
         result = kg.query(

@@ -5,13 +5,16 @@
     #+ param: of = seL4 (system) the system whose descendants are listed
 
 A parameter is a SPARQL variable of the same name (``?of``), bound as an RDF term before the query
-runs — its value never becomes query text. Its kind says how a value is read: a name of a system,
+runs — its value never becomes query text. Bound means the same on every engine only where the
+variable belongs to the query's own WHERE clause: a parameter used inside a subquery or a MINUS, or
+assigned by BIND, VALUES or AS, is refused when the file is read (see check_parameters). Its kind says how a value is read: a name of a system,
 language, architecture, trait, interface or family (matched against labels and alternative labels,
 case-insensitively), or a plain string, integer or IRI.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,6 +98,7 @@ def parse_stored_query(path: Path) -> StoredQuery:
     for required in ("title", "description"):
         if not fields.get(required):
             raise QueryError(f"{path}: the header has no {required!r} line")
+    check_parameters(path, text, [p.name for p in parameters])
     return StoredQuery(
         name=path.stem,
         path=path,
@@ -137,3 +141,85 @@ def find_stored_query(folder: Path, name: str) -> StoredQuery:
     close = get_close_matches(name, names, n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else "; see 'mkgraph queries'"
     raise UnknownNameError(f"no stored query named {name!r}{hint}")
+
+
+_CHECKED_VERSION = "1"  # bump when check_parameters refuses more
+
+
+def check_parameters(path: Path, text: str, names: list[str]) -> None:
+    """Refuse a parameter that engines would bind differently. Oxigraph binds a parameter by
+    writing its term into the query, or by a VALUES block joined with the outer WHERE clause;
+    rdflib binds it before evaluation. These agree only for a variable of the outer query: inside
+    a subquery or a MINUS the variable is another one (26 rows against 5 in the issue that found
+    it), and BIND, VALUES or AS would assign it a second time. Decided on rdflib's parse of the
+    query, not on its text; a verdict is remembered by the query's content hash, so the parse is
+    paid once per version of the file."""
+    if not names:
+        return
+    digest = hashlib.sha256(f"{_CHECKED_VERSION}\0{' '.join(names)}\0{text}".encode()).hexdigest()
+    marker = _verdict_marker(digest)
+    if marker is not None and marker.is_file():
+        return
+    from rdflib import Variable
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    from mkgraph.prefixes import PREFIXES
+
+    prologue = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
+    try:
+        tree = parseQuery(prologue + text)
+    except Exception:
+        from mkgraph import engine
+
+        engine.prepare(text, str(path))  # raises the parser's error, one line, with its position
+        raise QueryError(f"{path}: the query is not valid SPARQL") from None
+    wanted = {Variable(name) for name in names}
+
+    def refuse(variable, where: str):
+        raise QueryError(
+            f"{path}: parameter ?{variable} cannot be bound the same way on every engine: it is "
+            f"{where} (use a parameter only in the query's own WHERE clause, outside subqueries "
+            "and MINUS, and never assign it with BIND, VALUES or AS)"
+        )
+
+    def walk(node, where: str | None) -> None:
+        if isinstance(node, Variable):
+            if node in wanted and where is not None:
+                refuse(node, where)
+            return
+        if isinstance(node, CompValue):
+            if node.name == "SubSelect":
+                where = where or "used inside a subquery"
+            elif node.name == "MinusGraphPattern":
+                where = where or "used inside a MINUS"
+            assigned = {
+                "Bind": "assigned by BIND ... AS",
+                "InlineData": "given VALUES",
+                "ValuesClause": "given VALUES",
+                "vars": "assigned by ... AS in the projection",
+            }.get(node.name)
+            for key, value in node.items():
+                if assigned and key in ("var", "evar") and (key == "evar" or node.name != "vars"):
+                    for variable in value if isinstance(value, list) else [value]:
+                        if variable in wanted:
+                            refuse(variable, assigned)
+                walk(value, where)
+        elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+            for item in node:
+                walk(item, where)
+
+    walk(list(tree), None)
+    if marker is not None:
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError:
+            pass  # no cache: checked again next time
+
+
+def _verdict_marker(digest: str) -> Path | None:
+    from mkgraph.cache import cache_folder
+
+    folder = cache_folder()
+    return None if folder is None else folder / "checked-queries" / digest[:32]
