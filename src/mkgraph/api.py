@@ -486,6 +486,24 @@ class KnowledgeGraph:
         )
         return lineage.tree(self.graph, self.resolve(name), direction, chosen, depth)
 
+    def lineage_forest(self, relations: list[str] | None = None, depth: int | None = None):
+        """The whole forest as trees: one below each system of the drawing that descends from
+        none, in name order."""
+        from mkgraph import lineage
+
+        chosen = (
+            tuple(lineage.RELATION_NAMES[r] for r in relations)
+            if relations
+            else tuple(lineage.RELATION_NAMES.values())
+        )
+        view = lineage.view(self.graph, [], "descendants", chosen, depth)
+        children = {edge.child for edge in view.edges}
+        roots = sorted(
+            (system for system in view.nodes if system not in children),
+            key=lambda s: view.nodes[s].name.casefold(),
+        )
+        return [lineage.tree(self.graph, root, "descendants", chosen, depth) for root in roots]
+
     def lineage_view(
         self,
         names: list[str] | None = None,

@@ -64,6 +64,33 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
     return params
 
 
+def _output_format(
+    given: str | None,
+    output: str | None,
+    detect,
+    formats: tuple[str, ...],
+    extensions: tuple[str, ...],
+    default: str,
+) -> str:
+    """The format to write: -f, else -o's extension, else the default; a file whose extension
+    says another format, or says none, is an error rather than a surprise."""
+    if output is None or output == "-":
+        return given or default
+    detected = detect(output)
+    if given is None and detected is None:
+        raise ParameterError(
+            f"cannot tell the format from {output!r}: give -f {_either(formats)}, "
+            f"or a file name ending in {_either(extensions)}"
+        )
+    if given is not None and detected is not None and detected != given:
+        raise ParameterError(f"-f {given} does not match the extension of {output!r} ({detected})")
+    return given or detected or default
+
+
+def _either(items: tuple[str, ...]) -> str:
+    return ", ".join(items[:-1]) + " or " + items[-1]
+
+
 def output_option(func):
     return click.option(
         "-o",
@@ -129,7 +156,9 @@ def _password(user: str | None) -> str | None:
 
 def inferred_option(func):
     return click.option(
-        "--inferred", is_flag=True, help="Include what OWL 2 RL inference (owlrl) derives."
+        "--inferred",
+        is_flag=True,
+        help="Include what OWL 2 RL inference derives (how: see --reasoner before the command).",
     )(func)
 
 
@@ -416,9 +445,16 @@ def export_command(ctx, fmt, inferred, output):
 
     Example: mkgraph export --format jsonld -o mkgraph.jsonld
     """
-    from mkgraph.export import format_from_extension
+    from mkgraph.export import GRAPH_FORMATS, format_from_extension
 
-    chosen = fmt or (format_from_extension(output) if output else None) or "turtle"
+    chosen = _output_format(
+        fmt,
+        output,
+        format_from_extension,
+        tuple(GRAPH_FORMATS),
+        tuple(extension for _writer, extension in GRAPH_FORMATS.values()),
+        "turtle",
+    )
     _emit(_kg(ctx).export(chosen, inferred=inferred), output)
 
 
@@ -495,21 +531,29 @@ def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, ou
     from mkgraph.lineage import render_tree
 
     kg = _kg(ctx)
-    chosen = fmt or (drawing.format_from_extension(output) if output else None) or "tree"
+    chosen = _output_format(
+        fmt,
+        output,
+        drawing.format_from_extension,
+        DRAWING_FORMATS,
+        (".txt", ".dot", ".svg", ".png", ".mmd", ".json", ".html"),
+        "tree",
+    )
     kinds = list(relations) or None
     if chosen == "tree":
-        if not names:
-            raise ParameterError(
-                "the tree format needs a NAME; other formats draw the whole forest"
-            )
-        if direction == "both":
-            raise ParameterError(
-                "the tree format shows one direction: use --descendants or --ancestors"
-            )
-        trees = [
-            render_tree(kg.lineage(name, direction, kinds, depth), ascii_only=ascii_only)
-            for name in names
-        ]
+        if not names:  # the whole forest: a tree below each system that descends from none
+            trees = [render_tree(t, ascii_only) for t in kg.lineage_forest(kinds, depth)]
+        else:
+            trees = []
+            for name in names:
+                if direction == "both":
+                    for way in ("ancestors", "descendants"):
+                        tree = kg.lineage(name, way, kinds, depth)
+                        tree.name += f" ({way})"
+                        trees.append(render_tree(tree, ascii_only=ascii_only))
+                else:
+                    tree = kg.lineage(name, direction, kinds, depth)
+                    trees.append(render_tree(tree, ascii_only=ascii_only))
         _emit("\n\n".join(trees), output)
         return
     view = kg.lineage_view(list(names), direction, kinds, depth)

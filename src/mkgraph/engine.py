@@ -17,6 +17,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Identifier, Node
 
+from mkgraph import projection
 from mkgraph.errors import QueryError, QueryTimeout
 from mkgraph.namespaces import PREFIXES
 
@@ -178,7 +179,7 @@ def run(
     init: dict[str, Identifier] = {Variable(name): term for name, term in (bindings or {}).items()}
     try:
         with _time_limit(timeout, source):
-            return _collect(graph.query(prepared, initBindings=init), form, graph)
+            return _collect(graph.query(prepared, initBindings=init), form, graph, text)
     except QueryError:
         raise
     except RecursionError:
@@ -189,11 +190,15 @@ def run(
         ) from None
 
 
-def _collect(result, form: str, graph: Graph) -> QueryResult:
+def _collect(result, form: str, graph: Graph, text: str = "") -> QueryResult:
     """Materialise the rows (inside the time limit: rdflib evaluates lazily)."""
     if form == "SELECT":
         variables = [str(v) for v in (result.vars or [])]
         rows = [tuple(row) for row in result]
+        if projection.star_position(text) is not None:  # columns in the query's order
+            ordered = projection.in_order(text, variables)
+            picks = [variables.index(v) for v in ordered]
+            variables, rows = ordered, [tuple(row[i] for i in picks) for row in rows]
         return QueryResult(form, variables=variables, rows=rows)
     if form == "ASK":
         return QueryResult(form, boolean=bool(result.askAnswer))

@@ -15,6 +15,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from mkgraph import projection
 from mkgraph.errors import QueryError, QueryTimeout
 from mkgraph.prefixes import PREFIXES
 
@@ -176,8 +177,12 @@ def run(
                 answer = store.query(full)
             if isinstance(answer, ox.QuerySolutions):
                 variables = [v.value for v in answer.variables]
+                ran = full
+                if projection.star_position(full) is not None:  # columns in the query's order
+                    variables = projection.in_order(full, variables)
+                    ran = projection.explicit(full, variables)
                 rows = [tuple(solution[v] for v in variables) for solution in answer]
-                outcome["result"] = OxResult("SELECT", variables, rows, text=full, store=store)
+                outcome["result"] = OxResult("SELECT", variables, rows, text=ran, store=store)
             elif isinstance(answer, ox.QueryBoolean):
                 outcome["result"] = OxResult("ASK", boolean=bool(answer), text=full, store=store)
             else:
