@@ -50,8 +50,14 @@ def infer(graph: Graph) -> Graph:
 
     work = _reasoning_input(graph)
     before = set(work)
+    # improved_datatypes=False: owlrl's own literal converters would replace rdflib's for the
+    # whole process and not all be put back (rdflib then calls a five-digit xsd:gYear ill-typed).
+    # The closure is the same without them (datatype axioms are off).
     owlrl.DeductiveClosure(
-        owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
+        owlrl.OWLRL_Semantics,
+        axiomatic_triples=False,
+        datatype_axioms=False,
+        improved_datatypes=False,
     ).expand(work)
     inferred = Graph()
     bind_prefixes(inferred)
