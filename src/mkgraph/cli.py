@@ -245,8 +245,23 @@ def main(ctx: click.Context, root: str | None, reasoner: str) -> None:
     Example: mkgraph query descendants -p of=seL4
     """
     ctx.ensure_object(dict)
-    ctx.obj["root"] = root
+    from_environment = ctx.get_parameter_source("root") == click.core.ParameterSource.ENVIRONMENT
+    ctx.obj["root"] = None if from_environment else root  # the library reads the variable itself
     ctx.obj["reasoner"] = reasoner
+
+
+@main.command("info")
+@click.pass_context
+def info_command(ctx):
+    """Say which version runs and which copy of the graph's files it uses, and why.
+
+    Example: mkgraph info
+    """
+    from mkgraph.resources import ORIGINS
+
+    resources = _kg(ctx).resources
+    click.echo(f"mkgraph {__version__}")
+    click.echo(f"root: {resources.root} ({ORIGINS[resources.origin]})")
 
 
 @main.command("queries")
@@ -645,6 +660,8 @@ def format_command(ctx, files, check):
 
     kg = _kg(ctx)
     paths = [Path(f) for f in files] or kg.resources.turtle_files(kg.resources.data)
+    if not check:
+        kg.resources.check_writable(paths)
     if check:
         bad = formatting.unformatted(paths)
         for path in bad:
