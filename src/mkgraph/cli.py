@@ -557,7 +557,9 @@ def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, ou
     kinds = list(relations) or None
     if chosen == "tree":
         if not names:  # the whole forest: a tree below each system that descends from none
-            trees = [render_tree(t, ascii_only) for t in kg.lineage_forest(kinds, depth)]
+            forest = kg.lineage_forest(kinds, depth)
+            _emit("\n".join(render_tree(tree, ascii_only) for tree in forest), output)
+            return
         else:
             trees = []
             for name in names:
