@@ -5,6 +5,7 @@ Oxigraph and rdflib. `query --file` honours -p, and a repeated -p is an error.""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -76,6 +77,41 @@ def test_a_parameter_that_cannot_be_bound_safely_is_refused_when_the_file_is_rea
     message = str(raised.value)
     assert message.startswith(f"{path}: parameter ?of cannot be bound the same way on every engine")
     assert "\n" not in message
+
+
+def disguises(body: str) -> list[str]:
+    """The same query spelled many ways: keyword case, $ for ?, comments and line breaks between
+    tokens, extra braces around the body."""
+    keywords = r"\b(SELECT|WHERE|MINUS|BIND|VALUES|AS|FILTER|EXISTS|OPTIONAL|UNION)\b"
+    spellings = []
+    for case in (str.upper, str.lower, str.title):
+        cased = re.sub(keywords, lambda m, case=case: case(m.group(0)), body, flags=re.IGNORECASE)
+        for dollar in (False, True):
+            text = cased.replace("?of", "$of") if dollar else cased
+            spellings.append(text)
+            spellings.append(text.replace(" ", "\n  # } SELECT ?of { a comment\n  "))
+            spellings.append(text.replace("WHERE {", "WHERE { {", 1).rstrip("}") + "} }")
+    return spellings
+
+
+GENERATED = [
+    (name, index, text)
+    for name, body in UNSAFE.items()
+    for index, text in enumerate(disguises(body))
+]
+
+
+@pytest.mark.parametrize("name, index, text", GENERATED, ids=[f"{g[0]}-{g[1]}" for g in GENERATED])
+def test_every_disguise_is_refused(root, name, index, text):
+    from mkgraph import engine
+
+    try:
+        engine.prepare(text)
+    except QueryError:
+        pytest.skip("the disguise is not valid SPARQL")  # only valid queries test the check
+    path = _write(root, f"unsafe{index}", text)
+    with pytest.raises(QueryError, match="cannot be bound the same way on every engine"):
+        parse_stored_query(path)
 
 
 def test_the_command_line_refuses_it_in_one_line(root, invoke):
