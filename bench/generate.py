@@ -28,7 +28,7 @@ PREFIXES = """@prefix mk: <https://w3id.org/mkgraph/ontology#> .
 LANGUAGES = ["c", "cpp", "rust", "assembly", "ada", "hare"]
 ARCHITECTURES = ["x86-64", "aarch64", "riscv64", "arm32", "cortex-m"]
 TRAITS = ["capability-based", "real-time", "embedded", "multiserver"]
-RELATIONS = ["basedOn", "derivedFrom", "inspiredBy"]
+RELATIONS = ["basedOn", "derivedFrom", "reimplements", "inspiredBy"]
 TRIPLES_PER_SYSTEM = 55  # measured on the output: facts plus their provenance statements
 
 

@@ -16,7 +16,12 @@ from mkgraph import drawing, listing
 from mkgraph.namespaces import LINEAGE_RELATIONS
 
 DOCS = Path(__file__).parent.parent / "docs"
-STYLE_OF = {"based on": "solid", "derived from": "bold", "inspired by": "dashed"}
+STYLE_OF = {
+    "based on": "solid",
+    "derived from": "bold",
+    "re-implements": "dotted",
+    "inspired by": "dashed",
+}
 
 
 def _system_nodes(graph: pydot.Dot) -> dict[str, pydot.Node]:
@@ -62,7 +67,7 @@ def test_dot_for_one_system_ranks_by_start_year(invoke):
     (graph,) = pydot.graph_from_dot_data(invoke("lineage", "seL4", "-f", "dot").output)
     ranked = [sub for sub in graph.get_subgraphs() if sub.get("rank") == "same"]
     sel4_rank = next(sub for sub in ranked if "n_sel4" in {n.get_name() for n in sub.get_nodes()})
-    assert "y2014" in {n.get_name() for n in sel4_rank.get_nodes()}
+    assert "y2004" in {n.get_name() for n in sel4_rank.get_nodes()}
     assert set(_system_nodes(graph)) == {
         "n_sel4",
         "n_f9",
@@ -182,9 +187,37 @@ def test_render_list_markdown_and_html(kg, invoke):
 
 def test_committed_docs_are_current(kg, forest):
     assert (DOCS / "microkernels.md").read_text(encoding="utf-8") == listing.to_markdown(
-        kg.graph
+        kg.current
     ), "docs/microkernels.md is out of date: run 'mkgraph render list -o docs/microkernels.md'"
     svg = (DOCS / "lineage.svg").read_text(encoding="utf-8")
     assert f"mkgraph view {drawing.fingerprint(forest)}" in svg, (
         "docs/lineage.svg is out of date: run 'mkgraph lineage -o docs/lineage.svg'"
     )
+
+
+def test_l4_family_tree_with_years_and_kinds_of_inheritance(invoke):
+    """lineage L4 --both: L3 above L4 (1993), the re-implementations of its interface dotted, the
+    code inherited (OKL4 from Pistachio, Fiasco.OC from Fiasco) bold."""
+    (graph,) = pydot.graph_from_dot_data(invoke("lineage", "L4", "--both", "-f", "dot").output)
+    nodes = set(_system_nodes(graph))
+    assert {"n_l3", "n_l4", "n_l4_mips", "n_l4_alpha", "n_l4ka_hazelnut", "n_fiasco"} <= nodes
+    assert {"n_l4ka_pistachio", "n_okl4", "n_fiasco_oc"} <= nodes
+    kinds = {
+        (edge.get_source(), edge.get_destination()): edge.get("label").strip('"')
+        for edge in _system_edges(graph)
+    }
+    assert kinds[("n_l3", "n_l4")] == "inspired by"
+    for child in ("n_l4_mips", "n_l4_alpha", "n_l4ka_hazelnut", "n_fiasco", "n_l4ka_pistachio"):
+        assert kinds[("n_l4", child)] == "re-implements", child
+    assert kinds[("n_l4ka_pistachio", "n_okl4")] == "derived from"
+    assert kinds[("n_fiasco", "n_fiasco_oc")] == "derived from"
+    ranked = [sub for sub in graph.get_subgraphs() if sub.get("rank") == "same"]
+    year_of = {
+        node.get_name(): year.get_name()
+        for sub in ranked
+        for year in sub.get_nodes()
+        if year.get_name().startswith("y")
+        for node in sub.get_nodes()
+    }
+    assert year_of["n_l4"] == "y1993"  # announced 1993: placed by its earliest dated event
+    assert year_of["n_l4_mips"] == year_of["n_l4_alpha"] == "y1996"

@@ -55,3 +55,31 @@ def test_unknown_system(invoke):
         "mkgraph: error: no system named 'seL5' in the graph; did you mean seL4"
     )
     assert result.stdout == ""
+
+
+def test_l4_descendants_by_kind_of_inheritance(invoke):
+    lines = invoke("lineage", "L4").output.splitlines()
+    assert lines[0] == "L4"
+    for child in ("L4/Alpha", "L4/Fiasco", "L4/MIPS", "L4Ka::Hazelnut", "L4Ka::Pistachio"):
+        assert any(line.endswith(f"re-implements → {child}") for line in lines), child
+    assert any(line.endswith("derived from → OKL4") for line in lines)
+
+
+def test_ancestors_reach_l3_through_the_kinds_of_inheritance(invoke):
+    assert invoke("lineage", "L4Re", "--ancestors").output == (
+        "L4Re\n"
+        "└── based on → Fiasco.OC\n"
+        "    └── derived from → L4/Fiasco\n"
+        "        └── re-implements → L4\n"
+        "            └── inspired by → L3\n"
+    )
+    only = invoke("lineage", "OKL4", "--ancestors", "-r", "reimplements", "-r", "derived-from")
+    assert only.output == ("OKL4\n└── derived from → L4Ka::Pistachio\n    └── re-implements → L4\n")
+
+
+def test_stored_ancestors_query_follows_reimplements(kg):
+    paths = {str(row[2]) for row in kg.query("ancestors", {"of": "OKL4"}).rows}
+    assert "OKL4 → derived from → L4Ka::Pistachio → re-implements → L4" in paths
+    assert "OKL4 → derived from → L4Ka::Pistachio → re-implements → L4 → inspired by → L3" in paths
+    descendants = {str(row[0]) for row in kg.query("descendants", {"of": "L3"}).rows}
+    assert {"L4", "L4/MIPS", "OKL4", "Fiasco.OC", "L4Re", "Genode"} <= descendants

@@ -17,7 +17,15 @@ from mkgraph import engine
 from mkgraph.errors import DataError, ParameterError, QueryError, UnknownNameError
 from mkgraph.export import serialize
 from mkgraph.graph import parse_turtle
-from mkgraph.namespaces import ARCHITECTURE, LANGUAGE, MK, PROV, SYSTEM, bind_prefixes
+from mkgraph.namespaces import (
+    ARCHITECTURE,
+    LANGUAGE,
+    LINEAGE_RELATIONS,
+    MK,
+    PROV,
+    SYSTEM,
+    bind_prefixes,
+)
 from mkgraph.queries import parse_stored_query
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -101,7 +109,7 @@ def project_graphs(draw):
         graph.add(
             (
                 systems[1],
-                draw(st.sampled_from([MK.basedOn, MK.derivedFrom, MK.inspiredBy])),
+                draw(st.sampled_from(list(LINEAGE_RELATIONS))),
                 systems[0],
             )
         )

@@ -32,6 +32,7 @@ REASONERS = ("targeted", "owlrl")
 LINEAGE_EDGES = (
     "SELECT ?child ?parent WHERE { ?child <https://w3id.org/mkgraph/ontology#basedOn>"
     "|<https://w3id.org/mkgraph/ontology#derivedFrom>"
+    "|<https://w3id.org/mkgraph/ontology#reimplements>"
     "|<https://w3id.org/mkgraph/ontology#inspiredBy> ?parent }"
 )
 
@@ -57,6 +58,20 @@ class KnowledgeGraph:
         from mkgraph import graph as graph_module
 
         return graph_module.load(self.resources)
+
+    @cached_property
+    def current(self) -> Graph:
+        """The graph as it stands today: facts whose period has ended are history and left out
+        (see mkgraph.periods). The views (show, lineage, render list, coverage) read this."""
+        from mkgraph import periods
+
+        return periods.as_of(self.graph)
+
+    def as_of(self, when: str) -> Graph:
+        """The graph as it stood on a day or in a year ("2020", "2020-06-30", "today")."""
+        from mkgraph import periods
+
+        return periods.as_of(self.graph, periods.span(when))
 
     @cached_property
     def store(self):
@@ -336,8 +351,19 @@ class KnowledgeGraph:
                 return self._rudof_in_pieces(shapes, label, chunk_triples)
             return validation.rudof_problems(self._ntriples(fast), shapes, label)
 
+        def code_checks(rows) -> list:
+            """The checks written in code: lineage cycles, SPDX licences, near-duplicate names."""
+            edges = rows(LINEAGE_EDGES, "lineage links")[1]
+            licences = rows(validation.LICENCES, "licences")[1]
+            expressions = rows(validation.LICENCE_EXPRESSIONS, "licence expressions")[1]
+            names = rows(validation.NAMES, "names")[1]
+            return (
+                validation.cycle_problems(edges, label)
+                + validation.licence_check(licences, expressions, label)
+                + validation.duplicate_check(names, label)
+            )
+
         if not fast:  # rdflib's query time limit needs the main thread: one after the other
-            edges = self._rows_rdflib(LINEAGE_EDGES, "lineage links")[1]
             return validation.report(
                 shacl_problems()
                 + validation.query_problems(
@@ -345,7 +371,7 @@ class KnowledgeGraph:
                     lambda check: self._rows_rdflib(check.text, str(check.path), terms=True),
                     label,
                 )
-                + validation.cycle_problems(edges, label)
+                + code_checks(self._rows_rdflib)
             )
         from concurrent.futures import ThreadPoolExecutor
 
@@ -357,9 +383,8 @@ class KnowledgeGraph:
                 lambda check: self._rows_oxigraph(check.text, str(check.path), terms=True),
                 label,
             )
-            edges = self._rows_oxigraph(LINEAGE_EDGES, "lineage links")[1]
-            cycles = validation.cycle_problems(edges, label)
-            return validation.report(shacl_problems() + queried.result() + cycles)
+            coded = code_checks(self._rows_oxigraph)
+            return validation.report(shacl_problems() + queried.result() + coded)
 
     def _ntriples(self, from_store: bool) -> str:
         if not from_store:
@@ -484,7 +509,7 @@ class KnowledgeGraph:
             if relations
             else tuple(lineage.RELATION_NAMES.values())
         )
-        return lineage.tree(self.graph, self.resolve(name), direction, chosen, depth)
+        return lineage.tree(self.current, self.resolve(name), direction, chosen, depth)
 
     def lineage_forest(self, relations: list[str] | None = None, depth: int | None = None):
         """The whole forest as trees: one below each system of the drawing that descends from
@@ -520,12 +545,22 @@ class KnowledgeGraph:
             else tuple(lineage.RELATION_NAMES.values())
         )
         roots = [self.resolve(name) for name in names or []]
-        return lineage.view(self.graph, roots, direction, chosen, depth)
+        return lineage.view(self.current, roots, direction, chosen, depth)
 
-    def describe(self, name: str):
-        from mkgraph import describe
+    def describe(self, name: str, history: bool = False):
+        """Everything about one resource: today's facts, or with history=True also the facts
+        whose period has ended, each with its period."""
+        from mkgraph import describe, periods
 
-        return describe.describe(self.graph, self.resolve_any(name))
+        resource = self.resolve_any(name)
+        if history:
+            return describe.describe(self.graph, resource, periods.periods_by_fact(self.graph))
+        return describe.describe(self.current, resource, hidden=len(self._history_of(resource)))
+
+    def _history_of(self, resource) -> set:
+        from mkgraph import periods
+
+        return {fact for fact in periods.not_holding(self.graph) if resource in (fact[0], fact[2])}
 
 
 def _as_rdflib(result):

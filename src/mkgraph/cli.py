@@ -484,24 +484,31 @@ def export_command(ctx, fmt, inferred, output):
     show_default=True,
     help="text, or the facts as RDF.",
 )
+@click.option(
+    "--history",
+    is_flag=True,
+    help="Also the facts whose period has ended (a former licence or owner), each with its period.",
+)
 @output_option
 @click.pass_context
-def show_command(ctx, name, fmt, output):
+def show_command(ctx, name, fmt, history, output):
     """Everything about one system (or language, architecture, ...), with sources and what points at it.
 
-    Example: mkgraph show seL4
+    Today's facts by default; --history adds the facts whose period has ended.
+    Example: mkgraph show Genode --history
     """
     from mkgraph import describe
 
     kg = _kg(ctx)
-    described = kg.describe(name)
+    described = kg.describe(name, history=history)
     if fmt == "text":
         _emit(describe.render(described), output)
     else:
         from mkgraph.export import load_context, serialize
 
         context = load_context(kg.resources.jsonld_context) if fmt == "jsonld" else None
-        _emit(serialize(describe.subgraph(kg.graph, described.resource), fmt, context), output)
+        graph = kg.graph if history else kg.current
+        _emit(serialize(describe.subgraph(graph, described.resource), fmt, context), output)
 
 
 @main.command("lineage")
@@ -522,7 +529,7 @@ def show_command(ctx, name, fmt, output):
     "--relation",
     "relations",
     multiple=True,
-    type=click.Choice(("based-on", "derived-from", "inspired-by")),
+    type=click.Choice(("based-on", "derived-from", "reimplements", "inspired-by")),
     help="Follow only this kind of inheritance (repeatable).",
 )
 @click.option("--depth", type=click.IntRange(min=1), help="At most this many generations.")
@@ -612,7 +619,7 @@ def coverage_command(ctx, fmt, output):
     """
     from mkgraph.coverage import coverage
 
-    report = coverage(_kg(ctx).graph)
+    report = coverage(_kg(ctx).current)
     text = report.as_json() if fmt == "json" else report.as_table(markdown=fmt == "markdown")
     _emit(text, output)
 
@@ -645,7 +652,7 @@ def render_list_command(ctx, fmt, output):
     chosen = fmt or (
         "html" if output and output.lower().endswith((".html", ".htm")) else "markdown"
     )
-    graph = _kg(ctx).graph
+    graph = _kg(ctx).current
     _emit(listing.to_html(graph) if chosen == "html" else listing.to_markdown(graph), output)
 
 

@@ -11,7 +11,7 @@ from rdflib.term import Node
 
 from mkgraph.describe import sources_of
 from mkgraph.names import label
-from mkgraph.namespaces import MK, SCHEMA
+from mkgraph.namespaces import LINEAGE_RELATIONS, MK, SCHEMA
 
 # field name -> predicate; the first five are the ones the graph promises for 90% of projects
 FIELDS = {
@@ -23,7 +23,7 @@ FIELDS = {
     "developer": MK.developedBy,
     "latest activity": MK.latestActivity,
     "status": MK.status,
-    "lineage": None,  # any of based-on / derived-from / inspired-by
+    "lineage": None,  # any of the lineage relations
     "Wikidata": SKOS.exactMatch,
 }
 CORE_FIELDS = ("repository", "licence", "languages", "architectures", "start year")
@@ -102,9 +102,7 @@ def coverage(graph: Graph) -> Coverage:
     for project in projects:
         states = {}
         for field, predicate in FIELDS.items():
-            predicates = (
-                [MK.basedOn, MK.derivedFrom, MK.inspiredBy] if predicate is None else [predicate]
-            )
+            predicates = list(LINEAGE_RELATIONS) if predicate is None else [predicate]
             states[field] = _state(graph, project, predicates)
         rows.append((label(graph, project), states))
     return Coverage(list(FIELDS), rows)

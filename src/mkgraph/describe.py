@@ -36,6 +36,8 @@ class Fact:
     value: Node
     value_label: str
     sources: list[str] = field(default_factory=list)
+    period: str | None = None  # with history: when the fact held ("until 2017", "since 2017")
+    level: str | None = None  # a port's support level (mature, experimental, broken, historic)
 
 
 @dataclass
@@ -44,6 +46,7 @@ class Description:
     name: str
     facts: list[Fact]
     incoming: list[Fact]  # value is the subject pointing at the resource
+    hidden_history: int = 0  # facts left out because their period has ended
 
 
 def sources_of(graph: Graph, s: Node, p: Node, o: Node) -> list[str]:
@@ -56,17 +59,52 @@ def sources_of(graph: Graph, s: Node, p: Node, o: Node) -> list[str]:
     return sorted(found)
 
 
+def levels_of(graph: Graph, s: Node, p: Node, o: Node) -> str | None:
+    """The support levels the statements of one triple give (ports only)."""
+    from mkgraph.namespaces import MK
+
+    found = {
+        label(graph, level)
+        for statement in graph.subjects(RDF.subject, s)
+        if (statement, RDF.predicate, p) in graph and (statement, RDF.object, o) in graph
+        for level in graph.objects(statement, MK.supportLevel)
+        if isinstance(level, URIRef)
+    }
+    return ", ".join(sorted(found)) or None
+
+
 def _statement_nodes(graph: Graph) -> set[Node]:
     return set(graph.subjects(RDF.type, RDF.Statement))
 
 
-def describe(graph: Graph, resource: URIRef) -> Description:
+def describe(
+    graph: Graph,
+    resource: URIRef,
+    periods: dict | None = None,
+    hidden: int = 0,
+) -> Description:
+    """The resource's facts and what points at it. With `periods` (mkgraph.periods.periods_by_fact)
+    each dated fact says when it held; `hidden` counts the facts of history left out."""
     statements = _statement_nodes(graph)
+    periods = periods or {}
+
+    def when(s: Node, p: Node, o: Node) -> str | None:
+        found = periods.get((s, p, o))
+        return "; ".join(sorted({period.text() for period in found})) if found else None
+
     facts = []
     for p, o in graph.predicate_objects(resource):
         value_label = str(o) if isinstance(o, Literal) else label(graph, o)
         facts.append(
-            Fact(p, _predicate_label(graph, p), o, value_label, sources_of(graph, resource, p, o))
+            Fact(
+                p,
+                _predicate_label(graph, p),
+                o,
+                value_label,
+                sources_of(graph, resource, p, o),
+                when(resource, p, o),
+                levels_of(graph, resource, p, o),
+            )
         )
     incoming = []
     for s, p in graph.subject_predicates(resource):
@@ -74,7 +112,12 @@ def describe(graph: Graph, resource: URIRef) -> Description:
             continue
         incoming.append(
             Fact(
-                p, _predicate_label(graph, p), s, label(graph, s), sources_of(graph, s, p, resource)
+                p,
+                _predicate_label(graph, p),
+                s,
+                label(graph, s),
+                sources_of(graph, s, p, resource),
+                when(s, p, resource),
             )
         )
 
@@ -82,7 +125,11 @@ def describe(graph: Graph, resource: URIRef) -> Description:
         return (f.predicate_label.casefold(), f.value_label.casefold())
 
     return Description(
-        resource, label(graph, resource), sorted(facts, key=order), sorted(incoming, key=order)
+        resource,
+        label(graph, resource),
+        sorted(facts, key=order),
+        sorted(incoming, key=order),
+        hidden,
     )
 
 
@@ -96,12 +143,23 @@ def render(description: Description) -> str:
         for index, fact in enumerate(facts):
             key = predicate if index == 0 else ""
             cited = f"  [{'; '.join(fact.sources)}]" if fact.sources else ""
-            lines.append(f"  {key.ljust(width)}  {fact.value_label}{cited}")
+            held = f" ({fact.period})" if fact.period else ""
+            level = f" ({fact.level})" if fact.level else ""
+            lines.append(f"  {key.ljust(width)}  {fact.value_label}{level}{held}{cited}")
     if description.incoming:
         lines.append("Pointed at by:")
         for fact in description.incoming:
             cited = f"  [{'; '.join(fact.sources)}]" if fact.sources else ""
-            lines.append(f"  {fact.value_label} {fact.predicate_label} {description.name}{cited}")
+            held = f" ({fact.period})" if fact.period else ""
+            lines.append(
+                f"  {fact.value_label} {fact.predicate_label} {description.name}{held}{cited}"
+            )
+    if description.hidden_history:
+        count = description.hidden_history
+        lines.append(
+            f"({count} fact{'s' if count != 1 else ''} of history not shown (period ended): "
+            "add --history)"
+        )
     return "\n".join(lines)
 
 

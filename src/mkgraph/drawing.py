@@ -32,6 +32,7 @@ EXTENSIONS = {
 EDGE_STYLES = {
     "based on": ("solid", "1.2", "-->"),
     "derived from": ("bold", "2.4", "==>"),
+    "re-implements": ("dotted", "2.4", "--o"),
     "inspired by": ("dashed", "1.2", "-.->"),
 }
 PALETTE = [
@@ -312,7 +313,8 @@ def to_html(view: LineageView, title: str = "mkgraph lineage") -> str:
     )
     legend += (
         " <span>boxes: listed projects; dashed ovals: mentioned systems; solid arrow: based on;"
-        " bold arrow: derived from; dashed arrow: inspired by</span>"
+        " bold arrow: derived from (code inherited); dotted arrow: re-implements"
+        " (interface inherited, code not); dashed arrow: inspired by (ideas)</span>"
     )
     data = to_json(view).replace("</", "<\\/")  # keep the JSON from closing its script element
     return _PAGE.format(title=html.escape(title), legend=legend, svg=svg, data=data)

@@ -1,6 +1,6 @@
 """Kernel family trees: who descends from whom, and by which kind of inheritance.
 
-Works on the asserted graph (basedOn / derivedFrom / inspiredBy edges), so answers are complete
+Works on the asserted graph (basedOn / derivedFrom / reimplements / inspiredBy edges), so answers are complete
 with or without materialised inference.
 """
 
@@ -17,9 +17,10 @@ from mkgraph.namespaces import DOAP, LINEAGE_RELATIONS, MK
 
 DIRECTIONS = ("descendants", "ancestors")
 RELATION_NAMES = {
-    "based-on": LINEAGE_RELATIONS[0],
-    "derived-from": LINEAGE_RELATIONS[1],
-    "inspired-by": LINEAGE_RELATIONS[2],
+    "based-on": MK.basedOn,
+    "derived-from": MK.derivedFrom,
+    "reimplements": MK.reimplements,
+    "inspired-by": MK.inspiredBy,
 }
 
 
@@ -111,7 +112,7 @@ class SystemNode:
     name: str
     listed: bool
     homepage: str | None = None
-    start_year: int | None = None
+    start_year: int | None = None  # else the year of its earliest dated event (announced, ...)
     clan: str = ""  # the topmost ancestor in the drawing: nodes are coloured by it
     facts: dict[str, list[str]] = field(default_factory=dict)
 
@@ -133,9 +134,10 @@ class LineageView:
 
 
 RELATION_LABELS = {
-    LINEAGE_RELATIONS[0]: "based on",
-    LINEAGE_RELATIONS[1]: "derived from",
-    LINEAGE_RELATIONS[2]: "inspired by",
+    MK.basedOn: "based on",
+    MK.derivedFrom: "derived from",
+    MK.reimplements: "re-implements",
+    MK.inspiredBy: "inspired by",
 }
 _FACT_PREDICATES = {
     "kind": RDF.type,
@@ -209,9 +211,7 @@ def view(
     listed = {s for s in graph.subjects(RDF.type, MK.ListedProject) if isinstance(s, URIRef)}
     nodes = {}
     for system in sorted(systems, key=lambda s: label(graph, s).casefold()):
-        years = [
-            int(str(y)[:4]) for y in graph.objects(system, MK.startYear) if str(y)[:4].isdigit()
-        ]
+        years = _years(graph, system)
         homepage = graph.value(system, DOAP.homepage)
         nodes[system] = SystemNode(
             system,
@@ -223,6 +223,17 @@ def view(
         )
     _assign_clans(nodes, chosen)
     return LineageView(nodes, chosen)
+
+
+# Where a system has no start year, the earliest of its other dated events places it in time.
+_DATED = (MK.announced, MK.firstCommit, MK.firstRelease, MK.openSourced)
+
+
+def _years(graph: Graph, system: URIRef) -> list[int]:
+    def years_of(predicate: URIRef) -> list[int]:
+        return [int(str(y)[:4]) for y in graph.objects(system, predicate) if str(y)[:4].isdigit()]
+
+    return years_of(MK.startYear) or [year for p in _DATED for year in years_of(p)]
 
 
 def _assign_clans(nodes: dict[URIRef, SystemNode], chosen: list[Edge]) -> None:

@@ -123,6 +123,11 @@ def store_value(store, kind: str, value: str):
             return ox.Literal(str(int(value)), datatype=ox.NamedNode(PREFIXES["xsd"] + "integer"))
         except ValueError:
             raise ParameterError(f"{value!r} is not a whole number") from None
+    if kind == "date":
+        from mkgraph import periods
+
+        text, datatype = periods.literal(value)
+        return ox.Literal(text, datatype=ox.NamedNode(PREFIXES["xsd"] + datatype))
     if kind == "iri":
         expanded = expand(value.strip())
         if expanded is None or _IRI_FORBIDDEN & set(expanded):

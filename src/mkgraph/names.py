@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
-from rdflib.namespace import SKOS
+from rdflib.namespace import SKOS, XSD
 from rdflib.term import Identifier, Node
 
-from mkgraph import lookup
+from mkgraph import lookup, periods
 from mkgraph.errors import ParameterError
 from mkgraph.namespaces import MK
 from mkgraph.prefixes import shorten as _shorten
@@ -80,6 +80,9 @@ def bind_value(graph: Graph, kind: str, value: str) -> Identifier:
             return Literal(int(value))
         except ValueError:
             raise ParameterError(f"{value!r} is not a whole number") from None
+    if kind == "date":
+        text, datatype = periods.literal(value)
+        return Literal(text, datatype=XSD[datatype])
     if kind == "iri":
         expanded = lookup.expand(value.strip())
         if expanded is None or any(c in expanded for c in ' <>"{}|^`\\\n\t'):

@@ -83,7 +83,9 @@ PROV = Namespace("http://www.w3.org/ns/prov#")
 SPDX = Namespace("http://spdx.org/licenses/")
 WD = Namespace("http://www.wikidata.org/entity/")
 
-LINEAGE_RELATIONS = (MK.basedOn, MK.derivedFrom, MK.inspiredBy)
+# The kinds of inheritance between systems, strongest first: code built on, code taken, interface
+# re-implemented in new code, ideas taken.
+LINEAGE_RELATIONS = (MK.basedOn, MK.derivedFrom, MK.reimplements, MK.inspiredBy)
 
 
 def bind_prefixes(graph) -> None:

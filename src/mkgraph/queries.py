@@ -9,7 +9,8 @@ runs — its value never becomes query text. Bound means the same on every engin
 variable belongs to the query's own WHERE clause: a parameter used inside a subquery or a MINUS, or
 assigned by BIND, VALUES or AS, is refused when the file is read (see check_parameters). Its kind says how a value is read: a name of a system,
 language, architecture, trait, interface or family (matched against labels and alternative labels,
-case-insensitively), or a plain string, integer or IRI.
+case-insensitively), or a plain string, integer, date (a year, a day or "today", see
+mkgraph.periods) or IRI.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ PARAM_KINDS = (
     "agent",
     "string",
     "integer",
+    "date",
     "iri",
 )
 _HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")

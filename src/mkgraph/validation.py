@@ -254,6 +254,7 @@ _LOCAL_TERMS = {
         "closed",
         "ignoredProperties",
         "targetClass",
+        "targetSubjectsOf",
         "property",
         "name",
         "description",
@@ -441,7 +442,8 @@ def query_problems(
 
 
 CYCLE_MESSAGE = (
-    "descends from itself through a chain of based-on / derived-from / inspired-by links"
+    "descends from itself through a chain of based-on / derived-from / re-implements / "
+    "inspired-by links"
 )
 
 
@@ -503,6 +505,85 @@ def cycle_problems(edges: list[tuple[str, str]], label: Labeller) -> list[Proble
         )
         for system in sorted(lineage_cycles(edges))
     ]
+
+
+LICENCES = (
+    "SELECT ?resource ?licence WHERE { ?resource <http://purl.org/dc/terms/license> ?licence }"
+)
+LICENCE_EXPRESSIONS = (
+    "SELECT ?resource ?expression WHERE { "
+    "?resource <https://w3id.org/mkgraph/ontology#licenceExpression> ?expression }"
+)
+
+
+def licence_check(
+    licences: list[tuple], expressions: list[tuple], label: Labeller
+) -> list[Problem]:
+    """Licences against the SPDX licence list (mkgraph.licences)."""
+    from mkgraph import licences as spdx
+
+    return [
+        Problem(
+            focus=resource,
+            focus_label=label(resource),
+            message=message,
+            value=value,
+            check="spdx-licence",
+            value_term=_text_term(value) if value else None,
+            shape=CHECKS + "spdx-licence",
+            component=CHECKS + "SpdxLicenceComponent",
+        )
+        for resource, value, message in spdx.licence_problems(
+            [(str(r), str(v)) for r, v in licences if r is not None and v is not None],
+            [(str(r), str(v)) for r, v in expressions if r is not None and v is not None],
+        )
+    ]
+
+
+NAMES = (
+    "SELECT ?resource ?kind ?name WHERE { "
+    "VALUES ?kind { <https://w3id.org/mkgraph/ontology#Agent> "
+    "<https://w3id.org/mkgraph/ontology#System> } "
+    "?type <http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?kind . "
+    "?resource a ?type ; <http://www.w3.org/2000/01/rdf-schema#label>"
+    "|<http://www.w3.org/2004/02/skos/core#altLabel> ?name . FILTER isIRI(?resource) }"
+)
+
+
+def duplicate_check(names: list[tuple], label: Labeller) -> list[Problem]:
+    """Agents and systems with near-duplicate names (mkgraph.duplicates)."""
+    from mkgraph import duplicates
+
+    rows = sorted({(str(r), str(k), str(n)) for r, k, n in names if None not in (r, k, n)})
+    return [
+        Problem(
+            focus=resource,
+            focus_label=label(resource),
+            message=(
+                f"may be the same {'agent' if kind.endswith('Agent') else 'system'} as "
+                f"{label(other)!r}: the names {name!r} and {other_name!r} differ only in "
+                "case, accents, legal form, generic words or an abbreviation; merge the two or "
+                "tell them apart in their names"
+            ),
+            value=other_name,
+            check="near-duplicate-name",
+            value_term=_text_term(other_name),
+            shape=CHECKS + "near-duplicate-name",
+            component=CHECKS + "NearDuplicateNameComponent",
+        )
+        for resource, other, name, other_name in duplicates.near_duplicates(rows)
+        for kind in [next(k for r, k, _n in rows if r == resource)]
+    ]
+
+
+def _text_term(value: str) -> str:
+    """A value found as text, in N-Triples syntax: an IRI if it is one, else a plain literal."""
+    if value.startswith(("http://", "https://")) and not _IRI_UNSAFE.search(value):
+        return f"<{value}>"
+    return json.dumps(value, ensure_ascii=False)  # JSON's escapes are valid in N-Triples strings
+
+
+_IRI_UNSAFE = re.compile(r'[\s<>"{}|^`\\]')
 
 
 def report(problems: list[Problem]) -> ValidationReport:

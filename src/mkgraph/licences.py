@@ -1,0 +1,122 @@
+"""Licences checked against the SPDX licence list, as shipped offline by aboutcode's
+`license-expression` package: every dct:license must be a current SPDX identifier (deprecated ones
+such as GPL-2.0 are refused, with the identifier to write instead), every mk:licenceExpression must
+parse as an SPDX expression of current identifiers, and each licence an expression names must also
+be linked with dct:license."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+SPDX_PREFIX = "http://spdx.org/licenses/"
+_OPERATORS = {"AND", "OR", "WITH"}
+_TOKEN = re.compile(r"[A-Za-z0-9.+:-]+")
+
+
+@cache
+def _licensing():
+    from license_expression import get_spdx_licensing  # type: ignore[import-untyped]
+
+    return get_spdx_licensing()
+
+
+def canonical(identifier: str) -> str | None:
+    """The current SPDX identifier a licence or exception identifier stands for (itself when it is
+    current; GPL-2.0-only for the deprecated GPL-2.0), or None when the list does not know it."""
+    from license_expression import (
+        ExpressionError,
+        ExpressionParseError,
+    )
+
+    licensing = _licensing()
+    symbol = licensing.known_symbols.get(identifier) or licensing.known_symbols_lowercase.get(
+        identifier.casefold()
+    )
+    if symbol is not None:
+        return str(symbol.key)
+    try:  # a deprecated identifier is an alias the parser resolves to the current one
+        parsed = licensing.parse(identifier)
+    except (ExpressionError, ExpressionParseError):
+        return None
+    if parsed is None or licensing.unknown_license_keys(parsed):
+        return None
+    symbols = licensing.license_symbols(parsed, unique=True, decompose=True)
+    return str(symbols[0].key) if len(symbols) == 1 else None
+
+
+def identifier_problem(identifier: str) -> str | None:
+    """Why an identifier is not a current SPDX licence identifier, or None when it is one."""
+    key = None if identifier.startswith("LicenseRef-") else canonical(identifier)
+    if key is None:
+        return f"licence {identifier!r} is not on the SPDX licence list"
+    if key != identifier:
+        if key.casefold() == identifier.casefold():
+            return f"licence {identifier!r} is spelt {key!r} on the SPDX licence list"
+        choice = repr(key)
+        if key.endswith("-only"):  # GPL-2.0: the licence file's "or any later version" decides
+            choice += f" or {key.removesuffix('-only') + '-or-later'!r}, as the licence file says"
+        return f"licence {identifier!r} is a deprecated SPDX identifier: write {choice}"
+    return None
+
+
+def expression_problems(expression: str) -> tuple[list[str], set[str]]:
+    """The problems of an SPDX licence expression, and the licence identifiers it names (its
+    exceptions left out)."""
+    from license_expression import (
+        ExpressionError,
+        ExpressionParseError,
+    )
+
+    try:
+        parsed = _licensing().parse(expression, validate=True, strict=True)
+    except (ExpressionError, ExpressionParseError) as exc:
+        detail = " ".join(str(exc).split())
+        return [
+            f"licence expression {expression!r} is not a valid SPDX expression: {detail}"
+        ], set()
+    if parsed is None:
+        return [f"licence expression {expression!r} is empty"], set()
+    problems = [
+        problem
+        for token in _TOKEN.findall(expression)
+        if token not in _OPERATORS
+        for problem in [identifier_problem(token)]
+        if problem
+    ]
+    named = {
+        str(symbol.key)
+        for symbol in _licensing().license_symbols(parsed, decompose=True)
+        if not getattr(symbol, "is_exception", False)
+    }
+    return problems, named
+
+
+def licence_problems(
+    licences: list[tuple[str, str]], expressions: list[tuple[str, str]]
+) -> list[tuple[str, str, str]]:
+    """(resource, value, message) for each dct:license IRI that is not a current SPDX licence and
+    each mk:licenceExpression that does not parse or names a licence not linked by dct:license."""
+    found = []
+    linked: dict[str, set[str]] = {}
+    for resource, iri in licences:
+        identifier = iri.removeprefix(SPDX_PREFIX)
+        linked.setdefault(resource, set()).add(identifier)
+        if not iri.startswith(SPDX_PREFIX):
+            continue  # the shapes report an IRI outside the SPDX namespace
+        problem = identifier_problem(identifier)
+        if problem:
+            found.append((resource, identifier, problem))
+    for resource, expression in expressions:
+        problems, named = expression_problems(expression)
+        found += [(resource, expression, problem) for problem in problems]
+        for identifier in sorted(named - linked.get(resource, set())):
+            found.append(
+                (
+                    resource,
+                    expression,
+                    f"licence expression names {identifier} but the system has no "
+                    f"dct:license spdx:{identifier}",
+                )
+            )
+    return found

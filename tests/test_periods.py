@@ -1,0 +1,215 @@
+"""Current state by default, history on request: the definition of "a fact holds as of a date"
+(mkgraph.periods), the stored queries that say it in SPARQL, and the views that use it."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import pytest
+
+from mkgraph import periods
+from mkgraph.api import KnowledgeGraph
+from mkgraph.errors import ParameterError
+from mkgraph.periods import Period, holds, span
+
+
+def test_a_year_covers_the_whole_year_and_a_day_itself():
+    assert span("2017") == (date(2017, 1, 1), date(2017, 12, 31))
+    assert span("2017-03-01") == (date(2017, 3, 1), date(2017, 3, 1))
+    assert span("today") == (date.today(), date.today())
+
+
+@pytest.mark.parametrize("bad", ["20x", "17", "2017-13-01", "2017-02-30", "", "2017/03/01"])
+def test_a_value_that_is_not_a_date_is_one_clear_error(bad):
+    with pytest.raises(ParameterError, match="is not a date: give a year"):
+        span(bad)
+
+
+@pytest.mark.parametrize(
+    "period, asked, expected",
+    [
+        (Period(valid_until="2017"), "2016", True),
+        (Period(valid_until="2017"), "2017", True),  # it held during 2017
+        (Period(valid_until="2017"), "2018-01-01", False),
+        (Period(valid_from="2017"), "2016-12-31", False),
+        (Period(valid_from="2017"), "2017", True),
+        (Period(valid_from="2017-03-01"), "2017-02-28", False),
+        (Period(valid_from="2017-03-01"), "2017", True),  # some day of 2017
+        (Period("2010", "2012"), "2011-06-30", True),
+        (Period("2010", "2012"), "2013", False),
+        (Period(), "1970", True),
+    ],
+)
+def test_holds_is_valid_from_before_and_valid_until_not_before(period, asked, expected):
+    assert holds([period], span(asked)) is expected
+
+
+def test_a_port_dropped_on_no_known_day_is_history_from_today_on():
+    dropped = Period(dropped=True)
+    assert holds([dropped], span("2010"))
+    assert not holds([dropped], span("today"))
+    assert not holds([dropped], span(str(date.today().year)))
+    assert holds([Period(valid_until="2020", dropped=True)], span("2019"))
+    assert not holds([Period(valid_until="2020", dropped=True)], span("2021"))
+
+
+def test_every_statement_of_a_fact_bounds_it():
+    """Two sources for one fact: the fact holds where both periods agree."""
+    both = [Period(valid_from="2017"), Period(valid_until="2020")]
+    assert holds(both, span("2018"))
+    assert not holds(both, span("2016"))
+    assert not holds(both, span("2021"))
+
+
+_BOUNDS = [None, "2015", "2017", "2019", "2017-06-15", "2018-01-01", "2016-12-31"]
+_ASKED = [
+    "2014",
+    "2016",
+    "2017",
+    "2017-06-14",
+    "2017-06-15",
+    "2018",
+    "2019-12-31",
+    "2020",
+    str(date.today().year),
+    "today",
+]
+_HEADER = """@prefix mk: <https://w3id.org/mkgraph/ontology#> .
+@prefix sys: <https://w3id.org/mkgraph/system/> .
+@prefix arch: <https://w3id.org/mkgraph/architecture/> .
+@prefix source: <https://w3id.org/mkgraph/source/> .
+@prefix agent: <https://w3id.org/mkgraph/agent/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix doap: <http://usefulinc.com/ns/doap#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix spdx: <http://spdx.org/licenses/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+"""
+
+
+def _literal(bound: str) -> str:
+    return f'"{bound}"^^xsd:{"gYear" if len(bound) == 4 else "date"}'
+
+
+def _generated_root(small_root, count: int = 40, seed: int = 14):
+    """Projects each with a licence and an architecture whose statements carry random periods."""
+    rng = random.Random(seed)
+    lines = [_HEADER, 'agent:owner a mk:Organisation ; rdfs:label "Owner Ltd" .']
+    expected: dict[str, list[Period]] = {}
+    ports: dict[str, list[Period]] = {}  # the architecture statements may also say "historic"
+    for index in range(count):
+        name = f"P{index:02d}"
+        lines.append(
+            f'sys:p{index} a mk:ListedProject, mk:Microkernel ; rdfs:label "{name}" ;\n'
+            '    dct:description "A generated project for the period tests." ;\n'
+            "    doap:homepage <https://example.org/> ; dct:source source:microkernel-info-list ;\n"
+            "    dct:license spdx:MIT ; mk:supportsArchitecture arch:riscv64 ;\n"
+            "    mk:ownedBy agent:owner ."
+        )
+        found, port = [], []
+        for _ in range(rng.randint(0, 2)):
+            start, end = rng.choice(_BOUNDS), rng.choice(_BOUNDS)
+            dropped = rng.random() < 0.4
+            found.append(Period(start, end))
+            port.append(Period(start, end, dropped))
+            extra = "".join(
+                f" ; mk:{term} {_literal(value)}"
+                for term, value in (("validFrom", start), ("validUntil", end))
+                if value
+            )
+            for predicate, value in (
+                ("dct:license", "spdx:MIT"),
+                ("mk:supportsArchitecture", "arch:riscv64"),
+                ("mk:ownedBy", "agent:owner"),
+            ):
+                level = (
+                    " ; mk:supportLevel <https://w3id.org/mkgraph/support/historic>"
+                    if dropped and predicate == "mk:supportsArchitecture"
+                    else ""
+                )
+                lines.append(
+                    f"[] a rdf:Statement ; rdf:subject sys:p{index} ; rdf:predicate {predicate} ;"
+                    f" rdf:object {value} ; prov:wasDerivedFrom source:microkernel-info-list"
+                    f"{extra}{level} ."
+                )
+        expected[name] = found
+        ports[name] = port
+    (small_root / "data" / "generated.ttl").write_text("\n".join(lines), encoding="utf-8")
+    return expected, ports
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_stored_queries_say_what_the_definition_says(engine, small_root):
+    """by-licence, by-architecture and by-organisation, on both engines, against periods.holds on generated
+    periods (open ends, years against days, two statements for one fact)."""
+    expected, ports = _generated_root(small_root)
+    kg = KnowledgeGraph(small_root, engine=engine)
+    for asked in _ASKED:
+        wanted = {name for name, found in expected.items() if holds(found, span(asked))}
+        licence = kg.query("by-licence", {"as_of": asked})
+        listed = {
+            name.strip()
+            for row in licence.rows
+            if str(row[3]).endswith("/MIT")
+            for name in str(row[2]).split(",")
+        }
+        assert listed == wanted, asked
+        running = kg.query("by-architecture", {"architecture": "riscv64", "as_of": asked})
+        supported = {name for name, found in ports.items() if holds(found, span(asked))}
+        assert {str(row[0]) for row in running.rows} == supported, asked
+        owners = kg.query("by-organisation", {"as_of": asked})
+        owned = {
+            name.strip()
+            for row in owners.rows
+            if str(row[0]) == "Owner Ltd"
+            for name in str(row[2]).split(",")
+        }
+        assert owned == wanted, asked
+
+
+def test_genode_licence_is_history_by_default_and_shown_with_history(invoke):
+    today = invoke("show", "Genode")
+    assert today.exit_code == 0
+    licences = [line for line in today.output.splitlines() if "GPL" in line]
+    assert any("AGPL-3.0" in line for line in licences)
+    assert not any("GPL-2.0" in line for line in licences), licences
+    assert "fact of history not shown" in today.output or "facts of history" in today.output
+    history = invoke("show", "Genode", "--history")
+    assert history.exit_code == 0
+    assert any("GPL-2.0" in line and "(until 2017)" in line for line in history.output.splitlines())
+
+
+def test_by_licence_today_and_as_of_a_year_before_the_change(kg):
+    def genode(asked=None):
+        result = kg.query("by-licence", {"as_of": asked} if asked else {})
+        return sorted(str(row[0]) for row in result.rows if "Genode" in str(row[2]))
+
+    assert all("GPL-2.0" not in name or "AGPL" in name for name in genode())
+    assert any(name.startswith("GPL-2.0") for name in genode("2016"))
+    assert not any(name.startswith("AGPL") for name in genode("2016"))
+
+
+def test_views_leave_out_history(kg):
+    """render list, coverage and the drawings read the current graph."""
+    from mkgraph import listing
+    from mkgraph.namespaces import SPDX, SYSTEM
+
+    ended = periods.not_holding(kg.graph)
+    assert ended, "the bundled data has dated facts that have ended"
+    for fact in ended:
+        assert fact not in kg.current
+    markdown = listing.to_markdown(kg.current)
+    assert markdown  # the list is drawn from the same current graph
+    genode = kg.lineage_view(["Genode"], "ancestors").nodes[SYSTEM.genode]
+    licences = genode.facts.get("licences", [])
+    assert licences and not any(name in {str(SPDX["GPL-2.0"]), "GPL-2.0"} for name in licences)
+
+
+def test_a_date_parameter_is_checked_where_it_is_bound(invoke):
+    result = invoke("query", "by-licence", "-p", "as_of=next week")
+    assert result.exit_code == 2
+    assert "is not a date" in result.stderr
+    assert "Traceback" not in result.output
