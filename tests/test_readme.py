@@ -2,7 +2,7 @@
 
 The convention: a fenced block with no language whose first line starts with `$ mkgraph ` is an
 example. Each `$ mkgraph ...` line in it is run (a trailing `| grep TEXT` keeps the lines that
-contain TEXT) and must print exactly the lines that follow it, up to the next `$ ` line. In the
+contain TEXT, `| grep -A N TEXT` the N lines after each too) and must print exactly the lines that follow it, up to the next `$ ` line. In the
 expected output `…` stands for any text within a line, and a line that is only `…` for any number
 of lines. Blocks marked ```sh are commands to copy, not examples, and are not run.
 """
@@ -74,10 +74,24 @@ def test_readme_example(line, command, expected, invoke):
     result = invoke(*args[1:])
     output = result.output.replace("\r\n", "\n").rstrip("\n")  # CSV ends its lines with \r\n
     if grep:
-        output = "\n".join(row for row in output.split("\n") if shlex.split(grep)[0] in row)
+        output = _grep(shlex.split(grep), output)
     assert expected_pattern(expected).fullmatch(output), (
         f"README.md:{line}: `{command}` printed\n{output}\n--- but the README shows ---\n{expected}"
     )
+
+
+def _grep(args: list[str], output: str) -> str:
+    """`grep TEXT` or `grep -A N TEXT` (N lines after each match), as the README uses them."""
+    after = 0
+    if args[0].startswith("-A"):
+        after = int(args[0][2:] or args[1])
+        args = args[1:] if args[0][2:] else args[2:]
+    rows = output.split("\n")
+    keep = sorted(
+        {i + k for i, row in enumerate(rows) if args[0] in row for k in range(after + 1)}
+        & set(range(len(rows)))
+    )
+    return "\n".join(rows[i] for i in keep)
 
 
 def test_the_matcher_fails_a_drifted_example():

@@ -12,6 +12,7 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from mkgraph.api import KnowledgeGraph
 
 SHAPES = Path(__file__).parent / "fixtures" / "shapes"
+OR_SHAPE = Path(__file__).parent / "fixtures" / "or" / "first-release-or.ttl"
 SH = Namespace("http://www.w3.org/ns/shacl#")
 SYS = Namespace("https://w3id.org/mkgraph/system/")
 MK = Namespace("https://w3id.org/mkgraph/ontology#")
@@ -49,13 +50,15 @@ def test_an_unsourced_fact_is_reported_once_whatever_the_kinds_of_its_system(sma
 @pytest.mark.parametrize("validator", ["rudof", "pyshacl"])
 def test_a_failed_sh_or_gives_the_shapes_message(small_root, invoke, validator):
     shutil.copy(SHAPES / "first-release-not-a-date.ttl", small_root / "data")
+    shutil.copy(OR_SHAPE, small_root / "shapes")
     result = invoke("--root", str(small_root), "validate", "--validator", validator)
     assert result.exit_code == 1
     assert result.output == (
         "TestOS:\n"
-        "  - violation [mk:firstRelease]: a first release must be a plausible xsd:gYear or "
-        "xsd:date between 1960 and 2026 (value: 2015)\n"
-        "1 violation, 0 other problem(s) in 1 resource(s).\n"
+        "  - violation [mk:firstRelease]: a first release is an xsd:gYear or an xsd:date "
+        "(the sh:or test shape) (value: 2015)\n"
+        "  - violation: firstRelease must be an xsd:gYear or an xsd:date (value: 2015)\n"
+        "1 violation, 0 other problem(s) in 1 resource(s).\n".replace("1 violation", "2 violations")
     )
 
 
@@ -69,11 +72,12 @@ def _report(invoke, root, validator) -> Graph:
 def test_turtle_report_is_a_conformant_shacl_validation_report(small_root, invoke, validator):
     for name in ("fact-without-source.ttl", "first-release-not-a-date.ttl"):
         shutil.copy(SHAPES / name, small_root / "data")
+    shutil.copy(OR_SHAPE, small_root / "shapes")
     report = _report(invoke, small_root, validator)
     (node,) = report.subjects(RDF.type, SH.ValidationReport)
     assert report.value(node, SH.conforms) == Literal(False)
     results = list(report.objects(node, SH.result))
-    assert len(results) == 2
+    assert len(results) == 3
     by_path = {}
     for result in results:
         # every result as the SHACL spec shapes it: typed, one focus node, a severity IRI, a
@@ -85,7 +89,12 @@ def test_turtle_report_is_a_conformant_shacl_validation_report(small_root, invok
         assert isinstance(report.value(result, SH.resultMessage), Literal)
         assert isinstance(report.value(result, SH.sourceConstraintComponent), URIRef)
         by_path[report.value(result, SH.resultPath)] = result
-    assert set(by_path) == {MK.firstRelease, MK.supportsArchitecture}
+    # the date-type check (a query) names no path; the shape and the unsourced-fact check do
+    assert set(by_path) == {MK.firstRelease, MK.supportsArchitecture, None}
+    assert report.value(by_path[None], SH.value) == Literal("2015")
+    assert report.value(by_path[None], SH.sourceShape) == URIRef(
+        "https://w3id.org/mkgraph/check/date-type-violation"
+    )
     # the value is the real term: the literal as written, the architecture's IRI
     assert report.value(by_path[MK.firstRelease], SH.value) == Literal("2015")
     assert report.value(by_path[MK.supportsArchitecture], SH.value) == ARCH["x86-64"]
