@@ -2,15 +2,19 @@
 
     python bench/load.py                      # 8 clients, 10 s, a server started on a free port
     python bench/load.py --clients 32 --seconds 20 --workers 2
+    python bench/load.py --clients 65 --idle 70    # 70 idle connections open all along
 
 Starts `mkgraph serve` on 127.0.0.1 (never any other address), sends a mix of stored-query URLs
 and protocol POSTs from threads using httpx, and prints throughput, p50 and p99 latency and the
-error count (which should be zero). Every loop is bounded by the time limit and a request cap.
+error count by status (which should be zero). `--idle N` keeps N connections open that never send
+a request, reopened as the server closes them: they must not turn any client away. Every loop is
+bounded by the time limit and a request cap.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import socket
 import statistics
 import subprocess
@@ -58,12 +62,37 @@ def client(base: str, deadline: float, latencies: list, errors: list, offset: in
                 response = http.request(
                     method, path, data=form, headers={"Accept": "application/sparql-results+json"}
                 )
-                ok = response.status_code == 200
-            except httpx.HTTPError:
-                ok = False
+                status = str(response.status_code)
+            except httpx.HTTPError as error:
+                status = type(error).__name__
             latencies.append(time.perf_counter() - started)
-            if not ok:
-                errors.append(path)
+            if status != "200":
+                errors.append(status)
+
+
+def idle_connections(port: int, count: int, deadline: float) -> None:
+    """Hold `count` connections that never send a byte, reopening each one the server closes."""
+    sockets: list[socket.socket | None] = [None] * count
+    while time.monotonic() < deadline:
+        for index, sock in enumerate(sockets):
+            if sock is not None:
+                sock.setblocking(False)
+                try:
+                    if sock.recv(1) != b"":
+                        continue
+                except BlockingIOError:
+                    continue  # still open
+                except OSError:
+                    pass
+                sock.close()
+            try:
+                sockets[index] = socket.create_connection(("127.0.0.1", port), timeout=5)
+            except OSError:
+                sockets[index] = None
+        time.sleep(0.5)
+    for sock in sockets:
+        if sock is not None:
+            sock.close()
 
 
 def main() -> None:
@@ -71,9 +100,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2, help="the server's query workers")
+    parser.add_argument("--idle", type=int, default=0, help="idle connections held open")
     args = parser.parse_args()
-    if not 1 <= args.clients <= 256 or not 0 < args.seconds <= 300:
-        parser.error("keep it bounded: 1-256 clients, at most 300 seconds")
+    if not 1 <= args.clients <= 256 or not 0 < args.seconds <= 300 or not 0 <= args.idle <= 400:
+        parser.error("keep it bounded: 1-256 clients, 0-400 idle, at most 300 seconds")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
@@ -109,6 +139,10 @@ def main() -> None:
             threading.Thread(target=client, args=(base, deadline, latencies, errors, i))
             for i in range(args.clients)
         ]
+        if args.idle:
+            threads.append(
+                threading.Thread(target=idle_connections, args=(port, args.idle, deadline))
+            )
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -119,10 +153,12 @@ def main() -> None:
         server.wait(10)
     ordered = sorted(latencies)
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else float("nan")
-    print(f"clients {args.clients}, server workers {args.workers}, {elapsed:.1f} s, loopback")
+    idle = f", {args.idle} idle connections" if args.idle else ""
+    print(f"clients {args.clients}{idle}, server workers {args.workers}, {elapsed:.1f} s, loopback")
     print(f"requests {len(latencies)}, throughput {len(latencies) / elapsed:.0f} req/s")
     print(f"latency p50 {statistics.median(ordered) * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms")
-    print(f"errors {len(errors)}")
+    by_status = ", ".join(f"{k}: {n}" for k, n in sorted(collections.Counter(errors).items()))
+    print(f"errors {len(errors)}" + (f" ({by_status})" if errors else ""))
     sys.exit(1 if errors else 0)
 
 

@@ -1,5 +1,6 @@
-"""Real servers on loopback for the tests: `mkgraph serve` and Oxigraph's own server, each in a
-subprocess on a free port, stopped when the test module ends."""
+"""Real servers on loopback for the tests: `mkgraph serve`, Oxigraph's own server and Virtuoso,
+each in a subprocess on a free port, stopped by its process id when the test module ends; and small
+in-process servers that misbehave on purpose (drip, never end, ask for a password)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
@@ -22,14 +23,24 @@ def free_port() -> int:
 
 
 @contextmanager
-def running(command: list[str], ready_url: str, env: dict | None = None, wait: float = 60.0):
-    """Start a server process and yield once `ready_url` answers; always stopped afterwards."""
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+def running(
+    command: list[str],
+    ready_url: str,
+    env: dict | None = None,
+    wait: float = 60.0,
+    log: Path | None = None,
+    cwd: Path | None = None,
+):
+    """Start a server process and yield once `ready_url` answers; always stopped afterwards.
+    A chatty server logs to the file `log` (a pipe nobody reads would fill and stop it)."""
+    output = log.open("wb") if log else subprocess.PIPE
+    process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT, cwd=cwd)
     try:
         deadline = time.monotonic() + wait
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"{command[0]} exited: {process.stdout.read().decode()[-2000:]}")
+                said = log.read_bytes() if log else process.stdout.read()
+                raise RuntimeError(f"{command[0]} exited: {said.decode()[-2000:]}")
             try:
                 if httpx.get(ready_url, timeout=1).status_code < 500:
                     break
@@ -42,10 +53,12 @@ def running(command: list[str], ready_url: str, env: dict | None = None, wait: f
     finally:
         process.terminate()
         try:
-            process.wait(10)
+            process.wait(30)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if log:
+            output.close()
 
 
 def oxigraph_program() -> str | None:
@@ -63,19 +76,58 @@ def environment(**extra: str) -> dict:
 
 
 @contextmanager
-def recording_server(status: int = 204):
+def recording_server(status: int = 204, challenge: str | None = None, account=("alice", "s3cret")):
     """A loopback HTTP server that answers every GET, PUT and POST with `status` and records
-    (method, path, Authorization header) of each; yields (its base URL, the records)."""
+    (method, path, Authorization header) of each; yields (its base URL, the records).
+
+    With `challenge` ("basic", "digest" or "basic+digest") it asks for credentials the way a
+    store does (401 with WWW-Authenticate) and accepts only a correct answer for `account`:
+    Basic checked against the password, Digest (RFC 7616, MD5, qop=auth) recomputed here."""
+    import base64
+    import hashlib
     import http.server
     import threading
 
     seen: list[tuple[str, str, str | None]] = []
+    realm, nonce = "mkgraph-test", "b1f0a4c2d3e4f5a6"
+
+    def md5(text: str) -> str:
+        return hashlib.md5(text.encode()).hexdigest()
+
+    def accepted(method: str, header: str | None) -> bool:
+        user, password = account
+        if not header:
+            return False
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() == "basic" and "basic" in challenge.split("+"):
+            return base64.b64decode(value).decode() == f"{user}:{password}"
+        if scheme.lower() == "digest" and "digest" in challenge.split("+"):
+            fields = dict(
+                (k.strip(), v.strip().strip('"'))
+                for k, _, v in (part.partition("=") for part in value.split(","))
+            )
+            ha1 = md5(f"{user}:{realm}:{password}")
+            ha2 = md5(f"{method}:{fields.get('uri')}")
+            expected = md5(f"{ha1}:{nonce}:{fields.get('nc')}:{fields.get('cnonce')}:auth:{ha2}")
+            return fields.get("username") == user and fields.get("response") == expected
+        return False
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def _record(self):
-            seen.append((self.command, self.path, self.headers.get("Authorization")))
+            header = self.headers.get("Authorization")
+            seen.append((self.command, self.path, header))
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            self.send_response(status)
+            if challenge and not accepted(self.command, header):
+                self.send_response(401)
+                if "digest" in challenge:
+                    self.send_header(
+                        "WWW-Authenticate",
+                        f'Digest realm="{realm}", nonce="{nonce}", qop="auth", algorithm="MD5"',
+                    )
+                if "basic" in challenge:
+                    self.send_header("WWW-Authenticate", f'Basic realm="{realm}"')
+            else:
+                self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()
 
@@ -84,10 +136,153 @@ def recording_server(status: int = 204):
         def log_message(self, *args):
             pass
 
-    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_port}", seen
     finally:
         server.shutdown()
         server.server_close()
+
+
+def read_request(conn: socket.socket) -> bytes:
+    """Read one HTTP request (head and Content-Length body) from a raw connection."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        piece = conn.recv(65536)
+        if not piece:
+            return data
+        data += piece
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    while len(body) < length:
+        piece = conn.recv(65536)
+        if not piece:
+            break
+        body += piece
+    return head
+
+
+@contextmanager
+def raw_server(handle):
+    """A loopback TCP server that gives each connection to `handle(conn, stop)` in a thread of its
+    own; `stop` is set when the test is over, so a handler that drips or never ends stops then.
+    Yields the base URL."""
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.1)
+    stop = threading.Event()
+    workers: list[threading.Thread] = []
+
+    def serve_one(conn: socket.socket) -> None:
+        # OSError: the client gave up, which is what these servers are for
+        with conn, suppress(OSError):
+            handle(conn, stop)
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            worker = threading.Thread(target=serve_one, args=(conn,), daemon=True)
+            workers.append(worker)
+            worker.start()
+
+    acceptor = threading.Thread(target=accept, daemon=True)
+    acceptor.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        acceptor.join(5)
+        listener.close()
+        for worker in workers:
+            worker.join(5)
+
+
+# ---------------------------------------------------------------------------- Virtuoso
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {folder}/virtuoso.db
+ErrorLogFile = {folder}/virtuoso.log
+LockFile = {folder}/virtuoso.lck
+TransactionFile = {folder}/virtuoso.trx
+xa_persistent_file = {folder}/virtuoso.pxa
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {folder}/virtuoso-temp.db
+TransactionFile = {folder}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DirsAllowed = {folder}
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+ServerThreads = 10
+CheckpointInterval = 0
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {folder}
+ServerThreads = 5
+MaxClientConnections = 5
+
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 60
+"""
+
+
+def virtuoso_programs() -> tuple[str, str] | None:
+    """virtuoso-t and isql-vt from Debian's virtuoso-opensource-7-bin, or None."""
+    server, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+    return (server, isql) if server and isql else None
+
+
+@contextmanager
+def virtuoso(folder: Path, password: str):
+    """A fresh Virtuoso database in `folder`, its HTTP and SQL ports on 127.0.0.1 only, run in
+    the foreground and stopped by its process id; the dba account's password set to `password`
+    through the SQL port (a fresh database has dba/dba). Yields the HTTP base URL."""
+    programs = virtuoso_programs()
+    assert programs is not None
+    server, isql = programs
+    http_port, sql_port = free_port(), free_port()
+    ini = folder / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(folder=folder, sql_port=sql_port, http_port=http_port))
+    base = f"http://127.0.0.1:{http_port}"
+    with running(
+        [server, "+configfile", str(ini), "+foreground"],
+        f"{base}/sparql?query=ASK%7B%7D",
+        wait=180,
+        log=folder / "console.log",
+        cwd=folder,
+    ):
+        subprocess.run(
+            [
+                isql,
+                f"127.0.0.1:{sql_port}",
+                "dba",
+                "dba",
+                f"exec=USER_SET_PASSWORD('dba', '{password}');",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        yield base

@@ -109,14 +109,125 @@ def test_malformed_stored_query_header(scratch_root, invoke):
 
 
 def test_interrupted_export_keeps_the_old_file(invoke, tmp_path, monkeypatch):
-    from mkgraph import export
+    from mkgraph import writing
 
     target = tmp_path / "graph.ttl"
     target.write_text("old", encoding="utf-8")
     monkeypatch.setattr(
-        export.os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(5, "I/O error"))
+        writing.os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(5, "I/O error"))
     )
     result = invoke("export", "-o", str(target))
     assert_clean_failure(result, f"{target}: cannot write: I/O error")
     assert target.read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.ttl"]
+
+
+# ---------------------------------------------------------------- generated cases (issue 11)
+
+IRI_QUERY = (
+    "#+ title: Pages\n#+ description: What links to a page.\n"
+    "#+ param: page = https://sel4.systems/ (iri) the page\nSELECT ?s WHERE { ?s ?p ?page }\n"
+)
+
+
+@pytest.mark.parametrize("value", ["<foo>", "<#x>", "<//host/x>", "<a:b c>", "foo"])
+def test_a_relative_iri_parameter_is_a_clean_error(value, scratch_root, invoke):
+    (scratch_root / "queries" / "pages.rq").write_text(IRI_QUERY, encoding="utf-8")
+    result = invoke("--root", str(scratch_root), "query", "pages", "-p", f"page={value}")
+    assert_clean_failure(result, f"{value!r} is not")
+    from mkgraph.api import KnowledgeGraph
+    from mkgraph.errors import ParameterError
+
+    for engine in ("oxigraph", "rdflib"):  # the library answers in the same words
+        with pytest.raises(ParameterError, match="is not"):
+            KnowledgeGraph(scratch_root, engine=engine).query("pages", {"page": value})
+
+
+def test_a_parameter_that_is_not_utf8_is_a_clean_error(invoke):
+    # The command line hands undecodable bytes to Python as lone surrogates (PEP 383).
+    undecodable = b"se\xffL4".decode("utf-8", "surrogateescape")
+    result = invoke("query", "descendants", "-p", f"of={undecodable}")
+    assert_clean_failure(result, "parameter 'of': the value is not UTF-8 text")
+    result = invoke("sparql", f"SELECT * WHERE {{ ?s ?p '{undecodable}' }}")
+    assert_clean_failure(result, "query: the query is not UTF-8 text")
+
+
+def test_a_lineage_chain_of_5000_systems(small_root, invoke):
+    """Deep enough to exhaust Python's stack if any step recursed once per generation."""
+    lines = [
+        "PREFIX mk: <https://w3id.org/mkgraph/ontology#>",
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>",
+        "PREFIX c: <https://example.org/chain/>",
+    ]
+    for index in range(5000):
+        parent = f" ; mk:basedOn c:n{index - 1}" if index else ""
+        lines.append(f'c:n{index} a mk:Microkernel ; rdfs:label "Link{index}"{parent} .')
+    (small_root / "data" / "chain.ttl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    import json
+
+    result = invoke("--root", str(small_root), "lineage", "Link0", "-f", "json")
+    assert result.exit_code == 0, result.output[-300:]
+    drawn = json.loads(result.stdout)
+    assert len(drawn["nodes"]) == 5000 and len(drawn["links"]) == 4999
+    from mkgraph.api import KnowledgeGraph
+    from mkgraph.lineage import render_tree
+
+    kg = KnowledgeGraph(small_root)
+    ancestors = render_tree(kg.lineage("Link4999", "ancestors"), ascii_only=True).splitlines()
+    assert len(ancestors) == 5000 and ancestors[-1].endswith("`-- based on -> Link0")
+    result = invoke("--root", str(small_root), "lineage", "Link0", "--depth", "3")
+    assert result.exit_code == 0 and result.stdout.splitlines()[-1].endswith("Link3")
+
+
+def _assert_timed_out(result, seconds: float) -> None:
+    assert_clean_failure(
+        result,
+        f"validation ran longer than {seconds:g} s and was stopped (raise the limit with --timeout)",
+    )
+
+
+def test_validate_stops_a_heavy_violation_query(small_root, invoke):
+    (small_root / "data" / "x.ttl").write_text(
+        "<https://example.org/x> <https://example.org/p> 1 .\n", encoding="utf-8"
+    )
+    (small_root / "queries" / "heavy-violation.rq").write_text(
+        "#+ title: Heavy\n#+ description: A product that does not end in time.\n"
+        "SELECT ?s WHERE { ?s ?p ?o . ?a ?b ?c . ?d ?e ?f . ?g ?h ?i "
+        "FILTER(STR(?o) = CONCAT(STR(?c), STR(?f), STR(?i), 'x')) }\n",
+        encoding="utf-8",
+    )
+    _assert_timed_out(invoke("--root", str(small_root), "validate", "--timeout", "1"), 1)
+
+
+@pytest.mark.parametrize("validator", ["rudof", "pyshacl"])
+def test_validate_stops_a_heavy_sparql_shape(validator, small_root, invoke):
+    (small_root / "data" / "x.ttl").write_text(
+        "<https://example.org/x> <https://example.org/p> 1 .\n", encoding="utf-8"
+    )
+    (small_root / "shapes" / "heavy.ttl").write_text(
+        "PREFIX sh: <http://www.w3.org/ns/shacl#>\n"
+        "<https://example.org/Heavy> a sh:NodeShape ; sh:targetNode <https://example.org/x> ;\n"
+        '  sh:sparql [ a sh:SPARQLConstraint ; sh:message "heavy" ; sh:select """SELECT $this '
+        "WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l "
+        'FILTER (STR(?c) = CONCAT(STR(?f), STR(?i), STR(?l), \'x\')) }""" ] .\n',
+        encoding="utf-8",
+    )
+    result = invoke(
+        "--root", str(small_root), "validate", "--validator", validator, "--timeout", "2"
+    )
+    _assert_timed_out(result, 2)
+
+
+def test_a_cyclic_list_in_the_shapes_is_a_clean_error(small_root, invoke):
+    shapes = small_root / "shapes" / "cyclic.ttl"
+    shapes.write_text(
+        "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
+        "PREFIX sh: <http://www.w3.org/ns/shacl#>\n"
+        "<https://example.org/S> a sh:NodeShape ; sh:targetClass <https://example.org/C> ;\n"
+        "  sh:property [ sh:path <https://example.org/p> ; sh:in _:l ] .\n"
+        '_:l rdf:first "a" ; rdf:rest _:m .\n_:m rdf:first "b" ; rdf:rest _:l .\n',
+        encoding="utf-8",
+    )
+    for validator in ("rudof", "pyshacl"):
+        result = invoke("--root", str(small_root), "validate", "--validator", validator)
+        assert_clean_failure(result, f"{shapes}: an RDF list's rdf:rest chain loops back on itself")

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import string
+from unittest import mock
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from mkgraph import cache
+from mkgraph import cache, fastload, sourcetext
 from mkgraph.api import KnowledgeGraph
+from mkgraph.sourcetext import read_sources
 
 
 def _answer(root) -> set[str]:
@@ -34,7 +39,7 @@ def test_a_changed_source_file_is_never_served_stale(scratch_root, tmp_path, mon
     assert len(list((tmp_path / "cache").glob("store-*"))) == 2
     (scratch_root / "data" / "projects" / "tock.ttl").unlink()  # a removed file changes the key too
     files = KnowledgeGraph(scratch_root).resources.graph_files()
-    assert cache.open_store(files) is None
+    assert cache.open_store(read_sources(files)) is None
 
 
 def test_a_corrupt_cache_falls_back_to_a_fresh_load(scratch_root, tmp_path, monkeypatch):
@@ -124,3 +129,76 @@ def test_commands_import_only_what_they_use(args, unwanted, tmp_path):
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert "LOADED []" in again.stdout, again.stdout[-500:]
+
+
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+LABELS = st.lists(
+    st.text(string.ascii_letters, min_size=1, max_size=6), min_size=1, max_size=4, unique=True
+)
+
+
+def _turtle(labels: list[str]) -> str:
+    return "".join(f'<https://example.org/{name}> <{LABEL}> "{name}" .\n' for name in labels)
+
+
+def _labels(kg: KnowledgeGraph) -> set[str]:
+    query = (
+        f"SELECT ?l WHERE {{ ?s <{LABEL}> ?l FILTER STRSTARTS(STR(?s), 'https://example.org/') }}"
+    )
+    return {solution["l"].value for solution in kg.store.query(query)}
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    files=st.lists(LABELS, min_size=1, max_size=3),
+    which=st.integers(0, 2),
+    new=LABELS,
+    moment=st.integers(0, 8),
+)
+def test_a_change_during_a_cold_load_is_never_served_stale(
+    files, which, new, moment, tmp_path_factory, bundled
+):
+    """Whatever moment a file changes at during a cold load (before or after any file is read,
+    after parsing, before or after the store is saved), every later load answers from the files
+    as they are now."""
+    root = tmp_path_factory.mktemp("root")
+    shutil.copytree(bundled.ontology, root / "ontology")
+    for name in ("data", "shapes", "queries"):
+        (root / name).mkdir()
+    paths = [root / "data" / f"f{index}.ttl" for index in range(len(files))]
+    for path, labels in zip(paths, files, strict=True):
+        path.write_text(_turtle(labels), encoding="utf-8")
+    changed = paths[which % len(paths)]
+    events = {"count": 0}
+
+    def moment_passes():
+        if events["count"] == moment:
+            changed.write_text(_turtle(new), encoding="utf-8")
+        events["count"] += 1
+
+    def hooked(real):
+        def wrapper(*args, **kwargs):
+            moment_passes()
+            result = real(*args, **kwargs)
+            moment_passes()
+            return result
+
+        return wrapper
+
+    cache_folder = tmp_path_factory.mktemp("cache")
+    with (
+        mock.patch.dict(os.environ, {"MKGRAPH_CACHE_DIR": str(cache_folder)}),
+        mock.patch.object(sourcetext, "read_bytes", hooked(sourcetext.read_bytes)),
+        mock.patch.object(fastload, "load_store", hooked(fastload.load_store)),
+        mock.patch.object(cache, "save_store", hooked(cache.save_store)),
+    ):
+        first = _labels(KnowledgeGraph(root))
+    assert first <= {name for labels in files for name in labels} | set(new)
+    if events["count"] <= moment:  # the moment came after the load: the change comes now
+        changed.write_text(_turtle(new), encoding="utf-8")
+    now = {name for path in paths for name in path.read_text(encoding="utf-8").split('"')[1::2]}
+    with mock.patch.dict(os.environ, {"MKGRAPH_CACHE_DIR": str(cache_folder)}):
+        assert _labels(KnowledgeGraph(root)) == now  # from the cache, or loaded afresh
+        assert _labels(KnowledgeGraph(root)) == now  # and again, from the cache

@@ -221,3 +221,36 @@ def test_l4_family_tree_with_years_and_kinds_of_inheritance(invoke):
     }
     assert year_of["n_l4"] == "y1993"  # announced 1993: placed by its earliest dated event
     assert year_of["n_l4_mips"] == year_of["n_l4_alpha"] == "y1996"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        " javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "javascript://example.org/%0Aalert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox",
+        "file:///etc/passwd",
+        "//example.org/",
+        "/relative",
+        "http:/example.org",
+        "https://example.org/a b",
+        'https://example.org/"onmouseover="alert(1)',
+        "https://example.org/\\N",
+        "https://example.org/\n",
+        "",
+        None,
+    ],
+)
+def test_only_web_urls_become_links(url):
+    assert drawing.web_link(url) is None
+
+
+@pytest.mark.parametrize(
+    "url", ["https://sel4.systems", "http://example.org/a?b=c#d", "HTTPS://Example.org/~x"]
+)
+def test_web_urls_stay_links(url):
+    assert drawing.web_link(url) == url

@@ -1,6 +1,6 @@
 """Allow `python -m mkgraph`."""
 
-from mkgraph.cli import main
+from mkgraph.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

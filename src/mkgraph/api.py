@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mkgraph import queries
-from mkgraph.errors import ParameterError, QueryError, ResourceError, UnknownNameError
+from mkgraph.errors import (
+    ParameterError,
+    QueryError,
+    QueryTimeout,
+    ResourceError,
+    UnknownNameError,
+    ValidationTimeout,
+)
 from mkgraph.resources import Resources, locate
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -53,11 +60,21 @@ class KnowledgeGraph:
 
     # ---------------------------------------------------------------- loading
     @cached_property
+    def source_snapshot(self):
+        """Every ontology and data file's bytes, read once: both loaders and the cache key use
+        exactly these, so the rdflib graph, the Oxigraph store and the cache entry agree."""
+        from mkgraph.sourcetext import read_sources
+
+        if not self.resources.data_files(self.resources.data):
+            raise ResourceError(f"{self.resources.data}: no data files (.ttl, .jsonld or .rdf)")
+        return read_sources(self.resources.graph_files())
+
+    @cached_property
     def graph(self) -> Graph:
         """Ontology and data as asserted, parsed and checked by rdflib."""
         from mkgraph import graph as graph_module
 
-        return graph_module.load(self.resources)
+        return graph_module.load(self.resources, self.source_snapshot)
 
     @cached_property
     def current(self) -> Graph:
@@ -80,9 +97,7 @@ class KnowledgeGraph:
 
         from mkgraph import cache, fastload
 
-        files = self.resources.graph_files()
-        if not self.resources.data_files(self.resources.data):
-            raise ResourceError(f"{self.resources.data}: no data files (.ttl, .jsonld or .rdf)")
+        files = self.source_snapshot
         cached = cache.open_store(files)
         if cached is not None:
             return cached
@@ -134,8 +149,10 @@ class KnowledgeGraph:
         return queries.find_stored_query(self.resources.queries, name)
 
     def _check_params(self, stored: queries.StoredQuery, params: dict[str, str]) -> dict[str, str]:
-        for given in params:
+        for given, text in params.items():
             stored.parameter(given)  # unknown parameter names are an error
+            if not _is_text(text):  # e.g. bytes of another encoding on the command line
+                raise ParameterError(f"parameter {given!r}: the value is not UTF-8 text")
         values = {}
         for parameter in stored.parameters:
             value = params.get(parameter.name, parameter.default)
@@ -227,10 +244,9 @@ class KnowledgeGraph:
     ):
         """Run the query in a file. A file with a stored query's header (#+ lines) is run as a
         stored query: its parameters are bound from `params` or their defaults."""
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise QueryError(f"{path}: cannot read query file ({exc})") from None
+        from mkgraph.sourcetext import MAX_QUERY_BYTES, decode, read_bytes
+
+        text = decode(path, read_bytes(Path(path), MAX_QUERY_BYTES), allow_empty=True)
         if any(line.startswith("#+") for line in text.splitlines()):
             stored = queries.parse_stored_query(Path(path))
             return self._run_stored(stored, params, inferred, timeout, allow_service, native)
@@ -251,6 +267,8 @@ class KnowledgeGraph:
         native: bool = False,
     ):
         """Run an ad-hoc SPARQL query."""
+        if not _is_text(text):
+            raise QueryError(f"{source}: the query is not UTF-8 text")
         if self._use_oxigraph(inferred):
             from mkgraph import oxengine
 
@@ -304,9 +322,15 @@ class KnowledgeGraph:
         timeout: float = DEFAULT_TIMEOUT,
         user: str | None = None,
         password: str | None = None,
+        native: bool = False,
     ):
         """Run a stored query (its parameters resolved here, sent as terms) or a query text at
-        another SPARQL endpoint; returns an OxResult like a local query."""
+        another SPARQL endpoint. Returns what `query` returns for the same question: a
+        QueryResult of rdflib terms, or with native=True the OxResult the command line prints
+        from (the same writers print a local and a remote answer).
+
+        The timeout covers the whole exchange with the store; the password is sent only in
+        answer to the scheme the store asks for (Digest where offered)."""
         from mkgraph import oxengine, remote
 
         if name is not None:
@@ -318,17 +342,34 @@ class KnowledgeGraph:
             source = str(stored.path)
         else:
             source = "query"
-        text = text or ""
-        oxengine.check(text, source)
-        return remote.query(
-            oxengine.PROLOGUE + text, endpoint, graph or remote.GRAPH_IRI, timeout, user, password
+        oxengine.check(text or "", source)
+        result = remote.query(
+            oxengine.PROLOGUE + (text or ""),
+            endpoint,
+            graph or remote.GRAPH_IRI,
+            timeout if timeout and timeout > 0 else DEFAULT_TIMEOUT,
+            user,
+            password,
         )
+        return result if native else _as_rdflib(result)
 
     # ---------------------------------------------------------------- checks
-    def validate(self, validator: str = "rudof", chunk_triples: int | None = None):
+    def validate(
+        self,
+        validator: str = "rudof",
+        chunk_triples: int | None = None,
+        timeout: float | None = None,
+    ):
         """The SHACL shapes (by rudof, or by pySHACL) and the *-violation queries, in one report.
         A graph larger than `chunk_triples` is handed to rudof a piece at a time when the shapes
-        allow it (see mkgraph.chunking), which bounds validation's memory."""
+        allow it (see mkgraph.chunking), which bounds validation's memory.
+
+        Past `timeout` seconds (loading the graph not counted) ValidationTimeout is raised. The
+        checks run in a daemon thread that is then abandoned: the command line exits at once; in
+        a long-lived program the abandoned check keeps a core busy until it ends."""
+        import threading
+        import time
+
         from mkgraph import chunking, validation
 
         chunk_triples = chunk_triples or chunking.CHUNK_TRIPLES
@@ -338,7 +379,47 @@ class KnowledgeGraph:
             )
         checks = [q for q in self.stored_queries() if q.is_violation_check]
         fast = self._use_oxigraph(False)
+        if fast:  # loaded here, outside the time limit and outside the worker thread
+            self.store  # noqa: B018
+        if validator == "pyshacl" or not fast:
+            self.graph  # noqa: B018
+        deadline = None if timeout is None else time.monotonic() + timeout
+        outcome: dict = {}
+
+        def run() -> None:
+            try:
+                outcome["report"] = self._validate(validator, checks, fast, chunk_triples, deadline)
+            except BaseException as exc:  # handed to the caller's thread
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=run, name="mkgraph-validate", daemon=True)
+        worker.start()
+        worker.join(timeout)
+        if worker.is_alive():
+            raise ValidationTimeout(
+                f"validation ran longer than {timeout:g} s and was stopped "
+                "(raise the limit with --timeout)"
+            )
+        if "error" in outcome:
+            error = outcome["error"]
+            if isinstance(error, QueryTimeout) and timeout is not None:
+                raise ValidationTimeout(
+                    f"validation ran longer than {timeout:g} s and was stopped "
+                    "(raise the limit with --timeout)"
+                ) from None
+            raise error
+        return outcome["report"]
+
+    def _validate(self, validator, checks, fast: bool, chunk_triples: int, deadline):
+        import threading
+        import time
+
+        from mkgraph import validation
+
         label = self._store_label if fast else self._graph_label
+
+        def remaining() -> float | None:
+            return None if deadline is None else max(0.001, deadline - time.monotonic())
 
         def shacl_problems():
             if validator == "pyshacl":
@@ -363,7 +444,7 @@ class KnowledgeGraph:
                 + validation.duplicate_check(names, label)
             )
 
-        if not fast:  # rdflib's query time limit needs the main thread: one after the other
+        if not fast:  # rdflib's engine: one after the other
             return validation.report(
                 shacl_problems()
                 + validation.query_problems(
@@ -373,18 +454,30 @@ class KnowledgeGraph:
                 )
                 + code_checks(self._rows_rdflib)
             )
-        from concurrent.futures import ThreadPoolExecutor
+        # Oxigraph answers the violation queries outside the GIL while the shapes are checked
+        # (a plain daemon thread: an executor's would be waited for at exit, past the limit).
+        queried: dict = {}
 
-        # Oxigraph answers the violation queries outside the GIL while the shapes are checked.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            queried = pool.submit(
-                validation.query_problems,
-                checks,
-                lambda check: self._rows_oxigraph(check.text, str(check.path), terms=True),
-                label,
-            )
-            coded = code_checks(self._rows_oxigraph)
-            return validation.report(shacl_problems() + queried.result() + coded)
+        def query_checks() -> None:
+            try:
+                queried["problems"] = validation.query_problems(
+                    checks,
+                    lambda check: self._rows_oxigraph(
+                        check.text, str(check.path), remaining(), terms=True
+                    ),
+                    label,
+                )
+            except BaseException as exc:
+                queried["error"] = exc
+
+        worker = threading.Thread(target=query_checks, name="mkgraph-checks", daemon=True)
+        worker.start()
+        coded = code_checks(lambda text, source: self._rows_oxigraph(text, source, remaining()))
+        shacl = shacl_problems()
+        worker.join()
+        if "error" in queried:
+            raise queried["error"]
+        return validation.report(shacl + queried["problems"] + coded)
 
     def _ntriples(self, from_store: bool) -> str:
         if not from_store:
@@ -435,12 +528,14 @@ class KnowledgeGraph:
         node = BNode(resource[2:]) if resource.startswith("_:") else URIRef(resource)
         return names.label(self.graph, node)
 
-    def _rows_oxigraph(self, text: str, source: str, terms: bool = False):
-        """A SELECT's variables and rows as text (or as the engine's terms), answered by Oxigraph."""
+    def _rows_oxigraph(
+        self, text: str, source: str, timeout: float | None = None, terms: bool = False
+    ):
+        """A SELECT's variables and rows as text (or as the engine's terms), answered by
+        Oxigraph (within `timeout`)."""
         from mkgraph import oxengine
 
-        # mkgraph's own checks, not a user's query: no time limit (they are linear in the graph)
-        result = oxengine.run(self.store, text, source=source, timeout=None)
+        result = oxengine.run(self.store, text, source=source, timeout=timeout)
         if terms:
             return result.variables, result.rows
         return result.variables, [
@@ -561,6 +656,15 @@ class KnowledgeGraph:
         from mkgraph import periods
 
         return {fact for fact in periods.not_holding(self.graph) if resource in (fact[0], fact[2])}
+
+
+def _is_text(value: str) -> bool:
+    """Whether a str is Unicode text (no lone surrogates, which stand for undecodable bytes)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _as_rdflib(result):

@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 the graph does not conform (validate), 2 could not run 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -34,9 +35,9 @@ def _emit(text: str, output: str | None) -> None:
     if output is None or output == "-":
         click.echo(text)
         return
-    from mkgraph.export import write_atomically
+    from mkgraph.writing import write_file
 
-    write_atomically(output, text if text.endswith("\n") else text + "\n")
+    write_file(output, text if text.endswith("\n") else text + "\n")
 
 
 def _emit_bytes(data: bytes, output: str | None) -> None:
@@ -45,9 +46,9 @@ def _emit_bytes(data: bytes, output: str | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    from mkgraph.export import write_atomically
+    from mkgraph.writing import write_file
 
-    write_atomically(output, data)
+    write_file(output, data)
 
 
 def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -115,7 +116,7 @@ def limits_options(func):
         default=30.0,
         show_default=True,
         metavar="SECONDS",
-        help="Stop a query that runs longer than this.",
+        help="Stop a query that runs longer than this (with --endpoint: the whole exchange).",
     )(func)
 
 
@@ -137,6 +138,23 @@ def remote_options(func):
         metavar="URL",
         help="Run it at this SPARQL endpoint instead of on the bundled graph.",
     )(func)
+
+
+def _credentials(endpoint: str, user: str | None) -> tuple[str | None, str | None]:
+    """The user (--user, else the one written in the endpoint URL) and their password:
+    $MKGRAPH_PASSWORD, else a password written in the URL, else a hidden prompt."""
+    from mkgraph.remote import PASSWORD_ENV, parse_endpoint
+
+    target = parse_endpoint(endpoint)
+    user = user or target.user
+    if (
+        user is not None
+        and user == target.user
+        and target.password is not None
+        and os.environ.get(PASSWORD_ENV) is None
+    ):
+        return user, target.password
+    return user, _password(user)
 
 
 def _password(user: str | None) -> str | None:
@@ -165,9 +183,14 @@ def inferred_option(func):
 def _render_result(result, fmt: str | None, width: int | None = None) -> str:
     from mkgraph import results
 
-    if type(result).__name__ == "OxResult" and (result.form == "CONSTRUCT" or result.store is None):
-        # graphs are written by rdflib (Turtle, JSON-LD with context), and so are results that
-        # came from another endpoint (no local store to re-run them with Oxigraph's writers)
+    if type(result).__name__ == "OxResult" and result.form == "CONSTRUCT":
+        if fmt in ("ntriples", "nquads"):
+            # line by line in a sorted order: the same graph prints the same, run after run and
+            # whichever store gave it (rdflib's order follows Python's per-run string hashing)
+            from mkgraph.export import serialize_triples
+
+            return serialize_triples(sorted(result.triples, key=str), fmt).rstrip("\n")
+        # other graph formats are written by rdflib (Turtle, JSON-LD with context)
         from mkgraph.api import _as_rdflib
 
         result = _as_rdflib(result)
@@ -193,6 +216,30 @@ def _render_result(result, fmt: str | None, width: int | None = None) -> str:
             f"a {result.form} query returns a table: use --format {', '.join(SELECT_FORMATS)}"
         )
     return results.format_select(result, chosen, width)
+
+
+# Commands that may speak to the network: `serve` listens, `publish` sends; `query` and `sparql`
+# only with --endpoint or --allow-service.
+NETWORK_COMMANDS = ("serve", "publish", "query", "sparql")
+_program = {"confine": False}  # set by run(): this process is the mkgraph program, not a host
+
+
+def _confine() -> None:
+    """Defence in depth for the program: a command that needs no network forbids every socket to
+    its whole process (and the programs it starts, like Graphviz's dot). Not when mkgraph runs
+    inside another program (a test runner, a notebook): there the engines confine their threads."""
+    from mkgraph import offline
+
+    if _program["confine"] and offline.available():
+        # where the kernel refuses, the engines' own threads are still confined (or fail)
+        with contextlib.suppress(OSError):
+            offline.forbid_network(whole_process=True)
+
+
+def run() -> None:
+    """The `mkgraph` program (python -m mkgraph, the installed command)."""
+    _program["confine"] = True
+    main()
 
 
 class MkgraphGroup(click.Group):
@@ -248,6 +295,8 @@ def main(ctx: click.Context, root: str | None, reasoner: str) -> None:
     from_environment = ctx.get_parameter_source("root") == click.core.ParameterSource.ENVIRONMENT
     ctx.obj["root"] = None if from_environment else root  # the library reads the variable itself
     ctx.obj["reasoner"] = reasoner
+    if ctx.invoked_subcommand not in NETWORK_COMMANDS:
+        _confine()
 
 
 @main.command("info")
@@ -326,12 +375,15 @@ def query_command(
 
     Example: mkgraph query descendants -p of=sel4 --format csv
     """
+    if not endpoint and not allow_service:
+        _confine()
     kg = _kg(ctx)
     if endpoint:
         if query_file or not name or inferred:
             raise ParameterError(
                 "--endpoint runs a stored query NAME (without --file or --inferred)"
             )
+        user, password = _credentials(endpoint, user)
         result = kg.query_remote(
             endpoint,
             name,
@@ -339,7 +391,8 @@ def query_command(
             graph=graph,
             timeout=timeout,
             user=user,
-            password=_password(user),
+            password=password,
+            native=True,
         )
     elif query_file:
         if name:
@@ -387,14 +440,26 @@ def sparql_command(ctx, text, fmt, inferred, timeout, allow_service, endpoint, g
 
     Example: mkgraph sparql 'SELECT ?name WHERE { ?s a mk:ListedProject ; rdfs:label ?name }'
     """
+    if not endpoint and not allow_service:
+        _confine()
     source = "query"
     if text == "-":
-        text, source = sys.stdin.read(), "<stdin>"
+        from mkgraph.sourcetext import decode, read_stream
+
+        source = "<stdin>"
+        text = decode(source, read_stream(sys.stdin.buffer, source), True)
     if endpoint:
         if inferred:
             raise ParameterError("--inferred applies to the bundled graph, not to --endpoint")
+        user, password = _credentials(endpoint, user)
         result = _kg(ctx).query_remote(
-            endpoint, text=text, graph=graph, timeout=timeout, user=user, password=_password(user)
+            endpoint,
+            text=text,
+            graph=graph,
+            timeout=timeout,
+            user=user,
+            password=password,
+            native=True,
         )
     else:
         result = _kg(ctx).sparql(
@@ -425,15 +490,24 @@ def sparql_command(ctx, text, fmt, inferred, timeout, allow_service, endpoint, g
     show_default=True,
     help="SHACL engine: rudof (fast) or pySHACL (the reference).",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.001),
+    default=300.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop validating after this long (exit 2); loading the graph is not counted.",
+)
 @output_option
 @click.pass_context
-def validate_command(ctx, fmt, validator, output):
+def validate_command(ctx, fmt, validator, timeout, output):
     """Check the graph against the SHACL shapes and the *-violation queries.
 
-    Exit 0 when it conforms, 1 when it does not, 2 when validation could not run.
+    Exit 0 when it conforms, 1 when it does not, 2 when validation could not run (a broken file,
+    unusable shapes, or over --timeout).
     Example: mkgraph validate
     """
-    report = _kg(ctx).validate(validator)
+    report = _kg(ctx).validate(validator, timeout=timeout)
     if fmt == "json":
         text = report.as_json()
     elif fmt == "turtle":
@@ -690,7 +764,7 @@ if __name__ == "__main__":  # pragma: no cover
     required=True,
     metavar="URL",
     help="The store's SPARQL 1.1 Graph Store endpoint, e.g. http://localhost:7878/store "
-    "(Oxigraph) or http://localhost:3030/DATASET/data (Fuseki).",
+    "(Oxigraph) or http://localhost:8890/sparql-graph-crud-auth (Virtuoso).",
 )
 @click.option(
     "--graph",
@@ -709,7 +783,7 @@ if __name__ == "__main__":  # pragma: no cover
     default=120.0,
     show_default=True,
     metavar="SECONDS",
-    help="Give up when the store does not answer in time.",
+    help="Give up when the whole upload and answer take longer than this.",
 )
 @inferred_option
 @click.pass_context
@@ -719,7 +793,8 @@ def publish_command(ctx, endpoint, graph, user, timeout, inferred):
 
     Example: mkgraph publish --endpoint http://localhost:7878/store
     """
-    url, count = _kg(ctx).publish(endpoint, graph, inferred, user, _password(user), timeout)
+    user, password = _credentials(endpoint, user)
+    url, count = _kg(ctx).publish(endpoint, graph, inferred, user, password, timeout)
     click.echo(f"published {count} triples to {url}")
 
 
@@ -760,9 +835,44 @@ def publish_command(ctx, endpoint, graph, user, timeout, inferred):
     show_default="number of cores",
     help="Query worker processes.",
 )
+@click.option(
+    "--max-memory",
+    type=click.IntRange(min=256),
+    default=1024,
+    show_default=True,
+    metavar="MB",
+    help="Stop a query whose worker needs more memory than this (HTTP 503).",
+)
+@click.option(
+    "--max-queue",
+    type=click.IntRange(min=0),
+    default=256,
+    show_default=True,
+    help="Queries that may wait for a free worker; past it, HTTP 503 with Retry-After.",
+)
+@click.option(
+    "--request-timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Close a connection whose request has not arrived whole in this time (HTTP 408).",
+)
 @inferred_option
 @click.pass_context
-def serve_command(ctx, host, port, timeout, max_result_bytes, max_request_bytes, workers, inferred):
+def serve_command(
+    ctx,
+    host,
+    port,
+    timeout,
+    max_result_bytes,
+    max_request_bytes,
+    workers,
+    max_memory,
+    max_queue,
+    request_timeout,
+    inferred,
+):
     """Serve the graph read-only: a SPARQL 1.1 endpoint at /sparql, the stored queries at
     /queries/NAME, lineage pictures at /lineage/NAME.svg and a query page at /.
 
@@ -778,5 +888,8 @@ def serve_command(ctx, host, port, timeout, max_result_bytes, max_request_bytes,
         max_result_bytes=max_result_bytes,
         max_request_bytes=max_request_bytes,
         workers=workers,
+        max_memory=max_memory << 20,
+        max_queue=max_queue,
+        request_timeout=request_timeout,
         inferred=inferred,
     )

@@ -15,6 +15,17 @@ import re
 from mkgraph.errors import MkgraphError, OutputError
 from mkgraph.lineage import LineageView
 
+# A link target a drawing may make clickable: an absolute http(s) URL with no space, control
+# character or character that would need quoting (a backslash is an escape to Graphviz).
+_WEB_LINK = re.compile(r"https?://[^\s\x00-\x1f\x7f\"'<>\\^`{|}]+", re.IGNORECASE)
+
+
+def web_link(url: str | None) -> str | None:
+    """The URL if it may become a clickable link in a drawing, else None: only http and https,
+    never javascript:, data:, file: or anything a browser would run or read locally."""
+    return url if url and _WEB_LINK.fullmatch(url) else None
+
+
 FORMATS = ("tree", "dot", "svg", "png", "mermaid", "json", "html")
 EXTENSIONS = {
     ".dot": "dot",
@@ -126,8 +137,9 @@ def to_dot(view: LineageView, links: bool = True, title: str = "mkgraph lineage"
             attrs.update(shape="box", style="filled,rounded", penwidth="1.4")
         else:
             attrs.update(shape="ellipse", style="filled,dashed", fontcolor="#333333")
-        if links and node.homepage:
-            attrs.update(URL=node.homepage, target="_top")
+        link = web_link(node.homepage) if links else None
+        if link:
+            attrs.update(URL=link, target="_top")
         dot.node(node.key, **attrs)
 
     for edge in view.edges:
@@ -196,20 +208,22 @@ def to_mermaid(view: LineageView) -> str:
         members = [n.key for n in view.nodes.values() if n.clan == clan]
         lines.append(f"    class {','.join(members)} clan{index}")
     for node in view.nodes.values():
-        if node.homepage:
-            lines.append(f'    click {node.key} href "{_mermaid_text(node.homepage)}" _blank')
+        link = web_link(node.homepage)
+        if link:
+            lines.append(f'    click {node.key} href "{_mermaid_text(link)}" _blank')
     return "\n".join(lines)
 
 
-def to_json(view: LineageView) -> str:
-    """Nodes and links, for other tools (d3, networkx, ...)."""
+def to_json(view: LineageView, links_only: bool = False) -> str:
+    """Nodes and links, for other tools (d3, networkx, ...). With `links_only`, a homepage that
+    may not become a link (see web_link) is left out, as the HTML page needs."""
     nodes = [
         {
             "id": node.key,
             "iri": str(node.system),
             "name": node.name,
             "listed": node.listed,
-            "homepage": node.homepage,
+            "homepage": web_link(node.homepage) if links_only else node.homepage,
             "startYear": node.start_year,
             "family": node.clan,
             "facts": node.facts,
@@ -280,7 +294,7 @@ svg g.node.selected polygon, svg g.node.selected ellipse, svg g.node.selected pa
       list.appendChild(text("dt", key));
       list.appendChild(text("dd", node.facts[key].join(", ")));
     }});
-    if (node.homepage) {{
+    if (node.homepage && /^https?:[/][/]/i.test(node.homepage)) {{  // web links only
       list.appendChild(text("dt", "homepage"));
       var dd = document.createElement("dd");
       var link = document.createElement("a");
@@ -316,5 +330,7 @@ def to_html(view: LineageView, title: str = "mkgraph lineage") -> str:
         " bold arrow: derived from (code inherited); dotted arrow: re-implements"
         " (interface inherited, code not); dashed arrow: inspired by (ideas)</span>"
     )
-    data = to_json(view).replace("</", "<\\/")  # keep the JSON from closing its script element
+    # links_only: a javascript: homepage never reaches the page's link; "<\\/" keeps the JSON
+    # from closing its script element
+    data = to_json(view, links_only=True).replace("</", "<\\/")
     return _PAGE.format(title=html.escape(title), legend=legend, svg=svg, data=data)

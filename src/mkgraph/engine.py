@@ -1,7 +1,8 @@
 """The SPARQL engine: the one place that runs queries, so it can be replaced as a whole.
 
-It refuses anything that would reach outside the graph (SERVICE, FROM / FROM NAMED), binds
-parameters as RDF terms, and returns an engine-neutral QueryResult.
+It refuses anything that would reach outside the graph (mkgraph.querycheck, and a hook inside
+rdflib's evaluator for SERVICE), binds parameters as RDF terms, and returns an engine-neutral
+QueryResult.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from rdflib import Graph, Variable
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.plugins.sparql import CUSTOM_EVALS, prepareQuery
 from rdflib.term import Identifier, Node
 
-from mkgraph import projection
+from mkgraph import projection, querycheck
 from mkgraph.errors import QueryError, QueryTimeout
 from mkgraph.namespaces import PREFIXES
 
@@ -45,18 +45,8 @@ def _where(text: str, exc) -> str:
     return f"line {line}, column {column}: " if line is not None else ""
 
 
-MAX_QUERY_LENGTH = 1_000_000
+MAX_QUERY_LENGTH = querycheck.MAX_QUERY_LENGTH
 DEFAULT_TIMEOUT = 30.0  # seconds
-
-
-def _is_update(text: str) -> bool:
-    from rdflib.plugins.sparql.parser import parseUpdate
-
-    try:
-        parseUpdate(text)
-    except Exception:
-        return False
-    return True
 
 
 def _prefix_position(text: str, prefix: str) -> str:
@@ -76,18 +66,10 @@ def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = (
     """
     from pyparsing import ParseBaseException
 
-    if len(text) > MAX_QUERY_LENGTH:
-        raise QueryError(f"{source}: the query is too long ({len(text)} characters)")
-    if not text.strip():
-        raise QueryError(f"{source}: the query is empty")
+    querycheck.check(text, source, allow_service)
     try:
         prepared = prepareQuery(text, initNs=PREFIXES)
     except ParseBaseException as exc:
-        if _is_update(text):
-            raise QueryError(
-                f"{source}: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, ...) is "
-                "refused: mkgraph's graph is read-only"
-            ) from None
         found = getattr(exc, "pstr", "")[getattr(exc, "loc", 0) :].split()
         token = f" near {found[0][:40]!r}" if found else " at the end of the query"
         raise QueryError(
@@ -105,29 +87,32 @@ def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = (
                 f"'{prefix}:' (declare it with PREFIX {prefix}: <...>)"
             ) from None
         raise QueryError(f"{source}: {message[:300]}") from None
-    _refuse_outside_access(prepared.algebra, source, allow_service)
     return prepared
 
 
-def _refuse_outside_access(algebra: CompValue, source: str, allow_service: tuple[str, ...]) -> None:
-    if getattr(algebra, "datasetClause", None):
-        raise QueryError(
-            f"{source}: FROM / FROM NAMED is refused: mkgraph never loads graphs from elsewhere"
-        )
-    stack: list[object] = [algebra]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, CompValue):
-            if node.name == "ServiceGraphPattern":
-                endpoint = str(node.get("term"))
-                if endpoint not in allow_service:
-                    raise QueryError(
-                        f"{source}: SERVICE <{endpoint}> is refused: mkgraph sends queries to no "
-                        "other endpoint unless you name it with --allow-service"
-                    )
-            stack.extend(node.values())
-        elif isinstance(node, (list, tuple)):
-            stack.extend(node)
+# Defence in depth inside rdflib itself: its evaluator asks CUSTOM_EVALS first for every part of
+# a query, so a SERVICE the check missed is stopped before rdflib's HTTP client is called. Active
+# only while mkgraph evaluates (other rdflib users in the process are left alone). FROM needs no
+# hook: over a plain Graph, all mkgraph hands rdflib, it never loads other graphs.
+_evaluating = threading.local()
+
+
+class _ServiceRefused(QueryError):
+    pass
+
+
+def _no_service(ctx, part):
+    allowed = getattr(_evaluating, "allow_service", None)
+    if allowed is not None and part.name == "ServiceGraphPattern":
+        endpoint = str(part.get("term"))
+        if endpoint not in allowed:
+            raise _ServiceRefused(
+                f"SERVICE <{endpoint}> is refused: mkgraph reaches no other endpoint"
+            )
+    raise NotImplementedError()
+
+
+CUSTOM_EVALS["mkgraph-no-service"] = _no_service
 
 
 class _Expired(BaseException):
@@ -174,12 +159,15 @@ def run(
     allow_service: tuple[str, ...] = (),
 ) -> QueryResult:
     """Run one SPARQL query over the graph, with variables pre-bound to RDF terms."""
-    prepared = prepare(text, source, allow_service)
-    form = _FORMS.get(prepared.algebra.name, prepared.algebra.name)
     init: dict[str, Identifier] = {Variable(name): term for name, term in (bindings or {}).items()}
+    _evaluating.allow_service = allow_service
     try:
-        with _time_limit(timeout, source):
+        with _time_limit(timeout, source):  # the check and parsing a long query count too
+            prepared = prepare(text, source, allow_service)
+            form = _FORMS.get(prepared.algebra.name, prepared.algebra.name)
             return _collect(graph.query(prepared, initBindings=init), form, graph, text)
+    except _ServiceRefused as error:  # the hook does not know the source
+        raise QueryError(f"{source}: {error}") from None
     except QueryError:
         raise
     except RecursionError:
@@ -188,6 +176,8 @@ def run(
         raise QueryError(
             f"{source}: the query failed: {' '.join(str(exc).split())[:300]}"
         ) from None
+    finally:
+        _evaluating.allow_service = None
 
 
 def _collect(result, form: str, graph: Graph, text: str = "") -> QueryResult:

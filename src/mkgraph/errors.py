@@ -37,6 +37,10 @@ class QueryTimeout(QueryError):
     """A query ran longer than its time limit."""
 
 
+class ValidationTimeout(MkgraphError):
+    """Validation ran longer than its time limit."""
+
+
 class UnknownNameError(MkgraphError):
     """A name (stored query, parameter, system, language, ...) that the graph does not know."""
 

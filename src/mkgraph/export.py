@@ -1,11 +1,9 @@
-"""Serialising graphs (Turtle, JSON-LD with the bundled context, N-Triples, N-Quads, RDF/XML) and
-writing files so that a failed or interrupted write never leaves a half-written file behind."""
+"""Serialising graphs: Turtle, JSON-LD with the bundled context, N-Triples, N-Quads, RDF/XML.
+(Files are written by mkgraph.writing.)"""
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal
@@ -24,11 +22,28 @@ GRAPH_FORMATS = {
 
 
 def load_context(path: Path) -> dict:
-    """The JSON-LD context shipped in ontology/; nothing is ever fetched."""
+    """The JSON-LD context shipped in ontology/; nothing is ever fetched: a context that names
+    another by its address, or imports one (@import), is refused before any writer sees it."""
+    from mkgraph.graph import remote_contexts
+
     try:
-        return json.loads(path.read_text(encoding="utf-8"))["@context"]
-    except (OSError, ValueError, KeyError) as exc:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        context = document["@context"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ResourceError(f"{path}: cannot read the JSON-LD context ({exc})") from None
+    except RecursionError:
+        raise ResourceError(
+            f"{path}: cannot read the JSON-LD context (nested too deeply)"
+        ) from None
+    remote = remote_contexts(document)
+    if remote:
+        raise ResourceError(
+            f"{path}: remote JSON-LD context {remote[0][:100]!r} refused: "
+            "mkgraph never fetches anything; inline the context"
+        )
+    if not isinstance(context, dict):
+        raise ResourceError(f"{path}: the JSON-LD context must be one JSON object")
+    return context
 
 
 def serialize(graph: Graph, fmt: str, context: dict | None = None) -> str:
@@ -92,37 +107,3 @@ def format_from_extension(path: str) -> str | None:
         if suffix == extension:
             return name
     return aliases.get(suffix)
-
-
-def write_atomically(path: str | os.PathLike, text: str | bytes) -> None:
-    """Write text (or bytes) to a file via a temporary file in the same folder and a rename."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise OutputError(f"{target}: cannot write: folder {str(folder)!r} does not exist")
-    if target.exists() and (target.is_dir() or not os.access(target, os.W_OK)):
-        raise OutputError(f"{target}: cannot write: it is a folder or read-only")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from None
-    try:
-        # mkstemp creates the file readable by its owner only; give it the mode a plain
-        # open() would have (or keep the mode of the file it replaces).
-        if target.exists():
-            os.chmod(temporary, target.stat().st_mode & 0o7777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temporary, 0o666 & ~umask)
-        data = text.encode("utf-8") if isinstance(text, str) else text
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-    except BaseException as exc:
-        Path(temporary).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from None
-        raise

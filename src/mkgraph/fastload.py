@@ -14,67 +14,80 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from mkgraph import sourcechecks
 from mkgraph.errors import DataError
 from mkgraph.literals import LEXICAL, well_typed
 from mkgraph.prefixes import shorten
-from mkgraph.sourcetext import line_of, read_text
+from mkgraph.sourcechecks import RDF_REST
+from mkgraph.sourcetext import Source, line_of, read_source
+
+_RDF_REST = ox.NamedNode(RDF_REST)
 
 
-def _checked_literal(path: Path, text: str, term) -> None:
-    if (
-        isinstance(term, ox.Literal)
-        and term.datatype.value in LEXICAL
-        and not well_typed(term.value, term.datatype.value)
-    ):
+def _checked_literal(path: Path, text: str, term, long_terms_possible: bool) -> None:
+    if long_terms_possible:
+        sourcechecks.check_literal(path, text, term.value)
+    if term.datatype.value in LEXICAL and not well_typed(term.value, term.datatype.value):
         raise DataError(
             path,
-            f"literal {term.value!r} is not a valid {shorten(term.datatype.value)}",
+            f"literal {sourcechecks.shown(term.value)!r} is not a valid "
+            f"{shorten(term.datatype.value)}",
             line_of(text, f'"{term.value}"'),
         )
 
 
-def _rdflib_triples(path: Path) -> list:
+def _rdflib_triples(source: Source) -> list:
     """Parse with the rdflib loader (its checks, its messages) and hand the triples to Oxigraph."""
     from mkgraph import graph as graph_module
 
-    ntriples = graph_module.parse_file(path).serialize(format="nt").encode("utf-8")
+    ntriples = graph_module.parse_file(source).serialize(format="nt").encode("utf-8")
     return list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=True))
 
 
-def iter_file(path: Path):
+def iter_file(file: Path | Source):
     """One source file's triples as Oxigraph quads (default graph), checked as they stream by,
-    so a million-triple file never sits in Python objects all at once."""
+    so a million-triple file never sits in Python objects all at once. A path is read once; a
+    Source is parsed from the bytes already read."""
+    source = file if isinstance(file, Source) else read_source(Path(file))
+    path = source.path
     if path.suffix.lower() != ".ttl":
-        yield from _rdflib_triples(path)
+        yield from _rdflib_triples(source)
         return
-    text = read_text(path)
+    text = source.text
+    # A term cannot be longer than its file: only a large file needs its literals measured.
+    long_terms_possible = len(source.data) > sourcechecks.MAX_TERM_BYTES
+    rest: dict[str, str] = {}
     try:
-        for quad in ox.parse(
-            text,
-            format=ox.RdfFormat.TURTLE,
-            base_iri=path.resolve().as_uri(),
-            rename_blank_nodes=True,
-        ):
-            _checked_literal(path, text, quad.object)
+        # No base IRI: Oxigraph then refuses every relative IRI itself (a file's own @base still
+        # applies), and the file goes to the rdflib loader, which names the IRI and its line.
+        for quad in ox.parse(text, format=ox.RdfFormat.TURTLE, rename_blank_nodes=True):
+            if type(quad.object) is ox.Literal:
+                _checked_literal(path, text, quad.object, long_terms_possible)
+            elif quad.predicate == _RDF_REST:
+                rest[str(quad.subject)] = str(quad.object)
             yield quad
     except SyntaxError as exc:
-        _rdflib_triples(path)  # raises the rdflib loader's DataError for the same problem
+        _rdflib_triples(source)  # raises the rdflib loader's DataError for the same problem
         line, column = (exc.args[1][1], exc.args[1][2]) if len(exc.args) > 1 else (None, None)
         message = str(exc.args[0]).split(": ", 1)[-1] if exc.args else str(exc)
         raise DataError(path, f"Turtle syntax error: {message}", line, column) from None
+    except MemoryError:  # Oxigraph's parser stops at a 16 MB token
+        limit = sourcechecks.MAX_TERM_BYTES >> 20
+        raise DataError(path, f"a literal or IRI is longer than {limit} MB") from None
     except RecursionError:
         raise DataError(path, "Turtle nested too deeply") from None
+    sourcechecks.check_lists(path, rest)
 
 
-def parse_file(path: Path) -> list:
+def parse_file(file: Path | Source) -> list:
     """One source file's triples, checked, as a list."""
-    return list(iter_file(path))
+    return list(iter_file(file))
 
 
-def load_store(files: list[Path]) -> ox.Store:
+def load_store(files: list[Path] | list[Source]) -> ox.Store:
     """Every file parsed and checked, in one in-memory Oxigraph store (a failure midway leaves
     only this new store half-filled, and it is dropped with the error)."""
     store = ox.Store()
-    for path in files:
-        store.bulk_extend(iter_file(path))
+    for file in files:
+        store.bulk_extend(iter_file(file))
     return store

@@ -14,6 +14,7 @@ from rdflib.term import Node
 
 from mkgraph.graph import parse_turtle
 from mkgraph.namespaces import bind_prefixes
+from mkgraph.sourcetext import Source, read_source
 
 
 def _blank_nodes_in_content_order(graph: Graph) -> Graph:
@@ -37,26 +38,31 @@ def canonical_text(graph: Graph) -> str:
     return _blank_nodes_in_content_order(graph).serialize(format="longturtle")
 
 
-def canonical(path: Path) -> str:
+def canonical(file: Path | Source) -> str:
     """The canonical text of one Turtle file (its triples, mkgraph's prefixes, sorted)."""
     graph = Graph()
-    parse_turtle(path, into=graph)
+    parse_turtle(file, into=graph)
     return canonical_text(graph)
 
 
+def _is_canonical(source: Source) -> bool:
+    """Compared byte for byte: a byte order mark or a stray CR makes a file not canonical."""
+    return source.data == canonical(source).encode("utf-8")
+
+
 def unformatted(paths: list[Path]) -> list[Path]:
-    """The files whose text is not canonical."""
-    return [p for p in paths if p.read_text(encoding="utf-8") != canonical(p)]
+    """The files whose text is not canonical (each read once; an unreadable one is an error)."""
+    return [path for path in paths if not _is_canonical(read_source(path))]
 
 
 def format_files(paths: list[Path]) -> list[Path]:
     """Rewrite files into canonical form; returns the ones that changed."""
-    from mkgraph.export import write_atomically
+    from mkgraph.writing import write_file
 
     changed = []
     for path in paths:
-        text = canonical(path)
-        if path.read_text(encoding="utf-8") != text:
-            write_atomically(path, text)
+        source = read_source(path)
+        if not _is_canonical(source):
+            write_file(path, canonical(source))
             changed.append(path)
     return changed

@@ -3,6 +3,7 @@ name the file, line and column instead of rdflib's tracebacks."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from pathlib import Path
@@ -10,14 +11,16 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
+from mkgraph import sourcechecks
 from mkgraph.errors import DataError, ResourceError
 from mkgraph.literals import well_typed
 from mkgraph.names import shorten
 from mkgraph.namespaces import bind_prefixes
 from mkgraph.resources import Resources
+from mkgraph.sourcechecks import RELATIVE_BASE, RELATIVE_WEB_BASE
+from mkgraph.sourcetext import Source, read_source, read_sources
 from mkgraph.sourcetext import line_of as _line_of
 from mkgraph.sourcetext import position as _position
-from mkgraph.sourcetext import read_text as _read_text
 
 # rdflib logs whole tracebacks for ill-typed literals; mkgraph reports them itself.
 logging.getLogger("rdflib").setLevel(logging.CRITICAL)
@@ -25,13 +28,18 @@ logging.getLogger("rdflib").setLevel(logging.CRITICAL)
 _BAD_IRI_CHARS = re.compile(r'[\s<>"{}|^`\\]')
 
 
-def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
+def _source(file: Path | Source) -> Source:
+    return file if isinstance(file, Source) else read_source(Path(file))
+
+
+def parse_turtle(file: Path | Source, into: Graph | None = None) -> Graph:
     """Parse one Turtle file, raising DataError with file, line and column on any problem."""
     graph = into if into is not None else Graph()
-    text = _read_text(path)
+    source = _source(file)
+    path, text = source.path, source.text
     scratch = Graph()
     try:
-        scratch.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+        scratch.parse(data=text, format="turtle", publicID=RELATIVE_BASE)
     except BadSyntax as exc:
         if "EOF" in str(exc._why):
             line, column = _position(text, len(text.rstrip()))
@@ -60,54 +68,59 @@ def parse_turtle(path: Path, into: Graph | None = None) -> Graph:
 
 def _check_terms(path: Path, text: str, graph: Graph) -> None:
     """rdflib accepts IRIs with spaces and literals that do not fit their datatype; we do not."""
+    rest: dict[str, str] = {}
     for triple in graph:
         for term in triple:
-            if isinstance(term, URIRef) and _BAD_IRI_CHARS.search(str(term)):
-                raise DataError(path, f"bad IRI <{term}>", _line_of(text, str(term)))
-            if isinstance(term, Literal) and (
-                term.ill_typed
-                or not well_typed(str(term), str(term.datatype) if term.datatype else "")
-            ):
-                raise DataError(
-                    path,
-                    f"literal {str(term)!r} is not a valid {shorten(term.datatype)}",
-                    _line_of(text, f'"{term}"'),
-                )
+            if isinstance(term, URIRef):
+                sourcechecks.check_iri(path, text, str(term))
+                if _BAD_IRI_CHARS.search(str(term)):
+                    raise DataError(path, f"bad IRI <{term}>", _line_of(text, str(term)))
+            if isinstance(term, Literal):
+                sourcechecks.check_literal(path, text, str(term))
+                if term.ill_typed or not well_typed(
+                    str(term), str(term.datatype) if term.datatype else ""
+                ):
+                    raise DataError(
+                        path,
+                        f"literal {sourcechecks.shown(str(term))!r} is not a valid "
+                        f"{shorten(term.datatype)}",
+                        _line_of(text, f'"{term}"'),
+                    )
+        if str(triple[1]) == sourcechecks.RDF_REST:
+            rest[str(triple[0])] = str(triple[2])
+    sourcechecks.check_lists(path, rest)
 
 
-def _remote_contexts(value) -> list[str]:
-    """Every context in a JSON-LD document that would have to be fetched."""
+def remote_contexts(value) -> list[str]:
+    """Every context in a JSON-LD document (or context) that would have to be fetched: a context
+    given by its address, at any depth (scoped contexts too), and every @import."""
     found: list[str] = []
     if isinstance(value, dict):
         for key, item in value.items():
             if key == "@context":
                 contexts = item if isinstance(item, list) else [item]
                 found += [c for c in contexts if isinstance(c, str)]
-                found += [
-                    c["@import"]
-                    for c in contexts
-                    if isinstance(c, dict) and isinstance(c.get("@import"), str)
-                ]
-            found += _remote_contexts(item)
+            elif key == "@import":
+                found.append(item if isinstance(item, str) else json.dumps(item))
+            found += remote_contexts(item)
     elif isinstance(value, list):
         for item in value:
-            found += _remote_contexts(item)
+            found += remote_contexts(item)
     return found
 
 
-def parse_jsonld(path: Path, into: Graph | None = None) -> Graph:
+def parse_jsonld(file: Path | Source, into: Graph | None = None) -> Graph:
     """Parse a JSON-LD file; a context that would be fetched from elsewhere is refused."""
-    import json
-
     graph = into if into is not None else Graph()
-    text = _read_text(path)
+    source = _source(file)
+    path, text = source.path, source.text
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise DataError(path, f"not JSON: {exc.msg}", exc.lineno, exc.colno) from None
     except RecursionError:
         raise DataError(path, "JSON nested too deeply") from None
-    remote = _remote_contexts(document)
+    remote = remote_contexts(document)
     if remote:
         raise DataError(
             path,
@@ -116,7 +129,7 @@ def parse_jsonld(path: Path, into: Graph | None = None) -> Graph:
         )
     scratch = Graph()
     try:
-        scratch.parse(data=text, format="json-ld", publicID=path.resolve().as_uri())
+        scratch.parse(data=text, format="json-ld", publicID=RELATIVE_WEB_BASE)
     except Exception as exc:
         raise DataError(
             path, f"cannot read as JSON-LD: {' '.join(str(exc).split())[:200]}"
@@ -126,12 +139,13 @@ def parse_jsonld(path: Path, into: Graph | None = None) -> Graph:
     return graph
 
 
-def parse_rdfxml(path: Path, into: Graph | None = None) -> Graph:
+def parse_rdfxml(file: Path | Source, into: Graph | None = None) -> Graph:
     """Parse an RDF/XML file; DTDs and entities (expansion bombs, external files) are refused."""
     from xml.sax import SAXParseException
 
     graph = into if into is not None else Graph()
-    text = _read_text(path)
+    source = _source(file)
+    path, text = source.path, source.text
     match = re.search(r"<!(DOCTYPE|ENTITY)", text, re.IGNORECASE)
     if match:
         line, column = _position(text, match.start())
@@ -143,7 +157,7 @@ def parse_rdfxml(path: Path, into: Graph | None = None) -> Graph:
         )
     scratch = Graph()
     try:
-        scratch.parse(data=text, format="xml", publicID=path.resolve().as_uri())
+        scratch.parse(data=text, format="xml", publicID=RELATIVE_WEB_BASE)
     except SAXParseException as exc:
         raise DataError(
             path,
@@ -168,27 +182,32 @@ PARSERS = {
 }
 
 
-def parse_file(path: Path, into: Graph | None = None) -> Graph:
-    """Parse one file by its extension: Turtle, JSON-LD or RDF/XML."""
+def parse_file(file: Path | Source, into: Graph | None = None) -> Graph:
+    """Parse one file (a path, read once, or bytes already read) by its extension: Turtle,
+    JSON-LD or RDF/XML."""
+    path = file.path if isinstance(file, Source) else Path(file)
     parser = PARSERS.get(path.suffix.lower())
     if parser is None:
         raise DataError(path, f"unknown file type {path.suffix!r} (use .ttl, .jsonld or .rdf)")
-    return parser(path, into)
+    return parser(file, into)
 
 
-def load_files(files: list[Path]) -> Graph:
+def load_files(files: list[Path] | list[Source]) -> Graph:
     graph = Graph()
     bind_prefixes(graph)
-    for path in files:
-        parse_file(path, into=graph)
+    for file in files:
+        parse_file(file, into=graph)
     return graph
 
 
-def load(resources: Resources) -> Graph:
-    """The whole graph: ontology and data, as asserted (no inference)."""
-    if not resources.data_files(resources.data):
-        raise ResourceError(f"{resources.data}: no data files (.ttl, .jsonld or .rdf)")
-    return load_files(resources.graph_files())
+def load(resources: Resources, sources: list[Source] | None = None) -> Graph:
+    """The whole graph: ontology and data, as asserted (no inference); from `sources` when the
+    files were already read (so every loader sees the same bytes)."""
+    if sources is None:
+        if not resources.data_files(resources.data):
+            raise ResourceError(f"{resources.data}: no data files (.ttl, .jsonld or .rdf)")
+        sources = read_sources(resources.graph_files())
+    return load_files(sources)
 
 
 def load_shapes(resources: Resources) -> Graph:

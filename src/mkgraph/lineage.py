@@ -65,19 +65,25 @@ def tree(
         else:
             links[edge.child].append((edge.relation, edge.parent))
     seen: set[URIRef] = set()
-
-    def build(system: URIRef, relation: URIRef | None, level: int) -> TreeNode:
-        node = TreeNode(system, label(graph, system), label(graph, relation) if relation else None)
-        if system in seen:
+    # Depth first, in a loop rather than by recursion: a chain of thousands of generations is
+    # data, not a reason to run out of stack.
+    top = TreeNode(root, label(graph, root))
+    pending: list[tuple[TreeNode, int]] = [(top, 0)]
+    while pending:
+        node, level = pending.pop()
+        if node.system in seen:
             node.repeated = True
-            return node
-        seen.add(system)
+            continue
+        seen.add(node.system)
         if depth is None or level < depth:
-            ordered = sorted(links.get(system, []), key=lambda rc: label(graph, rc[1]).casefold())
-            node.children = [build(child, rel, level + 1) for rel, child in ordered]
-        return node
-
-    return build(root, None, 0)
+            ordered = sorted(
+                links.get(node.system, []), key=lambda rc: label(graph, rc[1]).casefold()
+            )
+            node.children = [
+                TreeNode(child, label(graph, child), label(graph, rel)) for rel, child in ordered
+            ]
+            pending.extend((child, level + 1) for child in reversed(node.children))
+    return top
 
 
 def render_tree(node: TreeNode, ascii_only: bool = False) -> str:
@@ -87,17 +93,21 @@ def render_tree(node: TreeNode, ascii_only: bool = False) -> str:
     )
     arrow = "->" if ascii_only else "→"
     lines = [node.name]
-
-    def walk(current: TreeNode, prefix: str) -> None:
-        for index, child in enumerate(current.children):
-            is_last = index == len(current.children) - 1
-            text = f"{child.relation or ''} {arrow} {child.name}"
-            if child.repeated:
-                text += " (shown above)"
-            lines.append(prefix + (last if is_last else branch) + text)
-            walk(child, prefix + (space if is_last else pipe))
-
-    walk(node, "")
+    pending: list[tuple[TreeNode, str, bool]] = [
+        (child, "", index == len(node.children) - 1)
+        for index, child in reversed(list(enumerate(node.children)))
+    ]
+    while pending:
+        child, prefix, is_last = pending.pop()
+        text = f"{child.relation or ''} {arrow} {child.name}"
+        if child.repeated:
+            text += " (shown above)"
+        lines.append(prefix + (last if is_last else branch) + text)
+        inner = prefix + (space if is_last else pipe)
+        pending.extend(
+            (grandchild, inner, index == len(child.children) - 1)
+            for index, grandchild in reversed(list(enumerate(child.children)))
+        )
     return "\n".join(lines)
 
 
@@ -242,13 +252,30 @@ def _assign_clans(nodes: dict[URIRef, SystemNode], chosen: list[Edge]) -> None:
     for edge in chosen:
         parents[edge.child].append(edge.parent)
 
-    def top(system: URIRef, trail: frozenset) -> URIRef:
-        candidates = [p for p in parents.get(system, []) if p not in trail and p in nodes]
-        if not candidates:
-            return system
-        return min(
-            (top(p, trail | {system}) for p in candidates), key=lambda s: nodes[s].name.casefold()
-        )
-
+    # Each system's clan is the first by name of its parents' clans (its own name at the top),
+    # worked out in a loop from the top down, so a long chain cannot exhaust the stack; a parent
+    # still being worked out (a lineage cycle, which validate reports) is not followed.
+    clan: dict[URIRef, URIRef] = {}
+    working: set[URIRef] = set()
+    for start in nodes:
+        pending = [start]
+        while pending:
+            system = pending[-1]
+            if system in clan:
+                pending.pop()
+                continue
+            working.add(system)
+            candidates = [p for p in parents.get(system, []) if p in nodes and p not in working]
+            unknown = [p for p in candidates if p not in clan]
+            if unknown:
+                pending.extend(unknown)
+                continue
+            pending.pop()
+            working.discard(system)
+            clan[system] = min(
+                (clan[p] for p in candidates),
+                key=lambda s: nodes[s].name.casefold(),
+                default=system,
+            )
     for system, node in nodes.items():
-        node.clan = nodes[top(system, frozenset())].name
+        node.clan = nodes[clan[system]].name

@@ -44,6 +44,8 @@ def well_typed(value: str, datatype: str) -> bool:
     if not pattern.fullmatch(value):
         return False
     if datatype in _BOUNDS:  # the value space: xsd:int and xsd:long are 32- and 64-bit
+        if len(value.lstrip("+-").lstrip("0")) > 20:  # out of range, and too long for int()
+            return False
         low, high = _BOUNDS[datatype]
         return low <= int(value) <= high
     if datatype in (XSD + "date", XSD + "dateTime") and re.match(r"[0-9]{4}-", value):

@@ -24,6 +24,18 @@ KIND_CLASSES = {
 }
 MAX_VALUE_LENGTH = 2000
 _IRI_FORBIDDEN = set(' <>"{}|^`\\\n\t\r')
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def absolute_iri(value: str) -> str:
+    """The full IRI a parameter value of kind iri denotes; a relative one (``<foo>``), one with
+    characters IRIs cannot hold, or text that is not one at all is a ParameterError."""
+    expanded = expand(value.strip())
+    if expanded is None or _IRI_FORBIDDEN & set(expanded) or not _SCHEME.match(expanded):
+        raise ParameterError(
+            f"{value!r} is not an absolute IRI (write it in full, with its scheme)"
+        )
+    return expanded
 
 
 def expand(value: str) -> str | None:
@@ -129,10 +141,10 @@ def store_value(store, kind: str, value: str):
         text, datatype = periods.literal(value)
         return ox.Literal(text, datatype=ox.NamedNode(PREFIXES["xsd"] + datatype))
     if kind == "iri":
-        expanded = expand(value.strip())
-        if expanded is None or _IRI_FORBIDDEN & set(expanded):
-            raise ParameterError(f"{value!r} is not an IRI")
-        return ox.NamedNode(expanded)
+        try:
+            return ox.NamedNode(absolute_iri(value))
+        except ValueError:  # an IRI Oxigraph's parser refuses
+            raise ParameterError(f"{value!r} is not a valid IRI") from None
     raise ParameterError(f"unknown parameter kind {kind!r}")
 
 

@@ -84,8 +84,5 @@ def bind_value(graph: Graph, kind: str, value: str) -> Identifier:
         text, datatype = periods.literal(value)
         return Literal(text, datatype=XSD[datatype])
     if kind == "iri":
-        expanded = lookup.expand(value.strip())
-        if expanded is None or any(c in expanded for c in ' <>"{}|^`\\\n\t'):
-            raise ParameterError(f"{value!r} is not an IRI")
-        return URIRef(expanded)
+        return URIRef(lookup.absolute_iri(value))
     raise ParameterError(f"unknown parameter kind {kind!r}")

@@ -2,34 +2,32 @@
 
 rdflib stays the engine for inference, validation and as the reference the tests compare against;
 this module gives the same answers in milliseconds and without importing rdflib. It keeps mkgraph's
-rules: SERVICE is refused unless the endpoint is allowed, FROM / FROM NAMED and updates are refused,
+rules: SERVICE is refused unless the endpoint is allowed, FROM / FROM NAMED and updates are refused
+(mkgraph.querycheck), Oxigraph evaluates in a thread that cannot open a socket (mkgraph.offline),
 parameters enter as RDF terms serialised by Oxigraph itself, and a query stops at its time limit.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
 
-from mkgraph import projection
+from mkgraph import offline, projection, querycheck
 from mkgraph.errors import QueryError, QueryTimeout
 from mkgraph.prefixes import PREFIXES
 
-MAX_QUERY_LENGTH = 1_000_000
+MAX_QUERY_LENGTH = querycheck.MAX_QUERY_LENGTH
+# For other endpoints (query --endpoint), which know none of mkgraph's prefixes; locally the
+# prefixes are handed to Oxigraph beside the query, so error positions are the user's own.
 PROLOGUE = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
 # Strings, IRIs and comments, which may contain keywords without being keywords.
 _OPAQUE = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
     r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
 )
-
-
-# A keyword, not part of a variable (?from), a prefixed name (ex:load) or a language tag (@add).
-_KEYWORD = r"(?<![?$\w:@.-])(?:{})\b"
 
 
 @dataclass
@@ -43,6 +41,7 @@ class OxResult:
     triples: list = field(default_factory=list)
     text: str = ""  # the query as run, to serialise results with Oxigraph's own writers
     store: Any = None  # the pyoxigraph Store it came from; None for a remote answer
+    allow_service: tuple[str, ...] = ()  # as the query was run: confined unless some were allowed
 
     def serialize(self, fmt: str) -> str:
         """W3C SPARQL result formats, written by Oxigraph: json, xml, csv, tsv."""
@@ -52,7 +51,14 @@ class OxResult:
             "csv": ox.QueryResultsFormat.CSV,
             "tsv": ox.QueryResultsFormat.TSV,
         }
-        return self.store.query(self.text).serialize(format=formats[fmt]).decode("utf-8")
+        return offline.run(
+            lambda: (
+                self.store.query(self.text, prefixes=PREFIXES)
+                .serialize(format=formats[fmt])
+                .decode("utf-8")
+            ),
+            confined=not self.allow_service,
+        )
 
 
 def _masked(text: str) -> str:
@@ -67,32 +73,9 @@ def _masked(text: str) -> str:
 
 
 def check(text: str, source: str, allow_service: tuple[str, ...] = ()) -> None:
-    """Refuse what would reach outside the graph, before Oxigraph sees the query."""
-    if len(text) > MAX_QUERY_LENGTH:
-        raise QueryError(f"{source}: the query is too long ({len(text)} characters)")
-    if not text.strip():
-        raise QueryError(f"{source}: the query is empty")
-    masked = _masked(text)
-    if re.search(
-        _KEYWORD.format("INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY"), masked, re.IGNORECASE
-    ) and not re.search(_KEYWORD.format("SELECT|ASK|CONSTRUCT|DESCRIBE"), masked, re.IGNORECASE):
-        raise QueryError(
-            f"{source}: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, ...) is "
-            "refused: mkgraph's graph is read-only"
-        )
-    if re.search(_KEYWORD.format("FROM"), masked, re.IGNORECASE):
-        raise QueryError(
-            f"{source}: FROM / FROM NAMED is refused: mkgraph never loads graphs from elsewhere"
-        )
-    for match in re.finditer(_KEYWORD.format("SERVICE"), masked, re.IGNORECASE):
-        rest = text[match.end() :]
-        endpoint = re.match(r"\s*(?:SILENT\s+)?<([^>]*)>", rest, re.IGNORECASE)
-        iri = endpoint.group(1) if endpoint else "?"
-        if iri not in allow_service:
-            raise QueryError(
-                f"{source}: SERVICE <{iri}> is refused: mkgraph sends queries to no "
-                "other endpoint unless you name it with --allow-service"
-            )
+    """Refuse what would reach outside the graph, before Oxigraph sees the query (one check for
+    every path: mkgraph.querycheck)."""
+    querycheck.check(text, source, allow_service)
 
 
 def with_terms(text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str | None:
@@ -104,11 +87,18 @@ def with_terms(text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str
     where = re.search(r"\bWHERE\b", masked, re.IGNORECASE)
     if not bindings or where is None:
         return None
+    # every projection, a subquery's included: a constant there is not SPARQL
+    projections = [
+        masked[select.end() : where_after.start()]
+        for select in re.finditer(r"\bSELECT\b", masked, re.IGNORECASE)
+        if (where_after := re.compile(r"\bWHERE\b|\{", re.IGNORECASE).search(masked, select.end()))
+    ]
     pieces = []
     for name in bindings:
         variable = rf"[?$]{re.escape(name)}\b"
         if (
             re.search(variable, masked[: where.start()])
+            or any(re.search(variable, projection) for projection in projections)
             or re.search(rf"\bAS\s+{variable}", masked, re.IGNORECASE)
             or re.search(r"\bVALUES\b", masked, re.IGNORECASE)
             or re.search(r"\bSELECT\s+(DISTINCT\s+|REDUCED\s+)?\*", masked, re.IGNORECASE)
@@ -140,15 +130,45 @@ def with_values(text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> st
     return text[: where.end()] + values + text[where.end() :]
 
 
-def _syntax_error(text: str, source: str) -> QueryError:
-    """Oxigraph's parse errors are hard to read; rdflib's parser explains the same error well."""
-    from mkgraph import engine
+_POSITION = re.compile(r"error at (\d+):(\d+)")
 
-    try:
-        engine.prepare(text, source)
-    except QueryError as error:
-        return error
-    return QueryError(f"{source}: the query is not valid SPARQL")
+
+def describe_syntax_error(text: str, message: str) -> str:
+    """One line from Oxigraph's own parse error, its position in the user's text (the prefixes
+    are handed over beside the query, so no hidden line shifts it)."""
+    position = _POSITION.search(message)
+    if position is None:
+        return "the query is not valid SPARQL"
+    line, column = int(position.group(1)), int(position.group(2))
+    lines = text.splitlines() or [""]
+    current = lines[line - 1] if line <= len(lines) else ""
+    if "Prefix not found" in message:
+        name = re.search(r"([^\s:(){}\[\];,.^/|]*):[^\s:]*$", current[: column - 1])
+        if name:
+            prefix = name.group(1)
+            return (
+                f"line {line}, column {name.start() + 1}: unknown prefix '{prefix}:' "
+                f"(declare it with PREFIX {prefix}: <...>)"
+            )
+    found = current[column - 1 :].split()
+    near = f" near {found[0][:40]!r}" if found else " at the end of the query"
+    return f"SPARQL syntax error at line {line}, column {column}: unexpected input{near}"
+
+
+# rdflib's parser points at the start of what it could not read, which reads better than
+# Oxigraph's furthest position; it is quick on short texts only, so longer ones get Oxigraph's.
+EXPLAIN_WITH_RDFLIB_UP_TO = 5_000
+
+
+def _syntax_error(text: str, source: str, message: str) -> QueryError:
+    if len(text) <= EXPLAIN_WITH_RDFLIB_UP_TO:
+        from mkgraph import engine
+
+        try:
+            engine.prepare(text, source)
+        except QueryError as error:
+            return error
+    return QueryError(f"{source}: {describe_syntax_error(text, message)}")
 
 
 def run(
@@ -160,21 +180,21 @@ def run(
     allow_service: tuple[str, ...] = (),
 ) -> OxResult:
     check(text, source, allow_service)
-    fallback = PROLOGUE + with_values(text, bindings or {})
+    fallback = with_values(text, bindings or {})
     constant = with_terms(text, bindings or {})
-    full = PROLOGUE + constant if constant is not None else fallback
+    full = constant if constant is not None else fallback
     outcome: dict = {}
 
     def evaluate() -> None:
         nonlocal full
         try:
             try:
-                answer = store.query(full)
+                answer = store.query(full, prefixes=PREFIXES)
             except SyntaxError:
                 if full == fallback:
                     raise
                 full = fallback  # a constant where SPARQL allows only a variable: use VALUES
-                answer = store.query(full)
+                answer = store.query(full, prefixes=PREFIXES)
             if isinstance(answer, ox.QuerySolutions):
                 variables = [v.value for v in answer.variables]
                 ran = full
@@ -189,22 +209,26 @@ def run(
                 outcome["result"] = OxResult(
                     "CONSTRUCT", triples=list(answer), text=full, store=store
                 )
-        except SyntaxError:
-            outcome["syntax"] = True
+            outcome["result"].allow_service = allow_service
+        except SyntaxError as exc:
+            outcome["syntax"] = str(exc)
         except Exception as exc:  # evaluation errors, SERVICE failures
             outcome["error"] = " ".join(str(exc).split())[:300]
 
-    # Oxigraph evaluates without holding the GIL, so a worker thread can be abandoned at the limit.
-    worker = threading.Thread(target=evaluate, daemon=True)
-    worker.start()
-    worker.join(timeout if timeout and timeout > 0 else None)
-    if worker.is_alive():
+    # Oxigraph evaluates without holding the GIL, so the thread can be abandoned at the limit;
+    # it cannot open a socket (mkgraph.offline) unless the user allowed SERVICE endpoints, which
+    # the check has made sure are the only ones named.
+    try:
+        offline.run(
+            evaluate, timeout if timeout and timeout > 0 else None, confined=not allow_service
+        )
+    except TimeoutError:
         raise QueryTimeout(
             f"{source}: the query ran longer than {timeout:g} s and was stopped "
             "(raise the limit with --timeout)"
-        )
+        ) from None
     if "syntax" in outcome:
-        raise _syntax_error(text, source)
+        raise _syntax_error(full, source, outcome["syntax"])
     if "error" in outcome:
         raise QueryError(f"{source}: the query failed: {outcome['error']}")
     return outcome["result"]

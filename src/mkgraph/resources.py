@@ -69,16 +69,12 @@ class Resources:
         return self.root / "queries"
 
     def turtle_files(self, folder: Path) -> list[Path]:
-        """Every .ttl file below a folder, in a stable order."""
-        return sorted(p for p in folder.rglob("*.ttl") if p.is_file())
+        """Every .ttl file below a folder, in a stable order (see source_files)."""
+        return source_files(folder, (".ttl",))
 
     def data_files(self, folder: Path) -> list[Path]:
         """Every RDF file below a folder (Turtle, JSON-LD, RDF/XML), in a stable order."""
-        return sorted(
-            p
-            for p in folder.rglob("*")
-            if p.is_file() and p.suffix.lower() in (".ttl", ".jsonld", ".rdf")
-        )
+        return source_files(folder, (".ttl", ".jsonld", ".rdf"))
 
     def graph_files(self) -> list[Path]:
         """The files that make up the graph: ontology first, then the data."""
@@ -87,6 +83,53 @@ class Resources:
     @property
     def jsonld_context(self) -> Path:
         return self.ontology / "context.jsonld"
+
+
+def source_files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """Every file with one of these suffixes below a folder, sorted; never a silent part of them.
+
+    Symbolic links to folders are followed (``data/projects -> elsewhere``), each real folder once
+    (a link loop ends there). A folder that cannot be listed, a link to nothing, or a FIFO or
+    device under a source name is an error naming it, so a graph is never answered from fewer
+    files than the folder holds. Names starting with a dot (editor lock and backup files, hidden
+    folders) are not sources.
+    """
+    found: dict[str, Path] = {}  # real path -> the first path it was reached by
+    visited: set[str] = set()
+    pending = [(folder, False)]  # a folder, and whether a symbolic link led to it
+    while pending:
+        directory, via_link = pending.pop()
+        real = os.path.realpath(directory)
+        if real in visited:
+            continue
+        visited.add(real)
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as exc:
+            raise ResourceError(
+                f"{directory}: cannot read folder ({exc.strerror or exc})"
+            ) from None
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            try:
+                link = entry.is_symlink()
+                if entry.is_dir():  # follows symbolic links
+                    pending.append((path, via_link or link))
+                    continue
+                if path.suffix.lower() not in suffixes:
+                    continue
+                if link and not path.exists():
+                    raise ResourceError(f"{path}: cannot read file (a symbolic link to nothing)")
+                if not entry.is_file():
+                    raise ResourceError(f"{path}: cannot read file (not a regular file)")
+            except OSError as exc:
+                raise ResourceError(f"{path}: cannot read ({exc.strerror or exc})") from None
+            # only a path through a link can name a file twice: resolve just those
+            found.setdefault(os.path.realpath(path) if via_link or link else str(path), path)
+    return sorted(found.values())
 
 
 def is_checkout(folder: Path) -> bool:

@@ -138,13 +138,74 @@ def format_markdown(result) -> str:
     return "\n".join(lines)
 
 
+def _json_term(term) -> dict:
+    """A pyoxigraph term in the SPARQL 1.1 Query Results JSON Format."""
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD + "string":
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _json_term(term.subject),
+                "predicate": _json_term(term.predicate),
+                "object": _json_term(term.object),
+            },
+        }
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def w3c_results(result, fmt: str) -> str:
+    """A SELECT or ASK result of pyoxigraph terms in a W3C result format (json, xml, csv, tsv),
+    written by Oxigraph's writers from the terms themselves, so a local answer and the same
+    answer read from another store print byte for byte alike."""
+    import json
+
+    import pyoxigraph as ox
+
+    if result.form == "ASK":
+        data: dict = {"head": {}, "boolean": bool(result.boolean)}
+    else:
+        data = {
+            "head": {"vars": list(result.variables)},
+            "results": {
+                "bindings": [
+                    {
+                        v: _json_term(t)
+                        for v, t in zip(result.variables, row, strict=False)
+                        if t is not None
+                    }
+                    for row in result.rows
+                ]
+            },
+        }
+    parsed = ox.parse_query_results(json.dumps(data).encode(), format=ox.QueryResultsFormat.JSON)
+    formats = {
+        "json": ox.QueryResultsFormat.JSON,
+        "xml": ox.QueryResultsFormat.XML,
+        "csv": ox.QueryResultsFormat.CSV,
+        "tsv": ox.QueryResultsFormat.TSV,
+    }
+    return (parsed.serialize(format=formats[fmt]) or b"").decode("utf-8")
+
+
 def format_select(result, fmt: str, width: int | None = None) -> str:
     """Render a SELECT or ASK result in one of SELECT_FORMATS."""
-    if fmt in ("csv", "tsv", "json", "xml") and getattr(result, "store", None) is not None:
-        # An Oxigraph result: its own writers produce the W3C result formats.
+    if fmt in ("csv", "tsv", "json", "xml") and hasattr(result, "store"):
+        # An Oxigraph result, local or from another store: Oxigraph's writers, fed with its terms.
         if fmt == "csv" and result.form == "ASK":
             return "true" if result.boolean else "false"
-        text = result.serialize(fmt)
+        text = w3c_results(result, fmt)
         return text.rstrip("\r\n") if fmt in ("csv", "tsv") else text.rstrip("\n")
     if fmt == "table":
         return format_table(result, width)

@@ -140,8 +140,10 @@ Labeller = Callable[[str], str]  # an IRI or blank-node id -> the name a curator
 
 
 def check_shapes(triples: list[tuple[str, str, str]]) -> None:
-    """Refuse shapes that would silently check nothing: no shapes at all (every graph would
-    "conform"), or a property shape without exactly one path (rudof skips it without a word)."""
+    """Refuse shapes that would reach outside the graph (check_shape_queries) or silently check
+    nothing: no shapes at all (every graph would "conform"), or a property shape without exactly
+    one path (rudof skips it without a word)."""
+    check_shape_queries(triples)
     types = {o for _s, p, o in triples if p == RDF_TYPE}
     if not types & {SH + "NodeShape", SH + "PropertyShape"}:
         raise ResourceError(
@@ -164,6 +166,39 @@ def check_shapes(triples: list[tuple[str, str, str]]) -> None:
             )
 
 
+# Where SHACL keeps SPARQL: constraints and validators (select, ask), SPARQL targets and
+# functions (select, ask), rules (construct) and SHACL-AF's update.
+_SPARQL_TEXTS = {SH + name: f"sh:{name}" for name in ("select", "ask", "construct", "update")}
+
+
+def check_shape_queries(triples: list[tuple[str, str, str]]) -> None:
+    """Every SPARQL text in the shapes passes the same check as any query (no SERVICE, FROM,
+    LOAD or update), before any SHACL engine sees the shapes; a SHACL-JS library, which an
+    engine would fetch, is refused too."""
+    from mkgraph import querycheck
+
+    prefixes = {s: o for s, p, o in triples if p == SH + "prefix"}
+    namespaces = {s: o for s, p, o in triples if p == SH + "namespace"}
+    # As the engines run them: each declared prefix above the text.
+    prologue = "".join(
+        f"PREFIX {prefixes[node]}: <{namespaces[node]}>\n"
+        for node in prefixes
+        if node in namespaces
+    )
+    owners = {o: s for s, p, o in triples if p in (SH + "sparql", SH + "target")}
+    for s, p, o in triples:
+        if p in _SPARQL_TEXTS:
+            shape = owners.get(s, s)  # the shape a constraint or target node belongs to
+            querycheck.check(
+                prologue + o, f"the shapes ({_SPARQL_TEXTS[p]} of {shorten(shape)})", hint=False
+            )
+        if p == SH + "jsLibraryURL":
+            raise ResourceError(
+                f"the shapes are not usable SHACL: sh:jsLibraryURL <{o[:100]}> refused: "
+                "mkgraph never fetches anything"
+            )
+
+
 def pyshacl_problems(data: Graph, shapes: Graph, label: Labeller) -> list[Problem]:
     """The shapes checked by pySHACL, the reference implementation."""
     import pyshacl  # imported here: only this validator pays for it
@@ -172,13 +207,17 @@ def pyshacl_problems(data: Graph, shapes: Graph, label: Labeller) -> list[Proble
 
     sh = Namespace(SH)
     check_shapes([(str(s), str(p), str(o)) for s, p, o in shapes])
-    try:
-        _conforms, results, _text = pyshacl.validate(
-            data,
-            shacl_graph=shapes,
-            inference="none",
-            advanced=True,
-            allow_warnings=True,
+    from mkgraph import offline
+
+    try:  # in a thread that can open no socket (mkgraph.offline)
+        _conforms, results, _text = offline.run(
+            lambda: pyshacl.validate(
+                data,
+                shacl_graph=shapes,
+                inference="none",
+                advanced=True,
+                allow_warnings=True,
+            )
         )
     except ReportableRuntimeError as exc:
         raise ResourceError(f"the shapes are not usable SHACL: {exc}") from None
@@ -305,20 +344,29 @@ def rudof_problems(data_ntriples: str, shapes_ntriples: str, label: Labeller) ->
     resolves a file name or address of its own."""
     import pyrudof
 
+    from mkgraph import offline
+
     rudof = pyrudof.Rudof(pyrudof.RudofConfig())
     try:
-        rudof.read_shacl(
-            shapes_ntriples,
-            format=pyrudof.ShaclFormat.NTriples,
-            reader_mode=pyrudof.ReaderMode.Strict,
+        offline.run(
+            lambda: rudof.read_shacl(
+                shapes_ntriples,
+                format=pyrudof.ShaclFormat.NTriples,
+                reader_mode=pyrudof.ReaderMode.Strict,
+            )
         )
     except pyrudof.RudofError as exc:
         raise ResourceError(f"the shapes are not usable SHACL: {_one_line(exc)}") from None
-    try:
+
+    def validate():
         rudof.read_data(
             data_ntriples, format=pyrudof.RDFFormat.NTriples, reader_mode=pyrudof.ReaderMode.Strict
         )
-        report = rudof.validate_shacl()
+        return rudof.validate_shacl()
+
+    # Each step in a thread that can open no socket: rudof would call a SERVICE in a constraint.
+    try:
+        report = offline.run(validate)
     except pyrudof.RudofError as exc:
         raise ResourceError(f"SHACL validation could not run: {_one_line(exc)}") from None
     messages = _shape_messages(shapes_ntriples)

@@ -1,0 +1,118 @@
+"""The endpoint's application in-process: lineage pictures are kept per system (not per spelling)
+and their number is bounded; a homepage that is not http(s) never becomes a link in them."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+
+import httpx
+import pytest
+
+from mkgraph import server
+from mkgraph.api import KnowledgeGraph
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+SEL4 = "https://w3id.org/mkgraph/system/sel4"
+
+
+class Client:
+    """Requests to the application, in-process."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def get(self, path: str) -> httpx.Response:
+        async def fetch():
+            transport = httpx.ASGITransport(app=self.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+                return await http.get(path)
+
+        return asyncio.run(fetch())
+
+
+@pytest.fixture
+def app_of():
+    endpoints = []
+
+    def make(kg, **limits):
+        endpoint = server.Endpoint(kg, workers=1, **limits)
+        endpoints.append(endpoint)
+        return endpoint, Client(server.create_app(endpoint))
+
+    yield make
+    for endpoint in endpoints:
+        endpoint.close()
+        assert not endpoint.folder.exists()
+
+
+@needs_dot
+def test_lineage_pictures_are_kept_per_system_and_bounded(kg, app_of, monkeypatch):
+    monkeypatch.setattr(server, "LINEAGE_PICTURES", 3)
+    endpoint, client = app_of(kg)
+    pictures = [client.get(f"/lineage/{spelling}.svg") for spelling in ("seL4", "sel4", "SEL4 ")]
+    assert [p.status_code for p in pictures] == [200] * 3
+    assert pictures[0].content == pictures[2].content and b"LionsOS" in pictures[0].content
+    assert list(endpoint._pictures) == [SEL4]
+    for name in ("NOVA", "Fiasco.OC", "Zircon", "all", "seL4"):
+        assert client.get(f"/lineage/{name}.svg").status_code == 200
+    assert len(endpoint._pictures) == 3
+    assert list(endpoint._pictures)[-1] == SEL4  # most recently used last
+    missing = client.get("/lineage/NoSuchOS.svg")
+    assert missing.status_code == 404 and "no system named 'NoSuchOS'" in missing.text
+    assert len(endpoint._pictures) == 3
+
+
+@needs_dot
+def test_a_javascript_homepage_is_never_a_link(scratch_root, app_of, invoke, tmp_path):
+    sel4 = scratch_root / "data" / "projects" / "sel4.ttl"
+    text = sel4.read_text(encoding="utf-8")
+    assert text.count("doap:homepage <https://sel4.systems>") == 1
+    sel4.write_text(
+        text.replace("doap:homepage <https://sel4.systems>", "doap:homepage <javascript:alert(1)>"),
+        encoding="utf-8",
+    )
+    kg = KnowledgeGraph(root=scratch_root)
+    _, client = app_of(kg)
+    svg = client.get("/lineage/seL4.svg")
+    assert svg.status_code == 200 and b"seL4" in svg.content
+    assert b"javascript" not in svg.content.lower()
+    assert b"https://" in svg.content  # the other systems keep their links
+    for fmt in ("svg", "html", "mermaid", "dot"):
+        out = tmp_path / f"lineage.{fmt}"
+        result = invoke("--root", str(scratch_root), "lineage", "seL4", "-f", fmt, "-o", str(out))
+        assert result.exit_code == 0, result.output
+        drawn = out.read_text(encoding="utf-8")
+        assert "javascript" not in drawn.lower(), fmt
+        assert "https://" in drawn, fmt
+
+
+def test_admission_is_first_come_first_served_and_sheds_past_its_queue():
+    async def scenario():
+        admission = server.Admission(slots=1, max_queue=3)
+        order: list[int] = []
+        release = asyncio.Event()
+
+        async def request(number: int):
+            async with admission.slot():
+                order.append(number)
+                await release.wait()
+
+        first = asyncio.create_task(request(0))
+        await asyncio.sleep(0)
+        waiting = [asyncio.create_task(request(n)) for n in (1, 2, 3)]
+        await asyncio.sleep(0)
+        with pytest.raises(server.Refusal) as shed:
+            async with admission.slot():
+                pass
+        waiting[1].cancel()  # a client that gives up passes its place on
+        await asyncio.sleep(0)
+        release.set()
+        await asyncio.gather(first, waiting[0], waiting[2])
+        return order, shed.value, admission
+
+    order, shed, admission = asyncio.run(scenario())
+    assert order == [0, 1, 3]
+    assert shed.status == 503 and shed.reason.startswith("the server is busy: 3 queries")
+    assert int(shed.headers["Retry-After"]) >= 1
+    assert admission._running == 0 and not admission._waiting

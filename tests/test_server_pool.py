@@ -1,0 +1,97 @@
+"""The query workers behind `mkgraph serve`, driven directly: a worker that crashes, runs out of
+memory or passes the time limit is replaced, its caller gets one line, and the next query works."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pyoxigraph as ox
+import pytest
+
+from mkgraph.errors import QueryError
+from mkgraph.querypool import MIN_MEMORY, QueryPool
+
+JSON = "application/sparql-results+json"
+TURTLE = "text/turtle"
+
+
+def crashing_prepare(text: str, source: str) -> str:
+    """Runs in the worker: the text "crash" makes it die as a segmentation fault would."""
+    if text == "crash":
+        os.kill(os.getpid(), signal.SIGSEGV)
+    if text == "exit":
+        os._exit(3)
+    if text == "refuse":
+        raise QueryError(f"{source}: SERVICE <http://127.0.0.1:9/> is refused")
+    return text
+
+
+@pytest.fixture(scope="module")
+def pool(tmp_path_factory):
+    location = str(tmp_path_factory.mktemp("pool") / "store")
+    store = ox.Store(location)
+    store.extend(
+        ox.Quad(ox.NamedNode(f"urn:s{i}"), ox.NamedNode(f"urn:p{i % 7}"), ox.Literal(f"v{i}"))
+        for i in range(300)
+    )
+    store.flush()
+    del store
+    workers = QueryPool(location, 1, 5.0, 1 << 20, MIN_MEMORY, crashing_prepare)
+    yield workers
+    workers.close()
+
+
+def _works(pool: QueryPool) -> None:
+    answer = pool.run("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", JSON, TURTLE)
+    assert answer.status == 200 and b'"300"' in answer.body
+
+
+@pytest.mark.parametrize(
+    "text, status, message",
+    [
+        ("crash", 500, "the query worker crashed (SIGSEGV) and was replaced"),
+        ("exit", 500, "the query worker crashed (exit code 3) and was replaced"),
+        (
+            "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a",
+            503,
+            f"the query needed more memory than this server's limit of {MIN_MEMORY >> 20} MB "
+            "per query and was stopped",
+        ),
+        (
+            "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }",
+            503,
+            "the query ran longer than this server's limit of 5 s and was stopped",
+        ),
+    ],
+    ids=["segfault", "exit", "memory", "time"],
+)
+def test_a_lost_worker_is_replaced_and_the_caller_gets_one_line(pool, text, status, message):
+    _works(pool)
+    answer = pool.run(text, JSON, TURTLE)
+    assert (answer.status, answer.content_type, answer.body.decode()) == (
+        status,
+        "text/plain",
+        message,
+    )
+    _works(pool)  # the only worker was replaced: the next query is answered
+
+
+def test_a_worker_killed_while_idle_is_replaced_before_it_is_given_a_query(pool):
+    (process,) = pool._all
+    process.kill()
+    process.join()
+    _works(pool)
+    assert pool._all and pool._all[0] is not process
+
+
+def test_refusals_and_syntax_errors_are_400_and_the_worker_stays(pool):
+    refused = pool.run("refuse", JSON, TURTLE)
+    assert (refused.status, refused.body) == (
+        400,
+        b"query: SERVICE <http://127.0.0.1:9/> is refused",
+    )
+    broken = pool.run("SELECT * WHERE {", JSON, TURTLE)
+    assert broken.status == 400
+    assert broken.body.decode().startswith("the query is not valid SPARQL")
+    _works(pool)
