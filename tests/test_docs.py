@@ -36,5 +36,12 @@ def test_lineage_example_is_current(invoke):
     assert output in README
 
 
+@pytest.mark.parametrize("system", ["L4Re", "F9"])
+def test_ancestry_examples_are_current(invoke, system):
+    """The L4 family examples in the README show what the command prints today."""
+    output = invoke("lineage", "--ancestors", system).output
+    assert f"$ mkgraph lineage --ancestors {system}\n{output}" in README
+
+
 def test_coverage_in_the_readme_is_current(invoke):
     assert invoke("coverage").output in README

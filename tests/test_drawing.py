@@ -133,7 +133,7 @@ def test_json_nodes_and_links(invoke):
 
 def test_both_directions(invoke):
     data = json.loads(invoke("lineage", "Helios", "--both", "-f", "json").output)
-    assert {n["name"] for n in data["nodes"]} == {"Helios", "seL4", "Ares"}
+    assert {n["name"] for n in data["nodes"]} == {"Helios", "seL4", "Ares", "L4", "L3"}
 
 
 class _References(HTMLParser):

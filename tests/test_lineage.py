@@ -4,7 +4,7 @@ from __future__ import annotations
 
 SEL4_TREE = """\
 seL4
-├── inspired by → F9
+├── re-implements → F9
 ├── based on → Genode
 │   └── based on → Sculpt
 ├── inspired by → Helios
@@ -26,7 +26,7 @@ def test_sel4_tree_is_pinned(invoke):
 
 def test_ascii_tree(invoke):
     lines = invoke("lineage", "sel4", "--ascii").output.splitlines()
-    assert lines[1] == "|-- inspired by -> F9"
+    assert lines[1] == "|-- re-implements -> F9"
     assert lines[-1] == "`-- based on -> UX/RT"
     assert all(ord(ch) < 128 for line in lines for ch in line)
 
@@ -34,6 +34,7 @@ def test_ascii_tree(invoke):
 def test_ancestors_relation_filter_and_depth(invoke):
     assert invoke("lineage", "Ares", "--ancestors").output == (
         "Ares\n└── based on → Helios\n    └── inspired by → seL4\n"
+        "        └── inspired by → L4\n            └── inspired by → L3\n"
     )
     only_based = invoke("lineage", "seL4", "-r", "based-on", "--depth", "1").output.splitlines()
     assert only_based[1:] == [
