@@ -9,7 +9,7 @@ import pytest
 from mkgraph.formatting import canonical
 from mkgraph.resources import locate
 
-DATA_FILES = locate().turtle_files(locate().data)
+DATA_FILES = locate().curated_files(locate().data)
 
 
 @pytest.mark.parametrize("path", DATA_FILES, ids=lambda p: str(p.relative_to(locate().data)))
@@ -20,7 +20,7 @@ def test_data_files_are_canonical(path: Path):
 
 
 def test_format_check_and_fix(scratch_root, invoke):
-    target = scratch_root / "data" / "projects" / "tock.ttl"
+    target = next((scratch_root / "data" / "projects").glob("tock.*"))  # .ttl or, migrated, .trig
     original = target.read_text(encoding="utf-8")
     target.write_text(original.replace("\n\n", "\n\n\n", 3), encoding="utf-8")
     check = invoke("--root", str(scratch_root), "format", "--check")

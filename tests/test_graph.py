@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from mkgraph.errors import DataError
@@ -64,14 +66,14 @@ def test_non_utf8_byte(tmp_path):
 
 
 def test_cli_reports_a_broken_data_file_and_exits_2(scratch_root, invoke):
-    broken = scratch_root / "data" / "projects" / "sel4.ttl"
+    broken = next((scratch_root / "data" / "projects").glob("sel4.*"))  # .ttl or, migrated, .trig
     broken.write_text(broken.read_text(encoding="utf-8").rstrip().rstrip("."), encoding="utf-8")
     for command in (["validate"], ["query", "projects"], ["export"], ["show", "seL4"]):
         result = invoke("--root", str(scratch_root), *command)
         assert result.exit_code == 2, command
         assert result.stdout == ""
         assert result.stderr.startswith(f"mkgraph: error: {broken}:")
-        assert "Turtle syntax error" in result.stderr
+        assert re.search("(Turtle|TriG) syntax error", result.stderr)
         assert len(result.stderr.splitlines()) == 1
         assert "Traceback" not in result.output
 

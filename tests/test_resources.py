@@ -13,12 +13,12 @@ from mkgraph.resources import locate
 def test_default_is_the_checkout_or_the_packaged_copy():
     resources = locate()
     assert (resources.ontology / "mkgraph.ttl").is_file()
-    assert len(resources.turtle_files(resources.data / "projects")) == 28
+    assert len(resources.curated_files(resources.data / "projects")) == 28
 
 
 def test_root_option_and_environment_variable(scratch_root, invoke):
     # a copy with one project fewer shows that the copy, not the bundled data, was read
-    (scratch_root / "data" / "projects" / "tock.ttl").unlink()
+    next((scratch_root / "data" / "projects").glob("tock.*")).unlink()  # .ttl or, migrated, .trig
     for result in (
         invoke("--root", str(scratch_root), "query", "statistics", "-f", "csv"),
         invoke("query", "statistics", "-f", "csv", env={"MKGRAPH_ROOT": str(scratch_root)}),
@@ -48,5 +48,5 @@ def test_data_folder_without_files(scratch_root, invoke):
     assert result.exit_code == 2
     assert (
         result.stderr
-        == f"mkgraph: error: {scratch_root / 'data'}: no data files (.ttl, .jsonld or .rdf)\n"
+        == f"mkgraph: error: {scratch_root / 'data'}: no data files (.ttl, .trig, .jsonld or .rdf)\n"
     )

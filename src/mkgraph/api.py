@@ -66,7 +66,9 @@ class KnowledgeGraph:
         from mkgraph.sourcetext import read_sources
 
         if not self.resources.data_files(self.resources.data):
-            raise ResourceError(f"{self.resources.data}: no data files (.ttl, .jsonld or .rdf)")
+            raise ResourceError(
+                f"{self.resources.data}: no data files (.ttl, .trig, .jsonld or .rdf)"
+            )
         return read_sources(self.resources.graph_files())
 
     @cached_property
@@ -551,6 +553,40 @@ class KnowledgeGraph:
         return result.variables, [
             tuple(None if t is None else str(t) for t in row) for row in result.rows
         ]
+
+    # ---------------------------------------------------------------- curation
+    def diff(self, revision: str | None = None, other_root=None):
+        """What this copy of the graph changes compared with a git revision of it (default HEAD)
+        or with another root folder: a mkgraph.diff.Diff."""
+        from mkgraph import diff
+
+        if revision is not None and other_root is not None:
+            raise ParameterError("compare with a revision or with another root, not both")
+        if other_root is not None:
+            old = KnowledgeGraph(other_root).graph
+        else:
+            old = diff.graph_at_revision(self.resources, revision or "HEAD")
+        return diff.compare(old, self.graph)
+
+    def new_project(self, name: str, homepage: str, listed: bool = False) -> Path:
+        """Write a new project file from the template (mkgraph.template); a name the graph
+        already describes is refused."""
+        from rdflib import URIRef
+
+        from mkgraph import template
+
+        iri = URIRef(f"https://w3id.org/mkgraph/system/{template.slug(name)}")
+        if (iri, None, None) in self.graph:
+            raise ParameterError(f"{name!r} is already in the graph as <{iri}>: edit its file")
+        return template.new_project(self.resources, name, homepage, listed)
+
+    def stale_facts(self, days: int, today=None):
+        """The facts whose sources were all read more than ``days`` ago (mkgraph.review)."""
+        from mkgraph import review
+
+        if days < 0:
+            raise ParameterError(f"days must be 0 or more, not {days}")
+        return review.stale_facts(self.graph, days, today)
 
     # ---------------------------------------------------------------- export
     def export(self, fmt: str = "turtle", inferred: bool = False) -> str:

@@ -684,18 +684,82 @@ def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, ou
     show_default=True,
     help="Output format.",
 )
+@click.option(
+    "--stale",
+    "stale_days",
+    metavar="DAYS",
+    type=click.IntRange(min=0),
+    help="Instead: the facts whose sources were all read more than DAYS ago (the re-check list).",
+)
 @output_option
 @click.pass_context
-def coverage_command(ctx, fmt, output):
+def coverage_command(ctx, fmt, stale_days, output):
     """Show which fields are known and sourced for each listed project, with totals.
 
-    Example: mkgraph coverage --format markdown
+    Example: mkgraph coverage --format markdown; mkgraph coverage --stale 180
     """
     from mkgraph.coverage import coverage
 
+    if stale_days is not None:
+        from mkgraph import review
+
+        stale = _kg(ctx).stale_facts(stale_days)
+        text = (
+            review.as_json(stale)
+            if fmt == "json"
+            else review.as_table(stale, stale_days, markdown=fmt == "markdown")
+        )
+        _emit(text, output)
+        return
     report = coverage(_kg(ctx).current)
     text = report.as_json() if fmt == "json" else report.as_table(markdown=fmt == "markdown")
     _emit(text, output)
+
+
+@main.command("new")
+@click.argument("name")
+@click.option("--homepage", required=True, metavar="URL", help="The project's homepage.")
+@click.option("--listed", is_flag=True, help="The project is on the microkernel.info list.")
+@click.pass_context
+def new_command(ctx, name, homepage, listed):
+    """Start a new project file from the template, every field to fill marked TODO.
+
+    Example: mkgraph new "Fake OS" --homepage https://fake-os.example.org --listed
+    """
+    path = _kg(ctx).new_project(name, homepage, listed)
+    click.echo(f"wrote {path}: fill in each TODO, then run mkgraph validate")
+
+
+@main.command("diff")
+@click.argument("revision", required=False)
+@click.option(
+    "--root",
+    "other_root",
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="Compare with another root folder instead of a git revision.",
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "turtle")),
+    default="text",
+    show_default=True,
+    help="text: facts added, removed and changed by system, with sources; "
+    "turtle: the removed and the added triples.",
+)
+@output_option
+@click.pass_context
+def diff_command(ctx, revision, other_root, fmt, output):
+    """What the working files change in the graph, compared with a git revision (default HEAD).
+
+    Exit 0, or 1 when a fact lost its last source, 2 when the comparison could not run.
+    Example: mkgraph diff HEAD~1
+    """
+    result = _kg(ctx).diff(revision, other_root)
+    _emit(result.as_turtle() if fmt == "turtle" else result.as_text(), output)
+    ctx.exit(1 if result.lost_last_source else 0)
 
 
 @main.group("render")
@@ -733,18 +797,31 @@ def render_list_command(ctx, fmt, output):
 @main.command("format")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--check", is_flag=True, help="Only report files that are not canonical (exit 1).")
+@click.option(
+    "--migrate",
+    is_flag=True,
+    help="Move Turtle files with reified provenance into the compact TriG form (x.ttl -> x.trig) "
+    "and give each source without a kind (mk:sourceKind) its guessed kind.",
+)
 @click.pass_context
-def format_command(ctx, files, check):
-    """Rewrite data files in canonical Turtle (default: every file under data/).
+def format_command(ctx, files, check, migrate):
+    """Rewrite data files in canonical Turtle or TriG (default: every file under data/).
 
     Example: mkgraph format --check
     """
     from mkgraph import formatting
 
     kg = _kg(ctx)
-    paths = [Path(f) for f in files] or kg.resources.turtle_files(kg.resources.data)
-    if not check:
+    paths = [Path(f) for f in files] or kg.resources.curated_files(kg.resources.data)
+    if check and migrate:
+        raise ParameterError("--check and --migrate do not go together")
+    if not check:  # never into the copy installed with mkgraph
         kg.resources.check_writable(paths)
+    if migrate:
+        renamed = dict(formatting.migrate(paths))
+        for old, new in renamed.items():
+            click.echo(f"migrated {old} -> {new}" if new != old else f"classified sources in {old}")
+        paths = [renamed.get(p, p) for p in paths]
     if check:
         bad = formatting.unformatted(paths)
         for path in bad:

@@ -16,6 +16,7 @@ import pyoxigraph as ox
 
 from mkgraph import sourcechecks
 from mkgraph.errors import DataError
+from mkgraph.expand import Terms, expand
 from mkgraph.literals import LEXICAL, well_typed
 from mkgraph.prefixes import shorten
 from mkgraph.sourcechecks import RDF_REST
@@ -44,23 +45,52 @@ def _rdflib_triples(source: Source) -> list:
     return list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=True))
 
 
+_OXIGRAPH_TERMS = Terms(
+    iri=ox.NamedNode, blank=ox.BlankNode, is_blank=lambda term: isinstance(term, ox.BlankNode)
+)
+
+
+def _expanded(quads):
+    """A TriG file's quads with each named-graph fact reified (mkgraph.expand), as default-graph
+    quads; a TriG file is read whole, since its annotations may follow the facts they annotate."""
+    plain = (
+        (
+            q.subject,
+            q.predicate,
+            q.object,
+            None if q.graph_name == ox.DefaultGraph() else q.graph_name,
+        )
+        for q in quads
+    )
+    for s, p, o in expand(list(plain), _OXIGRAPH_TERMS):
+        yield ox.Quad(s, p, o)
+
+
 def iter_file(file: Path | Source):
     """One source file's triples as Oxigraph quads (default graph), checked as they stream by,
     so a million-triple file never sits in Python objects all at once. A path is read once; a
-    Source is parsed from the bytes already read."""
+    Source is parsed from the bytes already read. A TriG file's named-graph facts are expanded
+    into statement nodes (mkgraph.expand), as the rdflib loader does."""
     source = file if isinstance(file, Source) else read_source(Path(file))
     path = source.path
-    if path.suffix.lower() != ".ttl":
+    suffix = path.suffix.lower()
+    if suffix not in (".ttl", ".trig"):
         yield from _rdflib_triples(source)
         return
     text = source.text
+    syntax = "Turtle" if suffix == ".ttl" else "TriG"
     # A term cannot be longer than its file: only a large file needs its literals measured.
     long_terms_possible = len(source.data) > sourcechecks.MAX_TERM_BYTES
     rest: dict[str, str] = {}
     try:
         # No base IRI: Oxigraph then refuses every relative IRI itself (a file's own @base still
         # applies), and the file goes to the rdflib loader, which names the IRI and its line.
-        for quad in ox.parse(text, format=ox.RdfFormat.TURTLE, rename_blank_nodes=True):
+        parsed = ox.parse(
+            text,
+            format=ox.RdfFormat.TURTLE if suffix == ".ttl" else ox.RdfFormat.TRIG,
+            rename_blank_nodes=True,
+        )
+        for quad in parsed if suffix == ".ttl" else _expanded(parsed):
             if type(quad.object) is ox.Literal:
                 _checked_literal(path, text, quad.object, long_terms_possible)
             elif quad.predicate == _RDF_REST:
@@ -70,12 +100,12 @@ def iter_file(file: Path | Source):
         _rdflib_triples(source)  # raises the rdflib loader's DataError for the same problem
         line, column = (exc.args[1][1], exc.args[1][2]) if len(exc.args) > 1 else (None, None)
         message = str(exc.args[0]).split(": ", 1)[-1] if exc.args else str(exc)
-        raise DataError(path, f"Turtle syntax error: {message}", line, column) from None
+        raise DataError(path, f"{syntax} syntax error: {message}", line, column) from None
     except MemoryError:  # Oxigraph's parser stops at a 16 MB token
         limit = sourcechecks.MAX_TERM_BYTES >> 20
         raise DataError(path, f"a literal or IRI is longer than {limit} MB") from None
     except RecursionError:
-        raise DataError(path, "Turtle nested too deeply") from None
+        raise DataError(path, f"{syntax} nested too deeply") from None
     sourcechecks.check_lists(path, rest)
 
 

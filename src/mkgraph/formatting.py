@@ -1,8 +1,12 @@
-"""Canonical Turtle for the data files: one formatter, so a reviewer's diff shows only what changed.
+"""Canonical text for the data files: one formatter, so a reviewer's diff shows only what changed.
 
-rdflib's longturtle sorts subjects and predicates; blank nodes (the provenance statements) are first
-renamed in the order of their own contents, so their order does not depend on how a parser named
-them, and two with the same contents become one.
+A TriG file (the compact provenance form, mkgraph.trig) is written by mkgraph.trig. A Turtle file
+is written by rdflib's longturtle, which sorts subjects and predicates; its blank nodes (reified
+provenance statements) are first renamed in the order of their own contents, so their order does
+not depend on how a parser named them, and two with the same contents become one.
+
+`migrate` moves every Turtle data file that has reified provenance into the compact form
+(x.ttl becomes x.trig), proved lossless by tests/test_compact_form.py.
 """
 
 from __future__ import annotations
@@ -10,9 +14,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from rdflib import BNode, Graph
+from rdflib.compare import isomorphic
 from rdflib.term import Node
 
-from mkgraph.graph import parse_turtle
+from mkgraph.graph import parse_file, parse_text
 from mkgraph.namespaces import bind_prefixes
 from mkgraph.sourcetext import Source, read_source
 
@@ -39,10 +44,9 @@ def canonical_text(graph: Graph) -> str:
 
 
 def canonical(file: Path | Source) -> str:
-    """The canonical text of one Turtle file (its triples, mkgraph's prefixes, sorted)."""
-    graph = Graph()
-    parse_turtle(file, into=graph)
-    return canonical_text(graph)
+    """The canonical text of one Turtle or TriG file (its triples, mkgraph's prefixes, sorted)."""
+    path = file.path if isinstance(file, Source) else Path(file)
+    return canonical_text_for(path, parse_file(file))
 
 
 def _is_canonical(source: Source) -> bool:
@@ -66,3 +70,48 @@ def format_files(paths: list[Path]) -> list[Path]:
             write_file(path, canonical(source))
             changed.append(path)
     return changed
+
+
+def migrate(paths: list[Path]) -> list[tuple[Path, Path]]:
+    """Rewrite each Turtle file with reified provenance as compact TriG beside it (x.ttl becomes
+    x.trig) and remove the Turtle file; give every source without a kind its guessed kind
+    (mkgraph.sourcekinds). Returns (old, new) pairs (the same path when only kinds were added).
+    Every file is converted and checked before any is written, so a bad file stops the
+    migration with nothing changed."""
+    from mkgraph import sourcekinds, trig
+    from mkgraph.errors import DataError
+    from mkgraph.writing import write_file
+
+    planned: list[tuple[Path, Path, str]] = []
+    for path in paths:
+        if path.suffix.lower() not in (".ttl", ".trig"):
+            continue
+        graph = parse_file(path)
+        classified = sourcekinds.classify_graph(graph)
+        if path.suffix.lower() == ".trig" or not trig.compact(graph).has_named_graphs:
+            if classified:
+                planned.append((path, path, canonical_text_for(path, graph)))
+            continue
+        target = path.with_suffix(".trig")
+        if target.exists():
+            raise DataError(target, "already exists: cannot migrate the .ttl file beside it")
+        text = trig.write(graph)
+        if not isomorphic(graph, parse_text(text, "trig")):
+            raise DataError(
+                path, "the compact form would not carry the same triples (not migrated)"
+            )
+        planned.append((path, target, text))
+    for path, target, text in planned:
+        write_file(target, text)
+        if target != path:
+            path.unlink()
+    return [(path, target) for path, target, _ in planned]
+
+
+def canonical_text_for(path: Path, graph: Graph) -> str:
+    """A graph's canonical text in the form its file is in (TriG or Turtle)."""
+    if path.suffix.lower() == ".trig":
+        from mkgraph import trig
+
+        return trig.write(graph)
+    return canonical_text(graph)

@@ -34,32 +34,73 @@ def _source(file: Path | Source) -> Source:
 
 def parse_turtle(file: Path | Source, into: Graph | None = None) -> Graph:
     """Parse one Turtle file, raising DataError with file, line and column on any problem."""
+    return _parse_turtle_family(file, into, "turtle")
+
+
+def parse_trig(file: Path | Source, into: Graph | None = None) -> Graph:
+    """Parse one TriG file (facts in named graphs, one per source or annotation) and expand it
+    into plain triples with reified provenance (mkgraph.expand), with the Turtle loader's errors."""
+    return _parse_turtle_family(file, into, "trig")
+
+
+def _rdflib_terms():
+    from rdflib import BNode
+
+    from mkgraph.expand import Terms
+
+    return Terms(iri=URIRef, blank=BNode, is_blank=lambda term: isinstance(term, BNode))
+
+
+def parse_text(text: str, syntax: str) -> Graph:
+    """Text in Turtle or TriG (expanded into statement nodes); rdflib's own exceptions (the
+    callers here turn them into DataErrors)."""
+    if syntax == "turtle":
+        graph = Graph()
+        graph.parse(data=text, format="turtle", publicID=RELATIVE_BASE)
+        return graph
+    from rdflib import Dataset
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+    from mkgraph.expand import expand
+
+    dataset = Dataset()
+    dataset.parse(data=text, format="trig", publicID=RELATIVE_BASE)
+    quads = (
+        (s, p, o, None if g == DATASET_DEFAULT_GRAPH_ID else g) for s, p, o, g in dataset.quads()
+    )
+    graph = Graph()
+    for triple in expand(quads, _rdflib_terms()):
+        graph.add(triple)
+    return graph
+
+
+def _parse_turtle_family(file: Path | Source, into: Graph | None, syntax: str) -> Graph:
     graph = into if into is not None else Graph()
     source = _source(file)
     path, text = source.path, source.text
-    scratch = Graph()
+    name = "Turtle" if syntax == "turtle" else "TriG"
     try:
-        scratch.parse(data=text, format="turtle", publicID=RELATIVE_BASE)
+        scratch = parse_text(text, syntax)
     except BadSyntax as exc:
         if "EOF" in str(exc._why):
             line, column = _position(text, len(text.rstrip()))
             raise DataError(
-                path, "Turtle syntax error: unexpected end of file (missing '.'?)", line, column
+                path, f"{name} syntax error: unexpected end of file (missing '.'?)", line, column
             ) from None
         consumed = exc._str.decode("utf-8", "replace") if isinstance(exc._str, bytes) else exc._str
         line, column = _position(consumed, exc._i)
-        raise DataError(path, f"Turtle syntax error: {exc._why}", line, column) from None
+        raise DataError(path, f"{name} syntax error: {exc._why}", line, column) from None
     except (IndexError, EOFError):
         # rdflib's Turtle parser runs off the end of a statement that lacks its final dot.
         line, column = _position(text, len(text.rstrip()))
         raise DataError(
-            path, "Turtle syntax error: unexpected end of file (missing '.'?)", line, column
+            path, f"{name} syntax error: unexpected end of file (missing '.'?)", line, column
         ) from None
     except RecursionError:
-        raise DataError(path, "Turtle nested too deeply") from None
+        raise DataError(path, f"{name} nested too deeply") from None
     except Exception as exc:  # any other parser failure still becomes one clean line
         raise DataError(
-            path, f"cannot parse as Turtle: {' '.join(str(exc).split())[:200]}"
+            path, f"cannot parse as {name}: {' '.join(str(exc).split())[:200]}"
         ) from None
     _check_terms(path, text, scratch)
     graph += scratch
@@ -176,6 +217,7 @@ def parse_rdfxml(file: Path | Source, into: Graph | None = None) -> Graph:
 
 PARSERS = {
     ".ttl": parse_turtle,
+    ".trig": parse_trig,
     ".jsonld": parse_jsonld,
     ".rdf": parse_rdfxml,
     ".owl": parse_rdfxml,
@@ -184,11 +226,13 @@ PARSERS = {
 
 def parse_file(file: Path | Source, into: Graph | None = None) -> Graph:
     """Parse one file (a path, read once, or bytes already read) by its extension: Turtle,
-    JSON-LD or RDF/XML."""
+    TriG, JSON-LD or RDF/XML."""
     path = file.path if isinstance(file, Source) else Path(file)
     parser = PARSERS.get(path.suffix.lower())
     if parser is None:
-        raise DataError(path, f"unknown file type {path.suffix!r} (use .ttl, .jsonld or .rdf)")
+        raise DataError(
+            path, f"unknown file type {path.suffix!r} (use .ttl, .trig, .jsonld or .rdf)"
+        )
     return parser(file, into)
 
 
@@ -205,7 +249,7 @@ def load(resources: Resources, sources: list[Source] | None = None) -> Graph:
     files were already read (so every loader sees the same bytes)."""
     if sources is None:
         if not resources.data_files(resources.data):
-            raise ResourceError(f"{resources.data}: no data files (.ttl, .jsonld or .rdf)")
+            raise ResourceError(f"{resources.data}: no data files (.ttl, .trig, .jsonld or .rdf)")
         sources = read_sources(resources.graph_files())
     return load_files(sources)
 

@@ -36,6 +36,7 @@ class MK(DefinedNamespace):
     Person: URIRef
     Status: URIRef
     SupportLevel: URIRef
+    SourceKind: URIRef
     # lineage
     descendsFrom: URIRef
     ancestorOf: URIRef
@@ -65,6 +66,7 @@ class MK(DefinedNamespace):
     validFrom: URIRef
     validUntil: URIRef
     supportLevel: URIRef
+    sourceKind: URIRef
     commit: URIRef
 
 
@@ -77,6 +79,7 @@ FAMILY = Namespace(BASE + "family/")
 AGENT = Namespace(BASE + "agent/")
 SOURCE = Namespace(BASE + "source/")
 STATUS = Namespace(BASE + "status/")
+SOURCE_KIND = Namespace(BASE + "source-kind/")
 DOAP = Namespace("http://usefulinc.com/ns/doap#")
 SCHEMA = Namespace("https://schema.org/")
 PROV = Namespace("http://www.w3.org/ns/prov#")

@@ -20,6 +20,7 @@ PREFIXES: dict[str, str] = {
     "source": BASE + "source/",
     "status": BASE + "status/",
     "support": BASE + "support/",
+    "kind": BASE + "source-kind/",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",

@@ -73,8 +73,12 @@ class Resources:
         return source_files(folder, (".ttl",))
 
     def data_files(self, folder: Path) -> list[Path]:
-        """Every RDF file below a folder (Turtle, JSON-LD, RDF/XML), in a stable order."""
-        return source_files(folder, (".ttl", ".jsonld", ".rdf"))
+        """Every RDF file below a folder (Turtle, TriG, JSON-LD, RDF/XML), in a stable order."""
+        return source_files(folder, (".ttl", ".trig", ".jsonld", ".rdf"))
+
+    def curated_files(self, folder: Path) -> list[Path]:
+        """The files curators write and `mkgraph format` keeps canonical: Turtle and TriG."""
+        return source_files(folder, (".ttl", ".trig"))
 
     def graph_files(self) -> list[Path]:
         """The files that make up the graph: ontology first, then the data."""
