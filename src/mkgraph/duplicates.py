@@ -55,8 +55,11 @@ _MAX_WORDS = 10
 
 def key(name: str) -> tuple[str, ...]:
     """The words of a name that tell it apart."""
-    spelt = unicodedata.normalize("NFKD", name.translate(_SPELT_OUT))
-    plain = "".join(c for c in spelt if not unicodedata.combining(c)).casefold()
+    if name.isascii():
+        plain = name.casefold()
+    else:
+        spelt = unicodedata.normalize("NFKD", name.translate(_SPELT_OUT))
+        plain = "".join(c for c in spelt if not unicodedata.combining(c)).casefold()
     words = [w for w in _WORD.findall(plain.replace("&", " and ")) if w not in _LEGAL_FORMS]
     kept = [w for w in words if w not in _GENERIC]
     return tuple(kept or words)

@@ -45,6 +45,7 @@ def canonical(identifier: str) -> str | None:
     return str(symbols[0].key) if len(symbols) == 1 else None
 
 
+@cache
 def identifier_problem(identifier: str) -> str | None:
     """Why an identifier is not a current SPDX licence identifier, or None when it is one."""
     key = None if identifier.startswith("LicenseRef-") else canonical(identifier)
