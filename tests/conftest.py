@@ -7,7 +7,9 @@ import shutil
 import socket
 from pathlib import Path
 
+import fuzzing  # noqa: F401  (loads the hypothesis profile before any test module)
 import pytest
+import rdflib.term
 from click.testing import CliRunner
 
 from mkgraph.api import KnowledgeGraph
@@ -41,6 +43,20 @@ def no_network(monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
     monkeypatch.setattr(socket, "create_connection", guarded_create_connection)
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_literal_converters():
+    """A library that swaps rdflib's literal converters (owlrl did) must put them back: a test
+    that leaves them changed fails, instead of a later test failing by chance."""
+    before = dict(rdflib.term._toPythonMapping)
+    yield
+    changed = sorted(
+        str(datatype)
+        for datatype in set(before) | set(rdflib.term._toPythonMapping)
+        if before.get(datatype) is not rdflib.term._toPythonMapping.get(datatype)
+    )
+    assert not changed, f"rdflib's literal converters were changed and not restored: {changed}"
 
 
 @pytest.fixture(autouse=True, scope="session")

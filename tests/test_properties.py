@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fuzzing import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdfcompare import same_graph
@@ -29,7 +30,9 @@ from mkgraph.queries import parse_stored_query
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SETTINGS = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(150),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 # Characters every format can carry (XML 1.0 forbids most control characters).
 SAFE_TEXT = st.text(
@@ -149,7 +152,9 @@ def mutations(draw, text: str):
 
 
 @settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(300),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(text=mutations(VALID))
 def test_fuzz_turtle_raises_only_clean_errors(text, tmp_path_factory):
@@ -167,7 +172,9 @@ QUERY = (Path(__file__).parent.parent / "queries" / "by-architecture.rq").read_t
 
 
 @settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(300),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(text=mutations(QUERY))
 def test_fuzz_sparql_raises_only_clean_errors(text, kg):

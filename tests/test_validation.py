@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from fuzzing import examples
 from servers import recording_server
 
 SHAPE_FIXTURES = sorted((Path(__file__).parent / "fixtures" / "shapes").glob("*.ttl"))
@@ -186,7 +187,7 @@ def test_lineage_cycles_match_the_definition():
 
     nodes = st.sampled_from("abcdefgh")
 
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=examples(300), deadline=None)
     @given(st.lists(st.tuples(nodes, nodes), max_size=14))
     def check(edges):
         everyone = {n for edge in edges for n in edge}

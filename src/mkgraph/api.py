@@ -200,6 +200,17 @@ class KnowledgeGraph:
         engine's own OxResult (what the command line prints from, without importing rdflib).
         """
         stored = self.stored_query(name)
+        return self._run_stored(stored, params, inferred, timeout, allow_service, native)
+
+    def _run_stored(
+        self,
+        stored: queries.StoredQuery,
+        params: dict[str, str] | None,
+        inferred: bool,
+        timeout: float | None,
+        allow_service: tuple[str, ...],
+        native: bool,
+    ):
         if self._use_oxigraph(inferred):
             from mkgraph import oxengine
 
@@ -231,11 +242,21 @@ class KnowledgeGraph:
         timeout: float | None = DEFAULT_TIMEOUT,
         allow_service: tuple[str, ...] = (),
         native: bool = False,
+        params: dict[str, str] | None = None,
     ):
-        """Run the query in a file (a header, if it has one, is only comments to SPARQL)."""
+        """Run the query in a file. A file with a stored query's header (#+ lines) is run as a
+        stored query: its parameters are bound from `params` or their defaults."""
         from mkgraph.sourcetext import MAX_QUERY_BYTES, decode, read_bytes
 
         text = decode(path, read_bytes(Path(path), MAX_QUERY_BYTES), allow_empty=True)
+        if any(line.startswith("#+") for line in text.splitlines()):
+            stored = queries.parse_stored_query(Path(path))
+            return self._run_stored(stored, params, inferred, timeout, allow_service, native)
+        if params:
+            raise ParameterError(
+                f"{path}: -p needs the parameter declared in the file's header "
+                "('#+ param: of = DEFAULT (KIND) description')"
+            )
         return self.sparql(text, inferred, str(path), timeout, allow_service, native)
 
     def sparql(
@@ -273,7 +294,7 @@ class KnowledgeGraph:
         if self._use_oxigraph(False) and (not inferred or self.reasoner == "targeted"):
             import pyoxigraph as ox
 
-            return ox.serialize(self._triples(inferred), format=ox.RdfFormat.N_TRIPLES)
+            return ox.serialize(self._triples(inferred), format=ox.RdfFormat.N_TRIPLES) or b""
         return self._target(inferred).serialize(format="nt").encode("utf-8")
 
     def publish(
@@ -429,7 +450,9 @@ class KnowledgeGraph:
             return validation.report(
                 shacl_problems()
                 + validation.query_problems(
-                    checks, lambda check: self._rows_rdflib(check.text, str(check.path)), label
+                    checks,
+                    lambda check: self._rows_rdflib(check.text, str(check.path), terms=True),
+                    label,
                 )
                 + code_checks(self._rows_rdflib)
             )
@@ -441,7 +464,9 @@ class KnowledgeGraph:
             try:
                 queried["problems"] = validation.query_problems(
                     checks,
-                    lambda check: self._rows_oxigraph(check.text, str(check.path), remaining()),
+                    lambda check: self._rows_oxigraph(
+                        check.text, str(check.path), remaining(), terms=True
+                    ),
                     label,
                 )
             except BaseException as exc:
@@ -488,7 +513,7 @@ class KnowledgeGraph:
         ]
         validation.check_shapes(plain)
         return (
-            ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode(),
+            (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode(),
             validation.shapes_are_local(plain),
         )
 
@@ -505,19 +530,26 @@ class KnowledgeGraph:
         node = BNode(resource[2:]) if resource.startswith("_:") else URIRef(resource)
         return names.label(self.graph, node)
 
-    def _rows_oxigraph(self, text: str, source: str, timeout: float | None = None):
-        """A SELECT's variables and rows as text, answered by Oxigraph (within `timeout`)."""
+    def _rows_oxigraph(
+        self, text: str, source: str, timeout: float | None = None, terms: bool = False
+    ):
+        """A SELECT's variables and rows as text (or as the engine's terms), answered by
+        Oxigraph (within `timeout`)."""
         from mkgraph import oxengine
 
         result = oxengine.run(self.store, text, source=source, timeout=timeout)
+        if terms:
+            return result.variables, result.rows
         return result.variables, [
             tuple(None if t is None else t.value for t in row) for row in result.rows
         ]
 
-    def _rows_rdflib(self, text: str, source: str):
+    def _rows_rdflib(self, text: str, source: str, terms: bool = False):
         from mkgraph import engine
 
         result = engine.run(self.graph, text, source=source, timeout=None)
+        if terms:
+            return result.variables, result.rows
         return result.variables, [
             tuple(None if t is None else str(t) for t in row) for row in result.rows
         ]
@@ -609,6 +641,24 @@ class KnowledgeGraph:
             else tuple(lineage.RELATION_NAMES.values())
         )
         return lineage.tree(self.current, self.resolve(name), direction, chosen, depth)
+
+    def lineage_forest(self, relations: list[str] | None = None, depth: int | None = None):
+        """The whole forest as trees: one below each system of the drawing that descends from
+        none, in name order."""
+        from mkgraph import lineage
+
+        chosen = (
+            tuple(lineage.RELATION_NAMES[r] for r in relations)
+            if relations
+            else tuple(lineage.RELATION_NAMES.values())
+        )
+        view = lineage.view(self.graph, [], "descendants", chosen, depth)
+        children = {edge.child for edge in view.edges}
+        roots = sorted(
+            (system for system in view.nodes if system not in children),
+            key=lambda s: view.nodes[s].name.casefold(),
+        )
+        return [lineage.tree(self.graph, root, "descendants", chosen, depth) for root in roots]
 
     def lineage_view(
         self,

@@ -11,6 +11,7 @@ piece mentions (typed values can be focus nodes too) are validated in their own 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -24,7 +25,7 @@ def pieces(store: ox.Store, size: int = CHUNK_TRIPLES) -> Iterator[tuple[set[str
     hierarchy = [q.triple for q in store.quads_for_pattern(None, SUB_CLASS_OF, None)]
     current: list = []
     # Subject by subject (Oxigraph's in-memory store does not return a subject's triples together).
-    for row in store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }"):
+    for row in cast(ox.QuerySolutions, store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }")):
         current += [
             q.triple for q in store.quads_for_pattern(row[0], None, None, ox.DefaultGraph())
         ]
@@ -45,5 +46,5 @@ def _piece(store: ox.Store, triples: list, hierarchy: list) -> tuple[set[str], s
     subjects = {name(t.subject) for t in triples}
     values = {t.object for t in triples if isinstance(t.object, (ox.NamedNode, ox.BlankNode))}
     types = [q.triple for value in values for q in store.quads_for_pattern(value, RDF_TYPE, None)]
-    text = ox.serialize(triples + types + hierarchy, format=ox.RdfFormat.N_TRIPLES)
+    text = ox.serialize(triples + types + hierarchy, format=ox.RdfFormat.N_TRIPLES) or b""
     return subjects, text.decode("utf-8")

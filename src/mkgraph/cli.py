@@ -42,7 +42,9 @@ def _emit(text: str, output: str | None) -> None:
 
 def _emit_bytes(data: bytes, output: str | None) -> None:
     if output is None or output == "-":
-        click.get_binary_stream("stdout").write(data)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
         return
     from mkgraph.writing import write_file
 
@@ -55,8 +57,39 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
         name, equals, value = pair.partition("=")
         if not equals or not name.strip():
             raise ParameterError(f"parameter {pair[:60]!r} is not NAME=VALUE")
+        if name.strip() in params:
+            raise ParameterError(
+                f"parameter {name.strip()!r} is given twice (-p {name.strip()}=...)"
+            )
         params[name.strip()] = value
     return params
+
+
+def _output_format(
+    given: str | None,
+    output: str | None,
+    detect,
+    formats: tuple[str, ...],
+    extensions: tuple[str, ...],
+    default: str,
+) -> str:
+    """The format to write: -f, else -o's extension, else the default; a file whose extension
+    says another format, or says none, is an error rather than a surprise."""
+    if output is None or output == "-":
+        return given or default
+    detected = detect(output)
+    if given is None and detected is None:
+        raise ParameterError(
+            f"cannot tell the format from {output!r}: give -f {_either(formats)}, "
+            f"or a file name ending in {_either(extensions)}"
+        )
+    if given is not None and detected is not None and detected != given:
+        raise ParameterError(f"-f {given} does not match the extension of {output!r} ({detected})")
+    return given or detected or default
+
+
+def _either(items: tuple[str, ...]) -> str:
+    return ", ".join(items[:-1]) + " or " + items[-1]
 
 
 def output_option(func):
@@ -141,7 +174,9 @@ def _password(user: str | None) -> str | None:
 
 def inferred_option(func):
     return click.option(
-        "--inferred", is_flag=True, help="Include what OWL 2 RL inference (owlrl) derives."
+        "--inferred",
+        is_flag=True,
+        help="Include what OWL 2 RL inference derives (how: see --reasoner before the command).",
     )(func)
 
 
@@ -257,10 +292,25 @@ def main(ctx: click.Context, root: str | None, reasoner: str) -> None:
     Example: mkgraph query descendants -p of=seL4
     """
     ctx.ensure_object(dict)
-    ctx.obj["root"] = root
+    from_environment = ctx.get_parameter_source("root") == click.core.ParameterSource.ENVIRONMENT
+    ctx.obj["root"] = None if from_environment else root  # the library reads the variable itself
     ctx.obj["reasoner"] = reasoner
     if ctx.invoked_subcommand not in NETWORK_COMMANDS:
         _confine()
+
+
+@main.command("info")
+@click.pass_context
+def info_command(ctx):
+    """Say which version runs and which copy of the graph's files it uses, and why.
+
+    Example: mkgraph info
+    """
+    from mkgraph.resources import ORIGINS
+
+    resources = _kg(ctx).resources
+    click.echo(f"mkgraph {__version__}")
+    click.echo(f"root: {resources.root} ({ORIGINS[resources.origin]})")
 
 
 @main.command("queries")
@@ -350,7 +400,12 @@ def query_command(
         if not Path(query_file).is_file():
             raise ParameterError(f"query file {query_file!r} does not exist")
         result = kg.query_file(
-            query_file, inferred=inferred, timeout=timeout, allow_service=allow_service, native=True
+            query_file,
+            inferred=inferred,
+            timeout=timeout,
+            allow_service=allow_service,
+            native=True,
+            params=_parse_params(params),
         )
     elif name:
         result = kg.query(
@@ -479,9 +534,16 @@ def export_command(ctx, fmt, inferred, output):
 
     Example: mkgraph export --format jsonld -o mkgraph.jsonld
     """
-    from mkgraph.export import format_from_extension
+    from mkgraph.export import GRAPH_FORMATS, format_from_extension
 
-    chosen = fmt or (format_from_extension(output) if output else None) or "turtle"
+    chosen = _output_format(
+        fmt,
+        output,
+        format_from_extension,
+        tuple(GRAPH_FORMATS),
+        tuple(extension for _writer, extension in GRAPH_FORMATS.values()),
+        "turtle",
+    )
     _emit(_kg(ctx).export(chosen, inferred=inferred), output)
 
 
@@ -565,21 +627,31 @@ def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, ou
     from mkgraph.lineage import render_tree
 
     kg = _kg(ctx)
-    chosen = fmt or (drawing.format_from_extension(output) if output else None) or "tree"
+    chosen = _output_format(
+        fmt,
+        output,
+        drawing.format_from_extension,
+        DRAWING_FORMATS,
+        (".txt", ".dot", ".svg", ".png", ".mmd", ".json", ".html"),
+        "tree",
+    )
     kinds = list(relations) or None
     if chosen == "tree":
-        if not names:
-            raise ParameterError(
-                "the tree format needs a NAME; other formats draw the whole forest"
-            )
-        if direction == "both":
-            raise ParameterError(
-                "the tree format shows one direction: use --descendants or --ancestors"
-            )
-        trees = [
-            render_tree(kg.lineage(name, direction, kinds, depth), ascii_only=ascii_only)
-            for name in names
-        ]
+        if not names:  # the whole forest: a tree below each system that descends from none
+            forest = kg.lineage_forest(kinds, depth)
+            _emit("\n".join(render_tree(tree, ascii_only) for tree in forest), output)
+            return
+        else:
+            trees = []
+            for name in names:
+                if direction == "both":
+                    for way in ("ancestors", "descendants"):
+                        tree = kg.lineage(name, way, kinds, depth)
+                        tree.name += f" ({way})"
+                        trees.append(render_tree(tree, ascii_only=ascii_only))
+                else:
+                    tree = kg.lineage(name, direction, kinds, depth)
+                    trees.append(render_tree(tree, ascii_only=ascii_only))
         _emit("\n\n".join(trees), output)
         return
     view = kg.lineage_view(list(names), direction, kinds, depth)
@@ -743,6 +815,8 @@ def format_command(ctx, files, check, migrate):
     paths = [Path(f) for f in files] or kg.resources.curated_files(kg.resources.data)
     if check and migrate:
         raise ParameterError("--check and --migrate do not go together")
+    if not check:  # never into the copy installed with mkgraph
+        kg.resources.check_writable(paths)
     if migrate:
         renamed = dict(formatting.migrate(paths))
         for old, new in renamed.items():

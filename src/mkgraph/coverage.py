@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import DCTERMS, SKOS
+from rdflib.term import Node
 
 from mkgraph.describe import sources_of
 from mkgraph.names import label
@@ -84,7 +85,7 @@ class Coverage:
         )
 
 
-def _state(graph: Graph, project: URIRef, predicates: list[URIRef]) -> str:
+def _state(graph: Graph, project: Node, predicates: list[URIRef]) -> str:
     values = [(p, o) for p in predicates for o in graph.objects(project, p)]
     if not values:
         return MISSING

@@ -25,13 +25,13 @@ PREDICATE_NAMES = {
 }
 
 
-def _predicate_label(graph: Graph, predicate: URIRef) -> str:
+def _predicate_label(graph: Graph, predicate: Node) -> str:
     return PREDICATE_NAMES.get(str(predicate)) or label(graph, predicate)
 
 
 @dataclass
 class Fact:
-    predicate: URIRef
+    predicate: Node
     predicate_label: str
     value: Node
     value_label: str

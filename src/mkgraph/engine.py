@@ -17,7 +17,7 @@ from rdflib import Graph, Variable
 from rdflib.plugins.sparql import CUSTOM_EVALS, prepareQuery
 from rdflib.term import Identifier, Node
 
-from mkgraph import querycheck
+from mkgraph import projection, querycheck
 from mkgraph.errors import QueryError, QueryTimeout
 from mkgraph.namespaces import PREFIXES
 
@@ -129,7 +129,7 @@ def _time_limit(seconds: float | None, source: str):
         and hasattr(signal, "setitimer")
         and threading.current_thread() is threading.main_thread()
     )
-    if not usable:
+    if not usable or seconds is None:
         yield
         return
 
@@ -159,13 +159,13 @@ def run(
     allow_service: tuple[str, ...] = (),
 ) -> QueryResult:
     """Run one SPARQL query over the graph, with variables pre-bound to RDF terms."""
-    init = {Variable(name): term for name, term in (bindings or {}).items()}
+    init: dict[str, Identifier] = {Variable(name): term for name, term in (bindings or {}).items()}
     _evaluating.allow_service = allow_service
     try:
         with _time_limit(timeout, source):  # the check and parsing a long query count too
             prepared = prepare(text, source, allow_service)
             form = _FORMS.get(prepared.algebra.name, prepared.algebra.name)
-            return _collect(graph.query(prepared, initBindings=init), form, graph)
+            return _collect(graph.query(prepared, initBindings=init), form, graph, text)
     except _ServiceRefused as error:  # the hook does not know the source
         raise QueryError(f"{source}: {error}") from None
     except QueryError:
@@ -180,11 +180,15 @@ def run(
         _evaluating.allow_service = None
 
 
-def _collect(result, form: str, graph: Graph) -> QueryResult:
+def _collect(result, form: str, graph: Graph, text: str = "") -> QueryResult:
     """Materialise the rows (inside the time limit: rdflib evaluates lazily)."""
     if form == "SELECT":
         variables = [str(v) for v in (result.vars or [])]
         rows = [tuple(row) for row in result]
+        if projection.star_position(text) is not None:  # columns in the query's order
+            ordered = projection.in_order(text, variables)
+            picks = [variables.index(v) for v in ordered]
+            variables, rows = ordered, [tuple(row[i] for i in picks) for row in rows]
         return QueryResult(form, variables=variables, rows=rows)
     if form == "ASK":
         return QueryResult(form, boolean=bool(result.askAnswer))

@@ -51,3 +51,11 @@ class ParameterError(MkgraphError):
 
 class OutputError(MkgraphError):
     """The result cannot be written where it was asked to go."""
+
+
+class AmbiguousNameError(ParameterError):
+    """A name that denotes more than one resource of the kind asked for."""
+
+    def __init__(self, message: str, value: str = "", candidates: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.value, self.candidates = value, candidates

@@ -94,9 +94,10 @@ def serialize_triples(triples: list, fmt: str) -> str:
     else:
         items = triples
     prefixes = PREFIXES if fmt in ("turtle", "xml") else None
-    return ox.serialize(
+    written = ox.serialize(
         items, format=getattr(ox.RdfFormat, _OXIGRAPH_FORMATS[fmt]), prefixes=prefixes
-    ).decode("utf-8")
+    )
+    return (written or b"").decode("utf-8")
 
 
 def format_from_extension(path: str) -> str | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from rdflib import BNode, Graph
 from rdflib.compare import isomorphic
+from rdflib.term import Node
 
 from mkgraph.graph import parse_file, parse_text
 from mkgraph.namespaces import bind_prefixes
@@ -28,7 +29,9 @@ def _blank_nodes_in_content_order(graph: Graph) -> Graph:
     }
     # Nodes with the same contents get the same name: a statement given twice is kept once.
     order = {content: index for index, content in enumerate(sorted(set(contents.values())))}
-    names = {node: BNode(f"b{order[content]:05d}") for node, content in contents.items()}
+    names: dict[Node, Node] = {
+        node: BNode(f"b{order[content]:05d}") for node, content in contents.items()
+    }
     renamed = Graph()
     bind_prefixes(renamed)
     for s, p, o in graph:

@@ -24,7 +24,7 @@ def _licensing():
 def canonical(identifier: str) -> str | None:
     """The current SPDX identifier a licence or exception identifier stands for (itself when it is
     current; GPL-2.0-only for the deprecated GPL-2.0), or None when the list does not know it."""
-    from license_expression import (  # type: ignore[import-untyped]
+    from license_expression import (
         ExpressionError,
         ExpressionParseError,
     )
@@ -64,7 +64,7 @@ def identifier_problem(identifier: str) -> str | None:
 def expression_problems(expression: str) -> tuple[list[str], set[str]]:
     """The problems of an SPDX licence expression, and the licence identifiers it names (its
     exceptions left out)."""
-    from license_expression import (  # type: ignore[import-untyped]
+    from license_expression import (
         ExpressionError,
         ExpressionParseError,
     )

@@ -236,7 +236,7 @@ def view(
     they are linked to."""
     all_edges = edges(graph, relations)
     if not roots:
-        listed = set(graph.subjects(RDF.type, MK.ListedProject))
+        listed = {s for s in graph.subjects(RDF.type, MK.ListedProject) if isinstance(s, URIRef)}
         chosen = [e for e in all_edges]
         systems = listed | {e.child for e in chosen} | {e.parent for e in chosen}
     else:
@@ -265,7 +265,7 @@ def view(
                             following.append(target)
                 frontier, level = following, level + 1
         chosen = sorted(chosen_set, key=lambda e: (str(e.parent), str(e.relation), str(e.child)))
-    listed = set(graph.subjects(RDF.type, MK.ListedProject))
+    listed = {s for s in graph.subjects(RDF.type, MK.ListedProject) if isinstance(s, URIRef)}
     nodes = {}
     for system in sorted(systems, key=lambda s: label(graph, s).casefold()):
         years = _years(graph, system)

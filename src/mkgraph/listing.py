@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import DCTERMS
+from rdflib.term import Node
 
 from mkgraph.names import label
 from mkgraph.namespaces import DOAP, LINEAGE_RELATIONS, MK
@@ -40,7 +41,7 @@ class Entry:
     traits: list[str]
 
 
-def _labels(graph: Graph, subject: URIRef, predicate: URIRef) -> list[str]:
+def _labels(graph: Graph, subject: Node, predicate: URIRef) -> list[str]:
     return sorted({label(graph, o) for o in graph.objects(subject, predicate)}, key=str.casefold)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from difflib import get_close_matches
 
-from mkgraph.errors import ParameterError, UnknownNameError
+from mkgraph.errors import AmbiguousNameError, ParameterError, UnknownNameError
 from mkgraph.prefixes import PREFIXES, shorten
 
 KIND_CLASSES = {
@@ -50,8 +50,19 @@ def expand(value: str) -> str | None:
     return None
 
 
+def local_name(iri: str) -> str:
+    """The IRI's last segment (after its last / or #): a name as good as a label, and what the
+    ambiguous-name-violation check computes with REPLACE(STR(?r), "^.*[/#]", "")."""
+    return re.split(r"[/#]", iri)[-1]
+
+
 def choose(candidates: dict[str, list[str]], kind: str, value: str) -> str:
-    """The IRI of the one candidate the value names, or a one-line error that helps."""
+    """The IRI of the one candidate the value names, or a one-line error that helps.
+
+    The rule, the same for every command, engine and the server: a full or prefixed IRI names
+    its resource; otherwise the value, ignoring case, must equal a candidate's label, other name
+    or IRI local name. Two candidates or more is an error that lists them by name, never a pick.
+    Each candidate's names start with its label."""
     if len(value) > MAX_VALUE_LENGTH:
         raise ParameterError(f"parameter value is too long ({len(value)} characters)")
     wanted = value.strip().casefold()
@@ -59,56 +70,54 @@ def choose(candidates: dict[str, list[str]], kind: str, value: str) -> str:
     if expanded is not None and expanded in candidates:
         return expanded
     matches = sorted(
-        iri
-        for iri, names in candidates.items()
-        if wanted in (n.casefold() for n in names)
-        or shorten(iri).split(":")[-1].casefold() == wanted
+        (
+            iri
+            for iri, names in candidates.items()
+            if wanted in (n.casefold() for n in names) or local_name(iri).casefold() == wanted
+        ),
+        key=lambda iri: (_display(iri, candidates[iri]).casefold(), iri),
     )
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
-        listed = ", ".join(shorten(m) for m in matches)
-        raise ParameterError(f"{kind} name {value!r} is ambiguous: it could be {listed}")
+        shown = [f"{_display(m, candidates[m])} ({shorten(m)})" for m in matches]
+        listed = ", ".join(shown[:-1]) + " or " + shown[-1]
+        raise AmbiguousNameError(
+            f"{kind} name {value!r} is ambiguous: it could be {listed}",
+            value=value,
+            candidates=tuple(matches),
+        )
     folded = {n.casefold(): n for names in candidates.values() for n in names}
     close = [folded[c] for c in get_close_matches(wanted, list(folded), n=3, cutoff=0.6)]
     hint = f"; did you mean {', '.join(close)}?" if close else ""
-    shown = value if len(value) <= 60 else value[:57] + "..."
+    shown_value = value if len(value) <= 60 else value[:57] + "..."
     noun = "resource" if kind == "any" else kind
-    raise UnknownNameError(f"no {noun} named {shown!r} in the graph{hint}")
+    raise UnknownNameError(f"no {noun} named {shown_value!r} in the graph{hint}")
 
 
-def store_candidates(store, kind: str, name: str | None = None) -> dict[str, list[str]]:
-    """Candidates read from an Oxigraph store: all of a kind, or only those with this name (any
-    case), which is all a well-typed name needs and stays fast on large graphs."""
-    import pyoxigraph as ox
+def _display(iri: str, names: list[str]) -> str:
+    return names[0] if names else shorten(iri)
 
+
+def store_candidates(store, kind: str) -> dict[str, list[str]]:
+    """Every resource of a kind in an Oxigraph store, with its names (label first)."""
     classes = KIND_CLASSES.values() if kind == "any" else [KIND_CLASSES[kind]]
     values = " ".join(f"<{PREFIXES['mk']}{c}>" for c in classes)
-    names = f"<{PREFIXES['rdfs']}label>|<{PREFIXES['skos']}altLabel>"
-    if name is None:
-        query = (
-            "SELECT ?r ?name WHERE { VALUES ?class { " + values + " } "
-            f"?type <{PREFIXES['rdfs']}subClassOf>* ?class . ?r a ?type . FILTER isIRI(?r) "
-            f"OPTIONAL {{ ?r {names} ?name }} }}"
-        )
-        solutions = store.query(query)
-    else:
-        # The name enters as a term (a projected variable Oxigraph substitutes), never as text.
-        query = (
-            f"SELECT ?r ?name ?wanted WHERE {{ ?r {names} ?name . "
-            "FILTER (LCASE(STR(?name)) = ?wanted) FILTER isIRI(?r) "
-            "VALUES ?class { " + values + " } "
-            f"?r a ?type . ?type <{PREFIXES['rdfs']}subClassOf>* ?class }}"
-        )
-        solutions = store.query(
-            query, substitutions={ox.Variable("wanted"): ox.Literal(name.casefold())}
-        )
-    found: dict[str, list[str]] = {}
-    for solution in solutions:
-        names = found.setdefault(solution["r"].value, [])
-        if solution["name"] is not None:
-            names.append(solution["name"].value)
-    return found
+    query = (
+        "SELECT DISTINCT ?r ?label ?other WHERE { VALUES ?class { " + values + " } "
+        f"?type <{PREFIXES['rdfs']}subClassOf>* ?class . ?r a ?type . FILTER isIRI(?r) "
+        f"OPTIONAL {{ ?r <{PREFIXES['rdfs']}label> ?label }} "
+        f"OPTIONAL {{ ?r <{PREFIXES['skos']}altLabel> ?other }} }}"
+    )
+    labels: dict[str, list[str]] = {}
+    others: dict[str, list[str]] = {}
+    for solution in store.query(query):
+        iri = solution["r"].value
+        for column, found in (("label", labels), ("other", others)):
+            names = found.setdefault(iri, [])
+            if solution[column] is not None and solution[column].value not in names:
+                names.append(solution[column].value)
+    return {iri: sorted(labels[iri]) + sorted(others[iri]) for iri in labels}
 
 
 def store_value(store, kind: str, value: str):
@@ -118,9 +127,6 @@ def store_value(store, kind: str, value: str):
     if len(value) > MAX_VALUE_LENGTH:
         raise ParameterError(f"parameter value is too long ({len(value)} characters)")
     if kind in KIND_CLASSES:
-        named = store_candidates(store, kind, value.strip())
-        if len(named) == 1 and expand(value.strip()) is None:
-            return ox.NamedNode(next(iter(named)))
         return ox.NamedNode(choose(store_candidates(store, kind), kind, value))
     if kind == "string":
         return ox.Literal(value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS, XSD
-from rdflib.term import Identifier
+from rdflib.term import Identifier, Node
 
 from mkgraph import lookup, periods
 from mkgraph.errors import ParameterError
@@ -24,7 +24,7 @@ MAX_VALUE_LENGTH = 2000
 
 
 def _subclasses(graph: Graph, cls: URIRef) -> set[URIRef]:
-    return set(graph.transitive_subjects(RDFS.subClassOf, cls))
+    return {c for c in graph.transitive_subjects(RDFS.subClassOf, cls) if isinstance(c, URIRef)}
 
 
 def members(graph: Graph, kind: str) -> set[URIRef]:
@@ -39,19 +39,20 @@ def members(graph: Graph, kind: str) -> set[URIRef]:
 
 
 def _names(graph: Graph, resource: URIRef) -> list[str]:
-    names = [str(o) for o in graph.objects(resource, RDFS.label)]
-    names += [str(o) for o in graph.objects(resource, SKOS.altLabel)]
-    return names
+    """Label first, then other names: the order lookup.choose expects."""
+    labels = sorted({str(o) for o in graph.objects(resource, RDFS.label)})
+    others = sorted({str(o) for o in graph.objects(resource, SKOS.altLabel)} - set(labels))
+    return labels + others
 
 
-def label(graph: Graph, resource: Identifier) -> str:
+def label(graph: Graph, resource: Node) -> str:
     """The resource's rdfs:label, or its IRI shortened with mkgraph's prefixes."""
     for value in graph.objects(resource, RDFS.label):
         return str(value)
     return shorten(resource)
 
 
-def shorten(term: Identifier) -> str:
+def shorten(term: Node | None) -> str:
     return _shorten(str(term)) if isinstance(term, URIRef) else str(term)
 
 

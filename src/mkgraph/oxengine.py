@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyoxigraph as ox
 
-from mkgraph import offline, querycheck
+from mkgraph import offline, projection, querycheck
 from mkgraph.errors import QueryError, QueryTimeout
 from mkgraph.prefixes import PREFIXES
 
@@ -39,7 +40,7 @@ class OxResult:
     boolean: bool | None = None
     triples: list = field(default_factory=list)
     text: str = ""  # the query as run, to serialise results with Oxigraph's own writers
-    store: object = None
+    store: Any = None  # the pyoxigraph Store it came from; None for a remote answer
     allow_service: tuple[str, ...] = ()  # as the query was run: confined unless some were allowed
 
     def serialize(self, fmt: str) -> str:
@@ -196,8 +197,12 @@ def run(
                 answer = store.query(full, prefixes=PREFIXES)
             if isinstance(answer, ox.QuerySolutions):
                 variables = [v.value for v in answer.variables]
+                ran = full
+                if projection.star_position(full) is not None:  # columns in the query's order
+                    variables = projection.in_order(full, variables)
+                    ran = projection.explicit(full, variables)
                 rows = [tuple(solution[v] for v in variables) for solution in answer]
-                outcome["result"] = OxResult("SELECT", variables, rows, text=full, store=store)
+                outcome["result"] = OxResult("SELECT", variables, rows, text=ran, store=store)
             elif isinstance(answer, ox.QueryBoolean):
                 outcome["result"] = OxResult("ASK", boolean=bool(answer), text=full, store=store)
             else:

@@ -5,7 +5,9 @@
     #+ param: of = seL4 (system) the system whose descendants are listed
 
 A parameter is a SPARQL variable of the same name (``?of``), bound as an RDF term before the query
-runs — its value never becomes query text. Its kind says how a value is read: a name of a system,
+runs — its value never becomes query text. What engines would bind differently (a parameter
+assigned by BIND, VALUES or AS, used in a MINUS, or used in a subquery where its term cannot be
+written in) is refused when the file is read (see check_parameters). Its kind says how a value is read: a name of a system,
 language, architecture, trait, interface or family (matched against labels and alternative labels,
 case-insensitively), or a plain string, integer, date (a year, a day or "today", see
 mkgraph.periods) or IRI.
@@ -13,6 +15,7 @@ mkgraph.periods) or IRI.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,6 +100,7 @@ def parse_stored_query(path: Path) -> StoredQuery:
     for required in ("title", "description"):
         if not fields.get(required):
             raise QueryError(f"{path}: the header has no {required!r} line")
+    check_parameters(path, text, [p.name for p in parameters])
     return StoredQuery(
         name=path.stem,
         path=path,
@@ -139,3 +143,119 @@ def find_stored_query(folder: Path, name: str) -> StoredQuery:
     close = get_close_matches(name, names, n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else "; see 'mkgraph queries'"
     raise UnknownNameError(f"no stored query named {name!r}{hint}")
+
+
+_CHECKED_VERSION = "1"  # bump when check_parameters refuses more
+
+
+def check_parameters(path: Path, text: str, names: list[str]) -> None:
+    """Refuse a parameter that engines would bind differently. Oxigraph binds a parameter by
+    writing its term into the query, or by a VALUES block joined with the outer WHERE clause;
+    rdflib binds it before evaluation. Inside a subquery only the first agrees with rdflib (a
+    VALUES block joined outside is not seen there: 26 rows against 5 in the issue that found
+    it), so a subquery may use a parameter only where its term can be written in; in a MINUS the
+    two differ too, and BIND, VALUES or AS would assign it a second time. Decided on rdflib's parse of the
+    query, not on its text; a verdict is remembered by the query's content hash, so the parse is
+    paid once per version of the file."""
+    if not names:
+        return
+    digest = hashlib.sha256(f"{_CHECKED_VERSION}\0{' '.join(names)}\0{text}".encode()).hexdigest()
+    marker = _verdict_marker(digest)
+    if marker is not None and marker.is_file():
+        return
+    from rdflib import Variable
+    from rdflib.plugins.sparql.parser import parseQuery
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    from mkgraph.prefixes import PREFIXES
+
+    prologue = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
+    try:
+        tree = parseQuery(prologue + text)
+    except Exception:
+        from mkgraph import engine
+
+        engine.prepare(text, str(path))  # raises the parser's error, one line, with its position
+        raise QueryError(f"{path}: the query is not valid SPARQL") from None
+    wanted = {Variable(name) for name in names}
+
+    def refuse(variable, where: str):
+        raise QueryError(
+            f"{path}: parameter ?{variable} cannot be bound the same way on every engine: it is "
+            f"{where} (never assign a parameter with BIND, VALUES or AS, use it in a MINUS, or use it "
+            "in a subquery of a query that has VALUES or SELECT * or projects or groups by it)"
+        )
+
+    in_subquery: set[Variable] = set()
+    projected: set[Variable] = set()
+    found = {"values": False, "star": False}
+
+    def walk(node, where: str | None) -> None:
+        if isinstance(node, Variable):
+            if node in wanted and where == "used inside a MINUS":
+                refuse(node, where)
+            if node in wanted and where is not None:
+                in_subquery.add(node)
+            return
+        if isinstance(node, CompValue):
+            if node.name in ("SelectQuery", "SubSelect") and "projection" not in node:
+                found["star"] = True
+            if node.name == "SubSelect":
+                where = where or "used inside a subquery"
+            elif node.name == "MinusGraphPattern":
+                where = "used inside a MINUS"
+            elif node.name in ("InlineData", "ValuesClause"):
+                found["values"] = True
+            elif node.name == "GroupClause":
+                projected.update(v for v in _variables(node) if v in wanted)
+            assigned = {
+                "Bind": "assigned by BIND ... AS",
+                "InlineData": "given VALUES",
+                "ValuesClause": "given VALUES",
+                "vars": "assigned by ... AS in the projection",
+            }.get(node.name)
+            for key, value in node.items():
+                if assigned and key in ("var", "evar") and (key == "evar" or node.name != "vars"):
+                    for variable in value if isinstance(value, list) else [value]:
+                        if variable in wanted:
+                            refuse(variable, assigned)
+                if node.name == "vars" and key == "var" and value in wanted:
+                    projected.add(value)
+                walk(value, where)
+        elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+            for item in node:
+                walk(item, where)
+
+    def _variables(node) -> list:
+        if isinstance(node, Variable):
+            return [node]
+        items = node.values() if isinstance(node, CompValue) else node
+        if isinstance(node, (CompValue, list, tuple)) or type(node).__name__ == "ParseResults":
+            return [v for item in items for v in _variables(item)]
+        return []
+
+    walk(list(tree), None)
+    # Inside a subquery a parameter is bound only by writing its term into the query text (as
+    # rdflib binds it before evaluation); that is impossible, and Oxigraph would join a VALUES
+    # block with the outer query instead, when the query has a VALUES block or a SELECT *, or
+    # projects or groups by the parameter.
+    for variable in sorted(in_subquery):
+        if found["values"] or found["star"] or variable in projected:
+            refuse(
+                variable,
+                "used inside a subquery of a query with VALUES, SELECT * or the "
+                "parameter projected or grouped by",
+            )
+    if marker is not None:
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        except OSError:
+            pass  # no cache: checked again next time
+
+
+def _verdict_marker(digest: str) -> Path | None:
+    from mkgraph.cache import cache_folder
+
+    folder = cache_folder()
+    return None if folder is None else folder / "checked-queries" / digest[:32]

@@ -26,6 +26,7 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import IO, cast
 
 RESULT_FORMATS = {  # SELECT and ASK
     "application/sparql-results+json": "JSON",
@@ -116,11 +117,14 @@ def _answer(
     try:
         if isinstance(outcome, ox.QueryTriples):
             content_type = graph_type
-            outcome.serialize(buffer, format=getattr(ox.RdfFormat, GRAPH_FORMATS[graph_type]))
+            outcome.serialize(
+                cast(IO[bytes], buffer), format=getattr(ox.RdfFormat, GRAPH_FORMATS[graph_type])
+            )
         else:
             content_type = results_type
             outcome.serialize(
-                buffer, format=getattr(ox.QueryResultsFormat, RESULT_FORMATS[results_type])
+                cast(IO[bytes], buffer),
+                format=getattr(ox.QueryResultsFormat, RESULT_FORMATS[results_type]),
             )
     except _TooLarge:
         return _text(

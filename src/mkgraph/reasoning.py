@@ -3,6 +3,8 @@ noise OWL RL is known for (axiomatic triples, reflexive owl:sameAs, literals as 
 
 from __future__ import annotations
 
+from typing import cast
+
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 from rdflib.namespace import XSD
 
@@ -48,8 +50,14 @@ def infer(graph: Graph) -> Graph:
 
     work = _reasoning_input(graph)
     before = set(work)
+    # improved_datatypes=False: owlrl's own literal converters would replace rdflib's for the
+    # whole process and not all be put back (rdflib then calls a five-digit xsd:gYear ill-typed).
+    # The closure is the same without them (datatype axioms are off).
     owlrl.DeductiveClosure(
-        owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
+        owlrl.OWLRL_Semantics,
+        axiomatic_triples=False,
+        datatype_axioms=False,
+        improved_datatypes=False,
     ).expand(work)
     inferred = Graph()
     bind_prefixes(inferred)
@@ -132,14 +140,15 @@ def infer_targeted_triples(store) -> list:
         before = len(derived)
         closure = list(_transitive_rules(derived))
         for rule in closure + rules:
-            for triple in list(derived.query(rule)):
+            for triple in list(cast(ox.QueryTriples, derived.query(rule))):
                 derived.add(ox.Quad(triple.subject, triple.predicate, triple.object))
-        for row in derived.query(_RULES + "SELECT ?p ?q WHERE { ?p owl:inverseOf ?q }"):
+        inverses = derived.query(_RULES + "SELECT ?p ?q WHERE { ?p owl:inverseOf ?q }")
+        for row in cast(ox.QuerySolutions, inverses):
             p, q = row["p"], row["q"]
-            for found in list(derived.quads_for_pattern(None, p, None)):
-                derived.add(ox.Quad(found.object, q, found.subject))
-            for found in list(derived.quads_for_pattern(None, q, None)):
-                derived.add(ox.Quad(found.object, p, found.subject))
+            for one, other in ((p, q), (q, p)):
+                for found in list(derived.quads_for_pattern(None, one, None)):
+                    if not isinstance(found.object, ox.Literal):  # a literal is never a subject
+                        derived.add(ox.Quad(found.object, other, found.subject))
         if len(derived) == before:
             break
     return [

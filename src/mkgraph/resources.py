@@ -1,13 +1,16 @@
 """Where the ontology, data, shapes and queries live: the one module that knows.
 
-Order of preference: an explicit root (``--root`` or ``MKGRAPH_ROOT``), then the source checkout
-this package runs from (so an editable install sees edits at once), then the copy packaged in the
-wheel under ``mkgraph/_data``.
+Order of preference: an explicit root (``--root``, then ``MKGRAPH_ROOT``); then the checkout around
+the working directory (found by walking up to a folder whose pyproject.toml names mkgraph and
+that holds the four folders, as git finds its repository), however mkgraph was installed; then the
+checkout this package runs from (an editable install used elsewhere); then the copy packaged in
+the wheel under ``mkgraph/_data``, which is read-only: nothing is ever written there.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +18,15 @@ from mkgraph.errors import ResourceError
 
 ROOT_ENV = "MKGRAPH_ROOT"
 FOLDERS = ("ontology", "data", "shapes", "queries")
+# How a root was found, in words for `mkgraph info`.
+ORIGINS = {
+    "option": "given with --root",
+    "environment": f"given with ${ROOT_ENV}",
+    "working-directory": "the checkout around the working directory",
+    "package-checkout": "the checkout this mkgraph runs from",
+    "packaged": "the read-only copy installed with mkgraph",
+}
+_NAMES_MKGRAPH = re.compile(r"""^name\s*=\s*["']mkgraph["']\s*$""", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -22,6 +34,23 @@ class Resources:
     """The four folders of one copy of the graph's sources."""
 
     root: Path
+    origin: str = "option"  # a key of ORIGINS
+
+    @property
+    def packaged(self) -> bool:
+        return self.origin == "packaged"
+
+    def check_writable(self, paths: list[Path]) -> None:
+        """Refuse to write into the copy installed with mkgraph (site-packages)."""
+        if not self.packaged:
+            return
+        root = self.root.resolve()
+        for path in paths:
+            if path.resolve().is_relative_to(root):
+                raise ResourceError(
+                    f"{path}: refusing to write into the copy installed with mkgraph; run "
+                    "inside a checkout of mkgraph or give --root DIR"
+                )
 
     @property
     def ontology(self) -> Path:
@@ -107,12 +136,27 @@ def source_files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
     return sorted(found.values())
 
 
-def _checkout_root() -> Path | None:
-    here = Path(__file__).resolve().parent  # src/mkgraph
-    candidate = here.parent.parent
-    if (candidate / "pyproject.toml").is_file() and (candidate / "ontology").is_dir():
-        return candidate
+def is_checkout(folder: Path) -> bool:
+    """A checkout of mkgraph: its pyproject.toml names mkgraph and the four folders are there."""
+    try:
+        named = _NAMES_MKGRAPH.search((folder / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return False
+    return named is not None and all((folder / name).is_dir() for name in FOLDERS)
+
+
+def enclosing_checkout(start: Path) -> Path | None:
+    """The nearest checkout at or above a folder, as git finds its repository."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if is_checkout(folder):
+            return folder
     return None
+
+
+def _checkout_root() -> Path | None:
+    candidate = Path(__file__).resolve().parent.parent.parent  # src/mkgraph -> the checkout
+    return candidate if is_checkout(candidate) else None
 
 
 def _packaged_root() -> Path | None:
@@ -133,8 +177,16 @@ def locate(root: str | os.PathLike | None = None) -> Resources:
         missing = [name for name in FOLDERS if not (path / name).is_dir()]
         if missing:
             raise ResourceError(f"root {str(path)!r} has no {', '.join(missing)} folder")
-        return Resources(path.resolve())
-    for found in (_checkout_root(), _packaged_root()):
+        return Resources(path.resolve(), "option" if root is not None else "environment")
+    try:
+        here = enclosing_checkout(Path.cwd())
+    except OSError:  # the working directory was removed
+        here = None
+    for found, origin in (
+        (here, "working-directory"),
+        (_checkout_root(), "package-checkout"),
+        (_packaged_root(), "packaged"),
+    ):
         if found is not None:
-            return Resources(found)
+            return Resources(found, origin)
     raise ResourceError("cannot find the ontology, data, shapes and queries folders; use --root")

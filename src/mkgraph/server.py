@@ -430,6 +430,8 @@ class Endpoint:
             view = self.kg.lineage_view([key] if key != "all" else [])
         except UnknownNameError as error:
             raise Refusal(404, str(error)) from None
+        except MkgraphError as error:  # an ambiguous name: the request must say which
+            raise Refusal(400, str(error)) from None
         title = "mkgraph lineage"
         if key != "all":
             title = f"Lineage of {next(n.name for s, n in view.nodes.items() if str(s) == key)}"
@@ -570,7 +572,8 @@ def _decode(body: bytes) -> str:
         raise Refusal(400, "the request body is not UTF-8") from None
 
 
-async def _refused(request: Request, exc: Refusal) -> Response:
+async def _refused(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Refusal)  # registered for Refusal only
     return PlainTextResponse(exc.reason + "\n", status_code=exc.status, headers=exc.headers)
 
 

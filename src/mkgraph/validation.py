@@ -17,13 +17,18 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 from mkgraph.errors import ResourceError
-from mkgraph.prefixes import shorten
+from mkgraph.prefixes import PREFIXES, shorten
 from mkgraph.queries import StoredQuery
 
 if TYPE_CHECKING:  # pragma: no cover
     from rdflib import Graph
 
 SH = "http://www.w3.org/ns/shacl#"
+# The *-violation queries and the cycle check in the SHACL report: their shapes' IRIs (plus the
+# check's name) and, for the cycle check, its own constraint component.
+CHECKS = "https://w3id.org/mkgraph/check/"
+SPARQL_COMPONENT = SH + "SPARQLConstraintComponent"
+CYCLE_COMPONENT = CHECKS + "LineageCycleComponent"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 VALIDATORS = ("rudof", "pyshacl")
 _SEVERITY = {SH + "Violation": "violation", SH + "Warning": "warning", SH + "Info": "info"}
@@ -40,6 +45,12 @@ class Problem:
     path: str | None = None
     value: str | None = None
     check: str = ""  # the shape or violation query that found it
+    # The same as RDF terms, for the W3C SHACL report: the path's IRI, the value in N-Triples
+    # syntax, the shape (IRI or _:id) and the constraint component's IRI.
+    path_iri: str | None = None
+    value_term: str | None = None
+    shape: str | None = None
+    component: str | None = None
 
 
 @dataclass
@@ -83,27 +94,45 @@ class ValidationReport:
         )
 
     def as_graph(self) -> Graph:
-        """The report as a SHACL validation report graph (violation queries included)."""
-        from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+        """The report as a W3C SHACL validation report: focus nodes, paths, values, shapes and
+        constraint components as RDF terms (the *-violation queries as SPARQL-based constraints
+        whose shape is CHECKS + the query's name), with rdfs:label for people alongside."""
+        from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
+        from rdflib.util import from_n3
 
         sh = Namespace(SH)
         report = Graph()
         report.bind("sh", sh)
+        report.bind("rdfs", RDFS)
         node = BNode()
         report.add((node, RDF.type, sh.ValidationReport))
         report.add((node, sh.conforms, Literal(self.conforms)))
+
+        def term(text: str):
+            return BNode(text[2:]) if text.startswith("_:") else URIRef(text)
+
         for problem in self.problems:
             result = BNode()
             report.add((node, sh.result, result))
             report.add((result, RDF.type, sh.ValidationResult))
-            focus = URIRef(problem.focus) if ":" in problem.focus else BNode(problem.focus)
+            focus = term(problem.focus)
             report.add((result, sh.focusNode, focus))
+            if isinstance(focus, URIRef):
+                report.add((focus, RDFS.label, Literal(problem.focus_label)))
             report.add((result, sh.resultMessage, Literal(problem.message)))
             report.add((result, sh.resultSeverity, sh[problem.severity.capitalize()]))
-            if problem.path:
-                report.add((result, sh.resultPath, Literal(problem.path)))
-            if problem.value:
-                report.add((result, sh.value, Literal(problem.value)))
+            if problem.path_iri:
+                report.add((result, sh.resultPath, URIRef(problem.path_iri)))
+            if problem.value_term:
+                value = from_n3(problem.value_term)
+                assert isinstance(value, (URIRef, BNode, Literal))
+                report.add((result, sh.value, value))
+                if isinstance(value, URIRef) and problem.value:
+                    report.add((value, RDFS.label, Literal(problem.value)))
+            if problem.shape:
+                report.add((result, sh.sourceShape, term(problem.shape)))
+            if problem.component:
+                report.add((result, sh.sourceConstraintComponent, URIRef(problem.component)))
         return report
 
 
@@ -201,6 +230,7 @@ def pyshacl_problems(data: Graph, shapes: Graph, label: Labeller) -> list[Proble
         value = results.value(result, sh.value)
         message = results.value(result, sh.resultMessage)
         shape = results.value(result, sh.sourceShape)
+        component = results.value(result, sh.sourceConstraintComponent)
         problems.append(
             Problem(
                 focus=str(focus),
@@ -212,9 +242,20 @@ def pyshacl_problems(data: Graph, shapes: Graph, label: Labeller) -> list[Proble
                 if value is not None
                 else None,
                 check=shorten(str(shape)) if isinstance(shape, URIRef) else "shape",
+                path_iri=str(path) if isinstance(path, URIRef) else None,
+                value_term=value.n3() if value is not None else None,
+                shape=_node_text(shape),
+                component=str(component) if component is not None else None,
             )
         )
     return problems
+
+
+def _node_text(node) -> str | None:
+    """An rdflib IRI or blank node as Problem keeps it: the IRI, or _:id."""
+    if node is None:
+        return None
+    return node.n3() if type(node).__name__ == "BNode" else str(node)
 
 
 # SHACL terms whose constraints read only the focus node's own triples and the types of its
@@ -328,49 +369,121 @@ def rudof_problems(data_ntriples: str, shapes_ntriples: str, label: Labeller) ->
         report = offline.run(validate)
     except pyrudof.RudofError as exc:
         raise ResourceError(f"SHACL validation could not run: {_one_line(exc)}") from None
+    messages = _shape_messages(shapes_ntriples)
     problems = []
     for entry in report:
         focus, value, shape = entry.focus_node, entry.value, entry.source_shape
+        # The shape's own sh:message, as SHACL asks; rudof puts its own words ("OR not
+        # satisfied") in place of it for some constraints.
+        message = messages.get(shape or "") or (_lexical(entry.message) if entry.message else None)
         problems.append(
             Problem(
                 focus=focus,
                 focus_label=label(focus),
-                message=_lexical(entry.message) if entry.message else "constraint not met",
+                message=message or "constraint not met",
                 severity=_SEVERITY.get(SH + str(entry.severity), "violation"),
                 path=shorten(entry.path) if entry.path and _is_iri(entry.path) else None,
                 value=(label(value) if _is_iri(value) else _lexical(value))
                 if value is not None
                 else None,
                 check=shorten(shape) if shape and _is_iri(shape) else "shape",
+                path_iri=entry.path if entry.path and _is_iri(entry.path) else None,
+                value_term=_rudof_term(value) if value is not None else None,
+                shape=shape or None,
+                component=entry.constraint_component or None,
             )
         )
     return problems
+
+
+def _shape_messages(shapes_ntriples: str) -> dict[str, str]:
+    """Each shape's sh:message (the first, in a stable order), keyed as rudof names shapes."""
+    import pyoxigraph as ox
+
+    found: dict[str, list[str]] = defaultdict(list)
+    for quad in ox.parse(shapes_ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
+        if quad.predicate.value == SH + "message":
+            subject = quad.subject
+            key = "_:" + subject.value if isinstance(subject, ox.BlankNode) else subject.value
+            found[key].append(quad.object.value)
+    return {shape: sorted(texts)[0] for shape, texts in found.items()}
+
+
+_RUDOF_LITERAL = re.compile(
+    r'"(?P<text>.*)"(?:@(?P<lang>[A-Za-z0-9-]+)|\^\^(?P<type>\S+))?', re.DOTALL
+)
+
+
+def _rudof_term(rendered: str) -> str:
+    """A term as rudof renders it ("2015"^^xsd:gYear, an IRI bare, _:b1) in N-Triples syntax."""
+    if rendered.startswith("_:"):
+        return rendered
+    match = _RUDOF_LITERAL.fullmatch(rendered)
+    if match is None:
+        return f"<{rendered}>"
+    text = match["text"]  # rudof escapes as N-Triples does
+    if match["lang"]:
+        return f'"{text}"@{match["lang"]}'
+    datatype = match["type"]
+    if datatype is None:
+        return f'"{text}"'
+    if datatype.startswith("<"):
+        return f'"{text}"^^{datatype}'
+    prefix, _colon, local = datatype.partition(":")
+    return f'"{text}"^^<{PREFIXES.get(prefix, prefix + ":")}{local}>'
 
 
 def _one_line(exc: Exception) -> str:
     return " ".join(str(exc).split())[:300]
 
 
-Answer = tuple[list[str], list[tuple]]  # a SELECT's variables and its rows, as text (None unbound)
+Answer = tuple[list[str], list[tuple]]  # a SELECT's variables and rows of terms (None unbound)
+
+
+def term_text(term) -> str | None:
+    """A pyoxigraph or rdflib term as Problem keeps a node: the IRI, _:id, or a literal's text."""
+    if term is None:
+        return None
+    if hasattr(term, "n3"):  # rdflib's terms are strings
+        return "_:" + str(term) if type(term).__name__ == "BNode" else str(term)
+    return "_:" + term.value if type(term).__name__ == "BlankNode" else term.value
+
+
+def _ntriples(term) -> str:
+    """A pyoxigraph or rdflib term in N-Triples syntax."""
+    return term.n3() if hasattr(term, "n3") else str(term)
+
+
+def _is_iri_term(term) -> bool:
+    return type(term).__name__ in ("NamedNode", "URIRef")
 
 
 def query_problems(
     checks: list[StoredQuery], answer: Callable[[StoredQuery], Answer], label: Labeller
 ) -> list[Problem]:
-    """The rows of the *-violation queries: the first column is the resource at fault."""
+    """The rows of the *-violation queries: the first column is the resource at fault; a
+    ?property column is the result's path, a ?value column its value, ?message its message."""
     problems = []
     for check in checks:
         variables, rows = answer(check)
         for row in rows:
             values = dict(zip(variables, row, strict=False))
-            focus = row[0]
+            focus = term_text(row[0])
+            value, message = values.get("value"), term_text(values.get("message"))
+            path = term_text(values["property"]) if _is_iri_term(values.get("property")) else None
+            shown = term_text(value)
             problems.append(
                 Problem(
                     focus=focus or "?",
                     focus_label=label(focus) if focus is not None else "?",
-                    message=values.get("message") or check.title,
-                    value=values.get("value"),
+                    message=message or check.title,
+                    path=shorten(path) if path else None,
+                    value=label(shown) if shown is not None and _is_iri_term(value) else shown,
                     check=check.name,
+                    path_iri=path,
+                    value_term=_ntriples(value) if value is not None else None,
+                    shape=CHECKS + check.name,
+                    component=SPARQL_COMPONENT,
                 )
             )
     return problems
@@ -386,8 +499,8 @@ def lineage_cycles(edges: list[tuple[str, str]]) -> set[str]:
     """The systems on a cycle of lineage links: those in a strongly connected component of more
     than one system, or linked to themselves (Tarjan's algorithm, iterative: linear in the links)."""
     successors: dict[str, list[str]] = defaultdict(list)
-    for child, parent in edges:
-        successors[child].append(parent)
+    for below, above in edges:
+        successors[below].append(above)
     index: dict[str, int] = {}
     lowest: dict[str, int] = {}
     on_stack: set[str] = set()
@@ -431,7 +544,12 @@ def lineage_cycles(edges: list[tuple[str, str]]) -> set[str]:
 def cycle_problems(edges: list[tuple[str, str]], label: Labeller) -> list[Problem]:
     return [
         Problem(
-            focus=system, focus_label=label(system), message=CYCLE_MESSAGE, check="lineage-cycle"
+            focus=system,
+            focus_label=label(system),
+            message=CYCLE_MESSAGE,
+            check="lineage-cycle",
+            shape=CHECKS + "lineage-cycle",
+            component=CYCLE_COMPONENT,
         )
         for system in sorted(lineage_cycles(edges))
     ]
@@ -459,6 +577,9 @@ def licence_check(
             message=message,
             value=value,
             check="spdx-licence",
+            value_term=_text_term(value) if value else None,
+            shape=CHECKS + "spdx-licence",
+            component=CHECKS + "SpdxLicenceComponent",
         )
         for resource, value, message in spdx.licence_problems(
             [(str(r), str(v)) for r, v in licences if r is not None and v is not None],
@@ -494,10 +615,23 @@ def duplicate_check(names: list[tuple], label: Labeller) -> list[Problem]:
             ),
             value=other_name,
             check="near-duplicate-name",
+            value_term=_text_term(other_name),
+            shape=CHECKS + "near-duplicate-name",
+            component=CHECKS + "NearDuplicateNameComponent",
         )
         for resource, other, name, other_name in duplicates.near_duplicates(rows)
         for kind in [next(k for r, k, _n in rows if r == resource)]
     ]
+
+
+def _text_term(value: str) -> str:
+    """A value found as text, in N-Triples syntax: an IRI if it is one, else a plain literal."""
+    if value.startswith(("http://", "https://")) and not _IRI_UNSAFE.search(value):
+        return f"<{value}>"
+    return json.dumps(value, ensure_ascii=False)  # JSON's escapes are valid in N-Triples strings
+
+
+_IRI_UNSAFE = re.compile(r'[\s<>"{}|^`\\]')
 
 
 def report(problems: list[Problem]) -> ValidationReport:

@@ -1,0 +1,25 @@
+"""Hypothesis profiles: `ci` (chosen by CI=true) runs derandomised examples, so CI never passes or
+fails by luck; `dev` (the default) explores new random examples each run; `fuzz` runs twenty
+times as many examples, on demand:
+
+    HYPOTHESIS_PROFILE=fuzz pytest tests/test_properties.py tests/test_fastload.py
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.register_profile("fuzz", deadline=None, print_blob=True)
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or (
+    "ci" if os.environ.get("CI", "").lower() == "true" else "dev"
+)
+settings.load_profile(PROFILE)
+
+
+def examples(count: int) -> int:
+    """A test's number of examples, scaled up by the fuzz profile."""
+    return count * 20 if PROFILE == "fuzz" else count
