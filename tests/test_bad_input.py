@@ -174,7 +174,7 @@ def test_a_lineage_chain_of_5000_systems(small_root, invoke):
 
     kg = KnowledgeGraph(small_root)
     ancestors = render_tree(kg.lineage("Link4999", "ancestors"), ascii_only=True).splitlines()
-    assert len(ancestors) == 5000 and ancestors[-1].endswith("`-- based on -> Link0")
+    assert len(ancestors) == 5000 and ancestors[-1].endswith("`-- Link1 is based on Link0")
     result = invoke("--root", str(small_root), "lineage", "Link0", "--depth", "3")
     assert result.exit_code == 0 and result.stdout.splitlines()[-1].endswith("Link3")
 
