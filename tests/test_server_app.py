@@ -65,7 +65,7 @@ def test_lineage_pictures_are_kept_per_system_and_bounded(kg, app_of, monkeypatc
 
 @needs_dot
 def test_a_javascript_homepage_is_never_a_link(scratch_root, app_of, invoke, tmp_path):
-    sel4 = scratch_root / "data" / "projects" / "sel4.ttl"
+    sel4 = scratch_root / "data" / "projects" / "sel4.trig"
     text = sel4.read_text(encoding="utf-8")
     assert text.count("doap:homepage <https://sel4.systems>") == 1
     sel4.write_text(

@@ -174,7 +174,7 @@ def test_an_unreadable_folder_is_an_error(scratch_root, invoke, monkeypatch):
 
 
 def test_an_unreadable_file_is_an_error(scratch_root, invoke, monkeypatch):
-    blocked = scratch_root / "data" / "projects" / "sel4.ttl"
+    blocked = scratch_root / "data" / "projects" / "sel4.trig"
     real_open = os.open
 
     def guarded_open(path, flags, *args, **kwargs):

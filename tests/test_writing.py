@@ -20,7 +20,7 @@ COMMANDS = [
     ("query", "descendants", "-f", "csv"),
     ("sparql", "ASK { ?s ?p ?o }"),
     ("show", "seL4"),
-    ("lineage", "seL4", "-f", "dot"),
+    ("lineage", "seL4", "-f", "tree"),
     ("coverage",),
     ("render", "list", "-f", "markdown"),
     ("validate",),
@@ -199,8 +199,8 @@ def test_a_new_file_gets_the_usual_mode(tmp_path):
 def test_format_writes_through_a_symlinked_data_file(scratch_root, invoke):
     """`mkgraph format` rewrites a data file that is a link at the file it points to."""
     data = scratch_root / "data" / "projects"
-    elsewhere = scratch_root.parent / "elsewhere.ttl"
-    original = data / "sel4.ttl"
+    elsewhere = scratch_root.parent / "elsewhere.trig"
+    original = data / "sel4.trig"
     elsewhere.write_text(original.read_text(encoding="utf-8") + "\n\n\n", encoding="utf-8")
     original.unlink()
     original.symlink_to(elsewhere)

@@ -77,7 +77,12 @@ def _output_format(
     says another format, or says none, is an error rather than a surprise."""
     if output is None or output == "-":
         return given or default
+    from mkgraph.writing import is_stream
+
+    stream = is_stream(output)  # a folder or a link loop is refused here, as itself
     detected = detect(output)
+    if given is None and detected is None and stream:
+        return default  # a FIFO or a device (/dev/stdout) takes what standard output would
     if given is None and detected is None:
         raise ParameterError(
             f"cannot tell the format from {output!r}: give -f {_either(formats)}, "

@@ -33,25 +33,13 @@ def write_file(path: str | os.PathLike, data: str | bytes) -> None:
     """Write text (as UTF-8) or bytes to `path`: whole or not at all (see the module's notes)."""
     shown = os.fspath(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    try:
-        status: os.stat_result | None = os.stat(path)  # follows links (and /dev/stdout's)
-    except FileNotFoundError:
-        status = None  # a new file, or a link to a file not there yet
-    except (OSError, ValueError) as exc:
-        raise OutputError(f"{shown}: cannot write: {_reason(exc)}") from None
+    status = _writable_status(path)
     if status is None:
         _replace(shown, Path(os.path.realpath(path)), payload, None)
         return
-    kind = stat.S_IFMT(status.st_mode)
-    if kind == stat.S_IFDIR:
-        raise OutputError(f"{shown}: cannot write: it is a folder")
-    if status.st_mode & 0o222 == 0 or not os.access(path, os.W_OK):
-        raise OutputError(f"{shown}: cannot write: the file is read-only")
-    if kind in _SPECIAL:
+    if stat.S_IFMT(status.st_mode) in _SPECIAL:
         _write_directly(shown, path, payload)
         return
-    if kind != stat.S_IFREG:
-        raise OutputError(f"{shown}: cannot write: it is not a regular file")
     real = Path(os.path.realpath(path))
     try:
         same = os.path.samestat(os.stat(real), status)
@@ -60,6 +48,34 @@ def write_file(path: str | os.PathLike, data: str | bytes) -> None:
     if not same:  # e.g. /dev/stdout opened on a file that has since been deleted
         raise OutputError(f"{shown}: cannot write: cannot find the file it points to")
     _replace(shown, real, payload, status)
+
+
+def is_stream(path: str | os.PathLike) -> bool:
+    """Whether `path` is written as a stream (a FIFO or a device such as /dev/stdout) rather than
+    as a file; raises the same one-line error `write_file` would for a target it refuses. Commands
+    call it before they work, so a folder or a link loop is named as such, not as a format puzzle."""
+    status = _writable_status(path)
+    return status is not None and stat.S_IFMT(status.st_mode) in _SPECIAL
+
+
+def _writable_status(path: str | os.PathLike) -> os.stat_result | None:
+    """The target's status (links followed), None for a name not there yet; refuses a folder, a
+    socket, a link loop and a target whose permission bits allow nobody to write."""
+    shown = os.fspath(path)
+    try:
+        status = os.stat(path)  # follows links (and /dev/stdout's)
+    except FileNotFoundError:
+        return None  # a new file, or a link to a file not there yet
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"{shown}: cannot write: {_reason(exc)}") from None
+    kind = stat.S_IFMT(status.st_mode)
+    if kind == stat.S_IFDIR:
+        raise OutputError(f"{shown}: cannot write: it is a folder")
+    if status.st_mode & 0o222 == 0 or not os.access(path, os.W_OK):
+        raise OutputError(f"{shown}: cannot write: the file is read-only")
+    if kind not in _SPECIAL and kind != stat.S_IFREG:
+        raise OutputError(f"{shown}: cannot write: it is not a regular file")
+    return status
 
 
 def _reason(exc: BaseException) -> str:
