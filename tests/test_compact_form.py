@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import BNode, Graph
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_isomorphic
-from rdflib.namespace import RDF
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 from mkgraph import fastload, formatting, trig
 from mkgraph.graph import parse_file, parse_text
+from mkgraph.namespaces import MK, PROV, SCHEMA, SOURCE, SOURCE_KIND, SYSTEM
 from mkgraph.resources import locate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reified"
@@ -119,6 +120,105 @@ def test_both_loaders_expand_the_same_way(tmp_path):
     )
     assert to_isomorphic(by_oxigraph) == to_isomorphic(by_rdflib)
     assert not any(isinstance(fact[0], BNode) for fact in facts(by_rdflib))
+
+
+def sourced_facts(graph: Graph) -> set:
+    """The facts at least one statement gives a source for."""
+    return {fact for fact, annotations in provenance(graph) if _cites(annotations)}
+
+
+def sourced_statements(graph: Graph) -> int:
+    """(fact, annotations) pairs with a source: a fact cited by three sources, each with its own
+    note, counts three times (each needs a line of its own)."""
+    return sum(
+        count for (_, annotations), count in provenance(graph).items() if _cites(annotations)
+    )
+
+
+def _cites(annotations: frozenset) -> bool:
+    return any(p == PROV.wasDerivedFrom for p, _ in annotations)
+
+
+TRIG_FILES = [p for p in DATA_FILES if p.suffix == ".trig"]
+
+
+@pytest.mark.parametrize("path", TRIG_FILES, ids=lambda p: p.name)
+def test_a_data_file_takes_at_most_three_lines_a_sourced_fact(path: Path):
+    """The issue's target, 20 sourced facts in at most 60 lines, on every bundled TriG file as the
+    canonical writer writes it: 3 lines a sourced statement, and at most 60 for a small file (whose
+    prefixes and description weigh more)."""
+    graph = parse_file(path)
+    count = sourced_statements(graph)
+    lines = len(trig.write(graph).splitlines())
+    assert count >= 1
+    assert lines <= 3 * max(count, 20), (count, lines)
+
+
+def test_the_bundled_projects_take_at_most_three_lines_a_sourced_fact():
+    """Over all projects, counting each fact once however many sources cite it (on the data of
+    this change: 1,354 lines for 567 facts, 2.4 a fact; the old layout took 5.0)."""
+    lines = count = 0
+    for path in TRIG_FILES:
+        if path.parent.name == "projects":
+            graph = parse_file(path)
+            count += len(sourced_facts(graph))
+            lines += len(trig.write(graph).splitlines())
+    assert count >= 300 and lines <= 3 * count, (count, lines)
+
+
+def generated_project(sources: int, facts: int, noted: int) -> Graph:
+    """A listed project in the reified form: ``facts`` sourced facts spread over ``sources``
+    sources (each described in full, with a commit), the first ``noted`` with a long note and a
+    period, the rest with nothing but their source."""
+    graph = Graph()
+    system = SYSTEM["gen-os"]
+    graph.add((system, RDF.type, MK.ListedProject))
+    graph.add((system, RDFS.label, Literal("Gen OS")))
+    graph.add((system, DCTERMS.description, Literal("A generated project. " * 12)))
+    graph.add((system, DCTERMS.source, SOURCE["microkernel-info-list"]))
+    for index in range(sources):
+        source = SOURCE[f"gen-os-document-number-{index}"]
+        graph.add((source, RDF.type, MK.Source))
+        graph.add((source, RDFS.label, Literal(f"Gen OS document number {index}, read in full")))
+        graph.add((source, DCTERMS.type, Literal("readme")))
+        graph.add((source, MK.commit, Literal(f"{index:040d}")))
+        graph.add((source, MK.readOn, Literal("2026-12-02", datatype=XSD.date)))
+        graph.add((source, MK.sourceKind, SOURCE_KIND.own))
+        graph.add((source, SCHEMA.url, URIRef(f"https://git.example.org/gen-os/blob/{index}")))
+    predicates = [MK.supportsArchitecture, MK.hasTrait, MK.implementedIn, SKOS.altLabel]
+    for index in range(facts):
+        predicate = predicates[index % len(predicates)]
+        value = Literal(f"name {index}") if predicate == SKOS.altLabel else SYSTEM[f"value-{index}"]
+        graph.add((system, predicate, value))
+        statement = BNode()
+        graph.add((statement, RDF.type, RDF.Statement))
+        graph.add((statement, RDF.subject, system))
+        graph.add((statement, RDF.predicate, predicate))
+        graph.add((statement, RDF.object, value))
+        graph.add(
+            (statement, PROV.wasDerivedFrom, SOURCE[f"gen-os-document-number-{index % sources}"])
+        )
+        if index < noted:
+            graph.add(
+                (statement, SKOS.note, Literal(f"what the document says, quoted: {index} " * 4))
+            )
+            graph.add((statement, MK.validFrom, Literal("2019", datatype=XSD.gYear)))
+            graph.add((statement, MK.validUntil, Literal("2024-06-30", datatype=XSD.date)))
+    return graph
+
+
+@pytest.mark.parametrize(
+    "sources, noted",
+    [(20, 20), (20, 0), (4, 10), (1, 0)],
+    ids=["every-fact-its-own-source-and-note", "own-sources-no-notes", "typical", "one-source"],
+)
+def test_a_generated_20_fact_project_takes_at_most_60_lines(sources: int, noted: int):
+    """Even the worst case (each fact with a source of its own, a note and a period) fits."""
+    graph = generated_project(sources, 20, noted)
+    assert len(sourced_facts(graph)) == 20
+    text, after = round_trip(graph)
+    assert_same(graph, after)
+    assert len(text.splitlines()) <= 60, text
 
 
 def test_compact_form_is_at_most_half_the_reified_form():

@@ -7,20 +7,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from gitrepo import commit_all
 from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
 
 from mkgraph import review, sourcekinds
-from mkgraph.diff import facts
 from mkgraph.graph import parse_file
-from mkgraph.namespaces import SOURCE, SOURCE_KIND
+from mkgraph.namespaces import PROV, SOURCE, SOURCE_KIND
 
 CONTRIBUTING = Path(__file__).parent.parent / "CONTRIBUTING.md"
 EXAMPLE_MARK = "<!-- example: data/projects/fake-os.trig -->\n```trig\n"
-FAKE = URIRef("https://w3id.org/mkgraph/system/fake-os")
+EXAMPLE_DAY = "2026-12-02"  # the day the example's sources were read
 
 
 def example_from_contributing() -> str:
@@ -28,20 +28,95 @@ def example_from_contributing() -> str:
     return text.split(EXAMPLE_MARK, 1)[1].split("```", 1)[0]
 
 
-def git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
+# Step 3 of CONTRIBUTING.md, as a new user does it in the file `mkgraph new` wrote: replace each
+# TODO (several values where a source gives several), delete a line to move it elsewhere, add a
+# line per further source, its graph, and a fact with a note (the template's commented example).
+FILL_IN = [
+    (
+        '"TODO: one or two sentences, in your own words, on what Fake OS is"',
+        '"A made-up capability-based microkernel in Rust, used to show how a project is added."',
+    ),
+    (
+        "schema:url <https://TODO.example/fake-os> .",
+        "schema:url <https://git.example.org/fake-os> .",
+    ),
+    ("a mk:TODO ;", "a mk:Microkernel ;"),
+    ("<https://TODO.example/fake-os> ;", "<https://git.example.org/fake-os> ;"),
+    ("spdx:TODO", "spdx:MIT"),
+    ("lang:TODO", "lang:rust, lang:assembly"),
+    ("arch:TODO", "arch:x86-64, arch:aarch64"),
+    (
+        '    mk:startYear "TODO: the year of the first commit, as \\"2019\\"^^xsd:gYear" ;\n',
+        "",
+    ),
+    (
+        '"TODO: the day of the latest commit, as \\"2026-11-30\\"^^xsd:date"',
+        '"2026-11-20"^^xsd:date',
+    ),
+    ("status:TODO", "status:active"),
+    ("agent:TODO", "agent:fake-os-team"),
+    ("# _:start {", "_:start {"),
+]
+ADDED_AFTER_THE_FIRST_SOURCE = """\
+source:fake-os-readme a mk:Source ; rdfs:label "Fake OS README" ; mk:readOn "{today}"^^xsd:date ; \
+mk:sourceKind kind:own ; schema:url <https://git.example.org/fake-os/blob/main/README.md> .
+agent:fake-os-team a mk:Organisation ; rdfs:label "The Fake OS team" .
+"""
+ADDED_AT_THE_END = """\
+source:fake-os-readme { sys:fake-os mk:hasTrait trait:capability-based, trait:multiserver ;
+    mk:hasTrait trait:asynchronous-io ; mk:compatibleWith iface:posix ; mk:inspiredBy sys:sel4 ;
+    skos:altLabel "FakeOS" ; mk:ownedBy agent:fake-os-team }
+_:riscv { sys:fake-os mk:supportsArchitecture arch:riscv64 } _:riscv prov:wasDerivedFrom \
+source:fake-os-readme ; mk:supportLevel support:experimental ; skos:note "boots in QEMU, no drivers yet" .
+"""
+
+# What `mkgraph diff` must show for the new project: its 20 sourced facts, each with its source,
+# and the four facts outside any graph (name, description, being on the list, and so a listed
+# project).
+SHOWN = """\
+Fake OS  <https://w3id.org/mkgraph/system/fake-os>
+  + description: A made-up capability-based microkernel in Rust, used to show how a project is added.
+  + licence: MIT  [Fake OS repository (README, licence, build files, history)]
+  + listed in: microkernel.info: the list of active free and open-source microkernel projects
+  + homepage: https://fake-os.example.org  [microkernel.info: the list of active free and open-source microkernel projects]
+  + kind: listed project
+  + kind: microkernel  [Fake OS repository (README, licence, build files, history)]
+  + name: Fake OS
+  + other name: FakeOS  [Fake OS README]
+  + repository: https://git.example.org/fake-os  [Fake OS repository (README, licence, build files, history)]
+  + compatible with: POSIX  [Fake OS README]
+  + developed by: The Fake OS team  [Fake OS repository (README, licence, build files, history)]
+  + has trait: Asynchronous I/O  [Fake OS README]
+  + has trait: Capability-based  [Fake OS README]
+  + has trait: Multiserver  [Fake OS README]
+  + implemented in: Assembly  [Fake OS repository (README, licence, build files, history)]
+  + implemented in: Rust  [Fake OS repository (README, licence, build files, history)]
+  + inspired by: seL4  [Fake OS README]
+  + latest activity: 2026-11-20  [Fake OS repository (README, licence, build files, history)]
+  + owned by: The Fake OS team  [Fake OS README]
+  + start year: 2019  [Fake OS repository (README, licence, build files, history)]
+  + status: active  [Fake OS repository (README, licence, build files, history)]
+  + supports architecture: AArch64  [Fake OS repository (README, licence, build files, history)]
+  + supports architecture: RISC-V (64-bit)  [Fake OS README]
+  + supports architecture: x86-64  [Fake OS repository (README, licence, build files, history)]
+"""
+
+
+def fill_in(template: str, today: str) -> str:
+    text = template
+    for old, new in FILL_IN:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    first_source = text.index("\n", text.index("source:fake-os-repository a mk:Source")) + 1
+    text = (
+        text[:first_source] + ADDED_AFTER_THE_FIRST_SOURCE.format(today=today) + text[first_source:]
     )
+    return text + ADDED_AT_THE_END
 
 
 def test_walk_through_of_contributing(scratch_root, invoke):
-    """As a new user: mkgraph new, fill in (the example from CONTRIBUTING.md), validate, diff."""
-    git(scratch_root, "init", "-q")
-    git(scratch_root, "add", "-A")
-    git(scratch_root, "commit", "-qm", "before the new project")
+    """As a new user: mkgraph new, fill in as CONTRIBUTING.md says, validate, diff, format."""
+    commit_all(scratch_root, "before the new project")
     root = ("--root", str(scratch_root))
 
     made = invoke(*root, "new", "Fake OS", "--homepage", "https://fake-os.example.org", "--listed")
@@ -49,51 +124,59 @@ def test_walk_through_of_contributing(scratch_root, invoke):
     assert made.exit_code == 0, made.output
     assert made.output == f"wrote {target}: fill in each TODO, then run mkgraph validate\n"
 
-    # The unfilled template loads, and validate says in plain words what is still missing.
+    # The unfilled template loads, and validate says in plain words what is still missing, as
+    # CONTRIBUTING.md shows it.
     report = invoke(*root, "validate")
     assert report.exit_code == 1
     for field in ("description", "implemented in", "supports architecture", "license", "status"):
         assert f"still to fill in: {field} (replace the TODO" in report.output, field
-    assert "Fake OS:" in report.output and "Traceback" not in report.output
+    guide = CONTRIBUTING.read_text(encoding="utf-8")
+    shown_in_guide = guide.split("names what is still to fill in, in plain words:", 1)[1]
+    for line in shown_in_guide.split("```", 2)[1].splitlines():
+        assert line.strip() in ("", "...") or line.strip() in report.output, line
+    assert "Traceback" not in report.output
 
-    # The curator fills it in: the worked example of CONTRIBUTING.md.
-    filled = example_from_contributing()
+    today = dt.date.today().isoformat()
+    filled = fill_in(target.read_text(encoding="utf-8"), today)
     target.write_text(filled, encoding="utf-8")
-    assert len(filled.splitlines()) <= 60
+    assert len(filled.splitlines()) <= 60, len(filled.splitlines())
     graph = parse_file(target)
-    sourced = {
-        (s, p, o)
-        for s, p, o in facts(graph)
-        if any(
-            graph.value(st, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate")) == p
-            and graph.value(st, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#object")) == o
-            for st in graph.subjects(
-                URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#subject"), s
-            )
-        )
-    }
-    assert len(sourced) == 20
+    assert len(sourced_facts(graph)) == 20
 
     checked = invoke(*root, "validate")
     assert (checked.exit_code, checked.output) == (0, "The graph conforms: no problems found.\n")
 
     shown = invoke(*root, "diff")
     assert shown.exit_code == 0, shown.output
-    section = shown.output.split("Fake OS  <https://w3id.org/mkgraph/system/fake-os>\n", 1)[1]
-    lines = section.splitlines()
-    added = lines[: next(i for i, line in enumerate(lines) if not line.startswith("  "))]
-    about_fake = {f for f in facts(graph) if f[0] == FAKE}
-    assert len(added) == len(about_fake) == 24  # the 20 sourced facts, name, description, listing
-    assert all(line.startswith("  + ") for line in added)
-    assert sum(1 for line in added if line.endswith("]")) == 20
-    assert "  + supports architecture: RISC-V (64-bit)  [Fake OS README]" in added
-    assert "  + start year: 2019  [Fake OS git history]" in added
+    assert shown.output.endswith("\n\nFacts: 36 added.\n")
+    assert shown.output.startswith(SHOWN)
+    # then what else the change describes: the two sources and the team, nothing more
+    headers = [line for line in shown.output.splitlines() if line and not line.startswith(" ")]
+    assert headers[1:] == [
+        "Fake OS README  <https://w3id.org/mkgraph/source/fake-os-readme>",
+        "Fake OS repository (README, licence, build files, history)  "
+        "<https://w3id.org/mkgraph/source/fake-os-repository>",
+        "The Fake OS team  <https://w3id.org/mkgraph/agent/fake-os-team>",
+        "Facts: 36 added.",
+    ]
 
+    # Formatted, the file is the example CONTRIBUTING.md shows, and the graph is the same.
     formatted = invoke(*root, "format", str(target))
-    assert formatted.exit_code == 0
-    assert len(target.read_text(encoding="utf-8").splitlines()) <= 60
+    assert formatted.exit_code == 0, formatted.output
+    text = target.read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 60
+    assert text.replace(today, EXAMPLE_DAY) == example_from_contributing()
+    assert invoke(*root, "format", "--check", str(target)).exit_code == 0
     again = invoke(*root, "diff")
-    assert again.output == shown.output  # formatting changes nothing in the graph
+    assert again.output == shown.output
+
+
+def sourced_facts(graph: Graph) -> set:
+    """The facts that have a statement naming a source."""
+    return {
+        (graph.value(st, RDF.subject), graph.value(st, RDF.predicate), graph.value(st, RDF.object))
+        for st in graph.subjects(PROV.wasDerivedFrom, None)
+    }
 
 
 @pytest.mark.parametrize(

@@ -14,58 +14,44 @@ from string import Template
 
 from mkgraph.errors import ParameterError
 from mkgraph.resources import Resources
+from mkgraph.trig import prefix_block
+
+# What a project file usually needs; `mkgraph format` later keeps only the ones it uses.
+TEMPLATE_PREFIXES = (
+    "agent arch dct doap family iface kind lang mk prov rdfs schema skos source spdx status support"
+    " sys trait xsd"
+).split()
 
 TEMPLATE = Template("""\
 # Written by `mkgraph new`. Replace each TODO with what a source says, or delete the line; keep
 # every fact under the source you read it in (see CONTRIBUTING.md). Then run `mkgraph validate`
 # (it names what is still to fill in), `mkgraph format` and `mkgraph diff`.
-PREFIX agent: <https://w3id.org/mkgraph/agent/>
-PREFIX arch: <https://w3id.org/mkgraph/architecture/>
-PREFIX dct: <http://purl.org/dc/terms/>
-PREFIX doap: <http://usefulinc.com/ns/doap#>
-PREFIX kind: <https://w3id.org/mkgraph/source-kind/>
-PREFIX lang: <https://w3id.org/mkgraph/language/>
-PREFIX mk: <https://w3id.org/mkgraph/ontology#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX schema: <https://schema.org/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX source: <https://w3id.org/mkgraph/source/>
-PREFIX spdx: <http://spdx.org/licenses/>
-PREFIX status: <https://w3id.org/mkgraph/status/>
-PREFIX sys: <https://w3id.org/mkgraph/system/>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-
+$prefixes
 # Required: a name, a description in your own words (a sentence or two)$listed_note.
-sys:$slug $types ;
-    rdfs:label $name ;
+sys:$slug $types ; rdfs:label $name ;
     dct:description "TODO: one or two sentences, in your own words, on what $plain_name is"$list_source .
 
-# Each source: what it is, its kind (own, paper, news, encyclopedia, copy, other), its address,
-# the day you read it. Prefer the project's own files; add one block per further source.
-source:$slug-repository a mk:Source ;
-    rdfs:label "$plain_name repository (README, licence, build files, history)" ;
-    mk:readOn "$today"^^xsd:date ;
-    mk:sourceKind kind:own ;
-    schema:url <https://TODO.example/$slug> .
+# Each source on a line of its own: its name, the day you read it, its kind (own, paper, news,
+# encyclopedia, copy, other), its address. Prefer the project's own files; add a line per source.
+source:$slug-repository a mk:Source ; rdfs:label "$plain_name repository (README, licence, build files, history)" ; mk:readOn "$today"^^xsd:date ; mk:sourceKind kind:own ; schema:url <https://TODO.example/$slug> .
 $homepage_graph
-# The facts, each under the source that states it. A kind: mk:Microkernel, mk:OperatingSystem,
-# mk:Hypervisor, mk:SeparationKernel or mk:OSFramework; names from data/vocabulary/.
-source:$slug-repository {
-    sys:$slug a mk:TODO ;$homepage_fact
-        schema:codeRepository <https://TODO.example/$slug> ;
-        dct:license spdx:TODO ;
-        mk:implementedIn lang:TODO ;
-        mk:supportsArchitecture arch:TODO ;
-        mk:startYear "TODO: the year of the first commit, as \\"2019\\"^^xsd:gYear" ;
-        mk:latestActivity "TODO: the day of the latest commit, as \\"2026-11-30\\"^^xsd:date" ;
-        mk:status status:TODO ;
-        mk:developedBy agent:TODO .
+# The facts, each under the source that states it (a line each; delete a line freely). A kind:
+# mk:Microkernel, mk:OperatingSystem, mk:Hypervisor, mk:SeparationKernel or mk:OSFramework; names
+# from data/vocabulary/.
+source:$slug-repository { sys:$slug a mk:TODO ;$homepage_fact
+    schema:codeRepository <https://TODO.example/$slug> ;
+    dct:license spdx:TODO ;
+    mk:implementedIn lang:TODO ;
+    mk:supportsArchitecture arch:TODO ;
+    mk:startYear "TODO: the year of the first commit, as \\"2019\\"^^xsd:gYear" ;
+    mk:latestActivity "TODO: the day of the latest commit, as \\"2026-11-30\\"^^xsd:date" ;
+    mk:status status:TODO ;
+    mk:developedBy agent:TODO ;
 }
 
-# A fact with a note, validity dates or several sources: name it, and annotate the name.
-# _:start { sys:$slug mk:startYear "2019"^^xsd:gYear }
-# _:start prov:wasDerivedFrom source:$slug-repository ; skos:note "first commit 2019-03-02" .
+# A fact with a note, validity dates or several sources: on a line of its own, named, the name
+# followed by what supports it:
+# _:start { sys:$slug mk:startYear "2019"^^xsd:gYear } _:start prov:wasDerivedFrom source:$slug-repository ; skos:note "first commit 2019-03-02" .
 """)
 
 
@@ -101,8 +87,9 @@ def new_project(
         homepage_fact = ""
     else:
         homepage_graph = ""
-        homepage_fact = f"\n        doap:homepage <{homepage}> ;"
+        homepage_fact = f"\n    doap:homepage <{homepage}> ;"
     text = TEMPLATE.substitute(
+        prefixes=prefix_block(*TEMPLATE_PREFIXES),
         slug=key,
         name=_quoted(name),
         plain_name=name.replace('"', "'"),

@@ -3,12 +3,14 @@
 The inverse of mkgraph.expand. Each rdf:Statement that only annotates one asserted fact is folded
 into a named graph: facts whose only annotation is one source go under that source's graph name,
 written once for all of them; a fact with anything more (a note, validity dates, a support level,
-several sources) gets a blank graph name whose annotations follow it on the next line. Anything
+several sources) gets a blank graph name whose annotations follow it on the same line. Anything
 else (a statement about a fact the file does not assert, a statement used as a value) is kept as is.
 
-The text is canonical: the prefixes used, then the default graph's subjects, the source graphs and
-the annotated facts, each sorted and filled into lines of at most 100 characters, so a reviewer's
-diff shows only what changed.
+The text is canonical, so a reviewer's diff shows only what changed, and compact (a project of twenty
+sourced facts in well under sixty lines), losing nothing: the prefixes the file uses, several to a
+line; then the default graph's subjects, a source one record a line; the source graphs, several facts
+to a line; the annotated facts, one a line with their annotations. Each part is sorted, and what is
+not one record a line is filled into lines of at most 100 characters.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from mkgraph.namespaces import PROV
+from mkgraph.namespaces import MK, PROV
 from mkgraph.prefixes import PREFIXES
 
 _STRUCTURE = (RDF.subject, RDF.predicate, RDF.object)
@@ -128,19 +130,35 @@ class _Writer:
             for p in order
         ]
 
-    def block(self, subject, pairs: list[tuple], indent: str = "") -> list[str]:
-        """One subject, its predicates filled into lines of at most 100 characters (a predicate
-        longer than that gets a line of its own)."""
-        items = self.predicate_lines(pairs)
-        lines = [f"{indent}{self.term(subject)} {items[0]}"]
-        for item in items[1:]:
-            if len(lines[-1]) + 3 + len(item) <= _ONE_LINE:
-                lines[-1] += f" ; {item}"
-            else:
-                lines[-1] += " ;"
-                lines.append(f"{indent}    {item}")
-        lines[-1] += " ."
-        return lines
+    def statements(self, by_subject: dict) -> list[tuple[str, str]]:
+        """(separator, text) pieces: each subject's predicates joined by ' ; ', subjects by ' . '."""
+        pieces: list[tuple[str, str]] = []
+        for subject in sorted(by_subject, key=_subject_key):
+            items = self.predicate_lines(by_subject[subject])
+            pieces.append((" . ", f"{self.term(subject)} {items[0]}"))
+            pieces += [(" ; ", item) for item in items[1:]]
+        return pieces
+
+    def one_line(self, subject: str, pairs: list[tuple]) -> str:
+        """A record on one line, however long: a source, or a fact's annotations."""
+        return f"{subject} {' ; '.join(self.predicate_lines(pairs))} ."
+
+
+def _fill(
+    opening: str, pieces: list[tuple[str, str]], closing: str, indent: str = "    "
+) -> list[str]:
+    """opening + pieces + closing, filled into lines of at most 100 characters (a piece longer
+    than that gets a line of its own); a line that goes on ends in its separator."""
+    lines = [opening + pieces[0][1]]
+    for index, (separator, text) in enumerate(pieces[1:], start=1):
+        tail = closing if index == len(pieces) - 1 else separator.rstrip()
+        if len(lines[-1]) + len(separator) + len(text) + len(tail) <= _ONE_LINE:
+            lines[-1] += separator + text
+        else:
+            lines[-1] += separator.rstrip()
+            lines.append(indent + text)
+    lines[-1] += closing
+    return lines
 
 
 def _subject_key(term) -> tuple:
@@ -151,11 +169,24 @@ def _fact_key(fact: Fact) -> tuple:
     return tuple(str(t) for t in fact)
 
 
+def _prefix_lines(names: set[str]) -> list[str]:
+    declarations = [f"PREFIX {p}: <{PREFIXES[p]}>" for p in sorted(names)]
+    if not declarations:
+        return []
+    return _fill("", [(" ", d) for d in declarations], "", indent="")
+
+
+def prefix_block(*names: str) -> str:
+    """The PREFIX lines a file using these prefixes starts with, in the canonical layout."""
+    return "".join(line + "\n" for line in _prefix_lines(set(names)))
+
+
 def write(graph: Graph) -> str:
     """Canonical TriG text for one file's (reified) graph."""
     shape = compact(graph)
     writer = _Writer()
     sections: list[list[str]] = []
+    sources = set(graph.subjects(RDF.type, MK.Source))
 
     subjects: dict = defaultdict(list)
     for s, p, o in shape.default:
@@ -168,28 +199,21 @@ def write(graph: Graph) -> str:
         writer.term(node)
     described: list[str] = []
     for subject in sorted(subjects, key=lambda s: (isinstance(s, BNode), writer.term(s))):
-        described += writer.block(subject, subjects[subject])
+        if subject in sources:
+            described.append(writer.one_line(writer.term(subject), subjects[subject]))
+            continue
+        items = writer.predicate_lines(subjects[subject])
+        opening = f"{writer.term(subject)} "
+        described += _fill(opening, [(" ; ", item) for item in items], " .")
     if described:
         sections.append(described)
 
     graphs: list[str] = []
     for source in sorted(shape.by_source, key=str):
-        facts = shape.by_source[source]
         by_subject: dict = defaultdict(list)
-        for s, p, o in facts:
+        for s, p, o in shape.by_source[source]:
             by_subject[s].append((p, o))
-        name = writer.term(source)
-        if len(by_subject) == 1:
-            ((subject, pairs),) = by_subject.items()
-            lines = writer.predicate_lines(pairs)
-            single = f"{name} {{ {writer.term(subject)} {' ; '.join(lines)} }}"
-            if len(lines) == 1 or len(single) <= _ONE_LINE:
-                graphs.append(single)
-                continue
-        body = []
-        for subject in sorted(by_subject, key=_subject_key):
-            body += writer.block(subject, by_subject[subject], indent="    ")
-        graphs += [f"{name} {{", *body, "}"]
+        graphs += _fill(f"{writer.term(source)} {{ ", writer.statements(by_subject), " }")
     if graphs:
         sections.append(graphs)
 
@@ -206,12 +230,9 @@ def write(graph: Graph) -> str:
         stated = " . ".join(
             f"{writer.term(s)} {writer.predicate_lines([(p, o)])[0]}" for s, p, o in facts
         )
-        annotated_lines.append(f"{label} {{ {stated} }}")
-        annotated_lines.append(
-            f"{label} " + " ; ".join(writer.predicate_lines(list(annotation))) + " ."
-        )
+        annotated_lines.append(f"{label} {{ {stated} }} {writer.one_line(label, list(annotation))}")
     if annotated_lines:
         sections.append(annotated_lines)
 
-    prefixes = [f"PREFIX {p}: <{PREFIXES[p]}>" for p in sorted(writer.used)]
+    prefixes = _prefix_lines(writer.used)
     return "\n\n".join("\n".join(section) for section in [prefixes, *sections]) + "\n"
