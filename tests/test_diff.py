@@ -3,23 +3,15 @@ lost its last source."""
 
 from __future__ import annotations
 
-import subprocess
-from pathlib import Path
-
 import pytest
+from gitrepo import commit_all
 from rdflib import Graph
 
-PREFIXES = """PREFIX arch: <https://w3id.org/mkgraph/architecture/>
-PREFIX lang: <https://w3id.org/mkgraph/language/>
-PREFIX mk: <https://w3id.org/mkgraph/ontology#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX schema: <https://schema.org/>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX source: <https://w3id.org/mkgraph/source/>
-PREFIX sys: <https://w3id.org/mkgraph/system/>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-"""
+from mkgraph.trig import prefix_block
+
+PREFIXES = prefix_block(
+    "arch", "lang", "mk", "prov", "rdfs", "schema", "skos", "source", "support", "sys", "xsd"
+)
 
 BEFORE = (
     PREFIXES
@@ -44,21 +36,10 @@ _:arch-1 prov:wasDerivedFrom source:difftest-readme ; skos:note "the build matri
 )
 
 
-def git(root: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-        cwd=root,
-        check=True,
-        capture_output=True,
-    )
-
-
 @pytest.fixture
 def repo(scratch_root):
     (scratch_root / "data" / "projects" / "difftest.trig").write_text(BEFORE, encoding="utf-8")
-    git(scratch_root, "init", "-q")
-    git(scratch_root, "add", "-A")
-    git(scratch_root, "commit", "-qm", "before")
+    commit_all(scratch_root, "before")
     return scratch_root
 
 
@@ -76,8 +57,7 @@ def test_migrating_the_data_changes_nothing_but_the_source_kinds(repo, invoke):
     assert changes == kinds
     assert result.output.endswith(f"\n\nFacts: {len(kinds)} added.\n")
     # migrated again and formatted: no change at all
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "migrated")
+    commit_all(repo, "migrated")
     assert invoke("--root", str(repo), "format").exit_code == 0
     again = invoke("--root", str(repo), "diff")
     assert (again.exit_code, again.output) == (0, "No change to the graph.\n")
@@ -133,3 +113,105 @@ def test_revision_and_root_together_are_refused(repo, invoke):
     result = invoke("--root", str(repo), "diff", "HEAD", "--root", str(repo))
     assert result.exit_code == 2
     assert "compare with a revision or with another root, not both" in result.output
+
+
+def edited(repo, *replacements: tuple[str, str]) -> None:
+    """Edit the committed DiffTest file in place, each replacement found exactly once."""
+    path = repo / "data" / "projects" / "difftest.trig"
+    text = path.read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+
+
+ANNOTATED = """
+_:arch-1 { sys:difftest mk:supportsArchitecture arch:riscv64 } _:arch-1 prov:wasDerivedFrom \
+source:difftest-readme ; mk:supportLevel support:experimental ; mk:validFrom "2020"^^xsd:gYear ; \
+skos:note "the build matrix" .
+_:lang-1 { sys:difftest mk:implementedIn lang:c } _:lang-1 prov:wasDerivedFrom source:difftest-readme ; \
+skos:note "the README's first line" .
+_:lang-2 { sys:difftest mk:implementedIn lang:c } _:lang-2 prov:wasDerivedFrom source:difftest-readme ; \
+skos:note "the build files" .
+"""
+
+
+@pytest.fixture
+def annotated(repo):
+    """DiffTest with facts that carry notes, a period and a support level, committed."""
+    path = repo / "data" / "projects" / "difftest.trig"
+    path.write_text(
+        BEFORE + ANNOTATED,
+        encoding="utf-8",
+    )
+    commit_all(repo, "annotated")
+    return repo
+
+
+def test_a_note_a_period_and_a_support_level_changed_in_a_curators_words(annotated, invoke):
+    edited(
+        annotated,
+        ('"the build matrix"', '"the CI matrix"'),
+        (
+            'mk:validFrom "2020"^^xsd:gYear',
+            'mk:validFrom "2021"^^xsd:gYear ; mk:validUntil "2024-06-30"^^xsd:date',
+        ),
+        ("support:experimental", "support:mature"),
+        ('"the build files"', '"the Makefile"'),
+    )
+    result = invoke("--root", str(annotated), "diff")
+    assert (result.exit_code, result.output) == (
+        0,
+        "DiffTest  <https://w3id.org/mkgraph/system/difftest>\n"
+        '  ~ note on implemented in: C: "the build files" -> "the Makefile"  [DiffTest README]\n'
+        '  ~ note on supports architecture: RISC-V (64-bit): "the build matrix" -> "the CI matrix"  '
+        "[DiffTest README]\n"
+        "  ~ period of supports architecture: RISC-V (64-bit): since 2020 -> 2021 to 2024-06-30  "
+        "[DiffTest README]\n"
+        "  ~ support level of supports architecture: RISC-V (64-bit): experimental -> mature  "
+        "[DiffTest README]\n"
+        "\n"
+        "Facts: 2 notes changed, 1 period changed, 1 support level changed.\n",
+    )
+
+
+def test_a_note_or_a_period_given_or_taken_away(annotated, invoke):
+    edited(
+        annotated,
+        (' ; skos:note "the build matrix"', ""),
+        ('mk:validFrom "2020"^^xsd:gYear', 'mk:validUntil "2024"^^xsd:gYear'),
+        (' mk:startYear "2019"^^xsd:gYear }', " }"),
+        (
+            "source:difftest-readme { sys:difftest mk:implementedIn lang:c ;",
+            '_:year { sys:difftest mk:startYear "2019"^^xsd:gYear } _:year prov:wasDerivedFrom '
+            'source:difftest-readme ; skos:note "first commit" .\n'
+            "source:difftest-readme { sys:difftest mk:implementedIn lang:c ;",
+        ),
+    )
+    result = invoke("--root", str(annotated), "diff")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[1:-2] == [
+        '  ~ note on start year: 2019: no note -> "first commit"  [DiffTest README]',
+        '  ~ note on supports architecture: RISC-V (64-bit): "the build matrix" -> no note  '
+        "[DiffTest README]",
+        "  ~ period of supports architecture: RISC-V (64-bit): since 2020 -> until 2024  "
+        "[DiffTest README]",
+    ]
+
+
+def test_a_source_read_again_is_shown_alone(annotated, invoke):
+    edited(annotated, ('mk:readOn "2026-11-01"^^xsd:date', 'mk:readOn "2026-12-02"^^xsd:date'))
+    result = invoke("--root", str(annotated), "diff")
+    assert (result.exit_code, result.output) == (
+        0,
+        "DiffTest README  <https://w3id.org/mkgraph/source/difftest-readme>\n"
+        "  ~ read on: 2026-11-01 -> 2026-12-02\n"
+        "\n"
+        "Facts: 1 changed.\n",
+    )
+
+
+def test_reformatting_annotated_facts_is_no_change(annotated, invoke):
+    assert invoke("--root", str(annotated), "format").exit_code == 0
+    result = invoke("--root", str(annotated), "diff")
+    assert (result.exit_code, result.output) == (0, "No change to the graph.\n")

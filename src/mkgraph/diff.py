@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import RDF, SKOS
 
 from mkgraph.describe import PREDICATE_NAMES
 from mkgraph.errors import ParameterError
 from mkgraph.names import label
-from mkgraph.namespaces import PROV, bind_prefixes
+from mkgraph.namespaces import MK, PROV, bind_prefixes
 from mkgraph.resources import Resources
 
 _STRUCTURE = (RDF.subject, RDF.predicate, RDF.object)
@@ -97,10 +97,23 @@ def _sources(annotations: set[tuple]) -> set:
 
 @dataclass
 class Change:
-    kind: str  # added, removed, changed, sourced, unsourced, lost-last-source
+    kind: str  # added, removed, changed, sourced, unsourced, lost-last-source, restated
     fact: Fact
     old_value: object = None
     sources: list[str] = field(default_factory=list)
+    aspect: str = ""  # restated: what about the fact changed (note, period, support level, ...)
+    was: str = ""  # restated: the aspect before and after, in words
+    now: str = ""
+
+
+# What a statement says about its fact besides its sources, each aspect in a curator's words.
+_ASPECTS = {
+    SKOS.note: "note",
+    MK.validFrom: "period",
+    MK.validUntil: "period",
+    MK.supportLevel: "support level",
+}
+_PHRASES = {"note": "note on", "period": "period of", "support level": "support level of"}
 
 
 @dataclass
@@ -132,6 +145,7 @@ class Diff:
             return "No change to the graph."
         lines: list[str] = []
         counts: dict[str, int] = defaultdict(int)
+        restated: dict[str, int] = defaultdict(int)  # by aspect: note, period, ...
         for subject in sorted(self.changes, key=lambda s: self._name(s).casefold()):
             lines.append(f"{self._name(subject)}  <{subject}>")
             for change in self.changes[subject]:
@@ -152,11 +166,15 @@ class Diff:
                     lines.append(f"  + source for {what}{cited}")
                 elif change.kind == "unsourced":
                     lines.append(f"  - source for {what}{cited}")
+                elif change.kind == "restated":
+                    restated[change.aspect] += 1
+                    phrase = _PHRASES.get(change.aspect, f"{change.aspect} of")
+                    lines.append(f"  ~ {phrase} {what}: {change.was} -> {change.now}{cited}")
                 else:
                     lines.append(
                         f"  ! {what}: lost its last source (had: {'; '.join(change.sources)})"
                     )
-        summary = ", ".join(
+        parts = [
             f"{counts[kind]} {words}"
             for kind, words in (
                 ("added", "added"),
@@ -167,8 +185,12 @@ class Diff:
                 ("lost-last-source", "lost their last source"),
             )
             if counts[kind]
-        )
-        return "\n".join(lines + ["", f"Facts: {summary}."])
+        ]
+        parts += [
+            f"{count} {aspect}{'s' * (count > 1)} changed"
+            for aspect, count in sorted(restated.items())
+        ]
+        return "\n".join(lines + ["", f"Facts: {', '.join(parts)}."])
 
     def as_turtle(self) -> str:
         """The removed triples, then the added ones, each a Turtle document of its own."""
@@ -181,6 +203,68 @@ class Diff:
                 graph.add(triple)
             parts.append(f"# {title}: {len(graph)} triples\n" + graph.serialize(format="turtle"))
         return "\n".join(parts)
+
+
+def _aspects(graph: Graph, annotations: tuple) -> dict[str, str]:
+    """An annotation's aspects (note, period, support level, any other) in words; sources aside."""
+    from mkgraph.periods import Period
+
+    values: dict[str, list[str]] = defaultdict(list)
+    period: dict = {}
+    for p, o in annotations:
+        if p == PROV.wasDerivedFrom:
+            continue
+        if p in (MK.validFrom, MK.validUntil):
+            period[p] = str(o)
+        elif p == SKOS.note:
+            values["note"].append(f'"{o}"')
+        else:
+            name = _ASPECTS.get(p) or PREDICATE_NAMES.get(str(p)) or label(graph, p)
+            values[name].append(label(graph, o) if isinstance(o, URIRef) else str(o))
+    found = {aspect: ", ".join(sorted(v)) for aspect, v in values.items()}
+    if period:
+        found["period"] = Period(period.get(MK.validFrom), period.get(MK.validUntil)).text()
+    return found
+
+
+_NONE = {"note": "no note", "period": "always"}
+
+
+def _restated(fact: Fact, old: Graph, new: Graph, before: set, after: set) -> list[Change]:
+    """What changed in the statements of a fact that kept its sources: each statement paired with
+    the one citing the same sources, and each of its aspects compared."""
+
+    def by_sources(annotations: set) -> dict[frozenset, list[tuple]]:
+        grouped: dict[frozenset, list[tuple]] = defaultdict(list)
+        for pairs in annotations:
+            grouped[frozenset(o for p, o in pairs if p == PROV.wasDerivedFrom)].append(pairs)
+        return grouped
+
+    old_groups, new_groups = by_sources(before), by_sources(after)
+    changes = []
+    for sources in set(old_groups) & set(new_groups):
+        gone = sorted(set(old_groups[sources]) - set(new_groups[sources]))
+        came = sorted(set(new_groups[sources]) - set(old_groups[sources]))
+        if not gone and not came:
+            continue
+        cited = sorted(label(new, s) for s in sources)
+        for index in range(max(len(gone), len(came))):
+            was = _aspects(old, gone[index]) if index < len(gone) else {}
+            now = _aspects(new, came[index]) if index < len(came) else {}
+            for aspect in sorted(set(was) | set(now)):
+                if was.get(aspect) != now.get(aspect):
+                    missing = _NONE.get(aspect, "none")
+                    changes.append(
+                        Change(
+                            "restated",
+                            fact,
+                            sources=cited,
+                            aspect=aspect,
+                            was=was.get(aspect, missing),
+                            now=now.get(aspect, missing),
+                        )
+                    )
+    return changes
 
 
 def _content_named(graph: Graph) -> set[tuple]:
@@ -244,7 +328,10 @@ def compare(old: Graph, new: Graph) -> Diff:
             changes[fact[0]].append(
                 Change("unsourced", fact, None, sorted(label(old, s) for s in before - after))
             )
-    order = ("lost-last-source", "changed", "added", "removed", "sourced", "unsourced")
+        restated = _restated(fact, old, new, old_prov.get(fact, set()), new_prov.get(fact, set()))
+        if restated:
+            changes[fact[0]] += restated
+    order = ("lost-last-source", "changed", "restated", "added", "removed", "sourced", "unsourced")
     for subject in changes:
         changes[subject].sort(key=lambda c: (order.index(c.kind), str(c.fact[1]), str(c.fact[2])))
     return Diff(old, new, dict(changes))
