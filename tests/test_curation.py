@@ -159,6 +159,7 @@ def test_walk_through_of_contributing(scratch_root, invoke):
         "The Fake OS team  <https://w3id.org/mkgraph/agent/fake-os-team>",
         "Facts: 36 added.",
     ]
+    assert "  + address: https://git.example.org/fake-os/blob/main/README.md\n" in shown.output
 
     # Formatted, the file is the example CONTRIBUTING.md shows, and the graph is the same.
     formatted = invoke(*root, "format", str(target))

@@ -113,6 +113,8 @@ _ASPECTS = {
     MK.validUntil: "period",
     MK.supportLevel: "support level",
 }
+# Property names in a curator's words: describe's, and those the ontology does not label.
+_WORDS = {**PREDICATE_NAMES, "https://schema.org/url": "address"}
 _PHRASES = {"note": "note on", "period": "period of", "support level": "support level of"}
 
 
@@ -138,7 +140,7 @@ class Diff:
 
     def _predicate(self, predicate) -> str:
         graph = self.new if (predicate, None, None) in self.new else self.old
-        return PREDICATE_NAMES.get(str(predicate)) or label(graph, predicate)
+        return _WORDS.get(str(predicate)) or label(graph, predicate)
 
     def as_text(self) -> str:
         if self.empty:
@@ -219,7 +221,7 @@ def _aspects(graph: Graph, annotations: tuple) -> dict[str, str]:
         elif p == SKOS.note:
             values["note"].append(f'"{o}"')
         else:
-            name = _ASPECTS.get(p) or PREDICATE_NAMES.get(str(p)) or label(graph, p)
+            name = _ASPECTS.get(p) or _WORDS.get(str(p)) or label(graph, p)
             values[name].append(label(graph, o) if isinstance(o, URIRef) else str(o))
     found = {aspect: ", ".join(sorted(v)) for aspect, v in values.items()}
     if period:
