@@ -28,6 +28,7 @@ from mkgraph.prefixes import PREFIXES
 _STRUCTURE = (RDF.subject, RDF.predicate, RDF.object)
 _LOCAL = re.compile(r"^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?$")
 _ONE_LINE = 100
+_NEXT_SUBJECT = " . "
 
 Fact = tuple  # (subject, predicate, object)
 Annotation = frozenset  # of (predicate, object) pairs
@@ -135,7 +136,7 @@ class _Writer:
         pieces: list[tuple[str, str]] = []
         for subject in sorted(by_subject, key=_subject_key):
             items = self.predicate_lines(by_subject[subject])
-            pieces.append((" . ", f"{self.term(subject)} {items[0]}"))
+            pieces.append((_NEXT_SUBJECT, f"{self.term(subject)} {items[0]}"))
             pieces += [(" ; ", item) for item in items[1:]]
         return pieces
 
@@ -148,11 +149,13 @@ def _fill(
     opening: str, pieces: list[tuple[str, str]], closing: str, indent: str = "    "
 ) -> list[str]:
     """opening + pieces + closing, filled into lines of at most 100 characters (a piece longer
-    than that gets a line of its own); a line that goes on ends in its separator."""
+    than that gets a line of its own, and so does each further subject); a line that goes on ends
+    in its separator."""
     lines = [opening + pieces[0][1]]
     for index, (separator, text) in enumerate(pieces[1:], start=1):
-        tail = closing if index == len(pieces) - 1 else separator.rstrip()
-        if len(lines[-1]) + len(separator) + len(text) + len(tail) <= _ONE_LINE:
+        tail = closing if index == len(pieces) - 1 else pieces[index + 1][0].rstrip()
+        fits = len(lines[-1]) + len(separator) + len(text) + len(tail) <= _ONE_LINE
+        if fits and separator != _NEXT_SUBJECT:
             lines[-1] += separator + text
         else:
             lines[-1] += separator.rstrip()
