@@ -18,9 +18,27 @@ from mkgraph.trig import prefix_block
 
 # What a project file usually needs; `mkgraph format` later keeps only the ones it uses.
 TEMPLATE_PREFIXES = (
-    "agent arch dct doap family iface kind lang mk prov rdfs schema skos source spdx status support"
-    " sys trait xsd"
-).split()
+    "agent",
+    "arch",
+    "dct",
+    "doap",
+    "family",
+    "iface",
+    "kind",
+    "lang",
+    "mk",
+    "prov",
+    "rdfs",
+    "schema",
+    "skos",
+    "source",
+    "spdx",
+    "status",
+    "support",
+    "sys",
+    "trait",
+    "xsd",
+)
 
 TEMPLATE = Template("""\
 # Written by `mkgraph new`. Replace each TODO with what a source says, or delete the line; keep
