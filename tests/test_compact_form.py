@@ -4,6 +4,7 @@ any other annotation) tuples, for every data file and for old-form fixtures kept
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -163,6 +164,22 @@ def test_the_bundled_projects_take_at_most_three_lines_a_sourced_fact():
             count += len(sourced_facts(graph))
             lines += len(trig.write(graph).splitlines())
     assert count >= 300 and lines <= 3 * count, (count, lines)
+
+
+def test_lines_are_filled_to_100_characters_but_a_record_or_a_long_value():
+    """Past 100 characters only a line that is one record (a source, an annotated fact) or one
+    value too long to share a line."""
+    long_lines = 0
+    for path in TRIG_FILES:
+        for line in trig.write(parse_file(path)).splitlines():
+            if len(line) <= 100:
+                continue
+            long_lines += 1
+            if line.startswith("_:") or " a mk:Source ; " in line:
+                continue
+            without_strings = re.sub(r'"(?:[^"\\]|\\.)*"', '""', line)
+            assert " ; " not in without_strings.rstrip(" ;."), f"{path.name}: {line}"
+    assert long_lines  # the data has long descriptions and records: the rule is exercised
 
 
 def generated_project(sources: int, facts: int, noted: int) -> Graph:
