@@ -15,10 +15,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_isomorphic
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
-from mkgraph import fastload, formatting, trig
-from mkgraph.graph import parse_file, parse_text
-from mkgraph.namespaces import MK, PROV, SCHEMA, SOURCE, SOURCE_KIND, SYSTEM
-from mkgraph.resources import locate
+from mkgraph.core.namespaces import MK, PROV, SCHEMA, SOURCE, SOURCE_KIND, SYSTEM
+from mkgraph.core.resources import locate
+from mkgraph.store import fastload, formatting, trig
+from mkgraph.store.graph import parse_file, parse_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reified"
 OLD_FORM = sorted(FIXTURES.glob("*.ttl"))

@@ -12,8 +12,8 @@ from rdfcompare import canonical_triples
 from rdflib import BNode, Literal, URIRef
 
 from mkgraph.api import KnowledgeGraph
-from mkgraph.queries import list_stored_queries
-from mkgraph.resources import locate
+from mkgraph.core.resources import locate
+from mkgraph.store.queries import list_stored_queries
 
 SELECTS = [q for q in list_stored_queries(locate().queries) if "SELECT" in q.text]
 

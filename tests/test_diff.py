@@ -7,7 +7,7 @@ import pytest
 from gitrepo import commit_all
 from rdflib import Graph
 
-from mkgraph.trig import prefix_block
+from mkgraph.store.trig import prefix_block
 
 PREFIXES = prefix_block(
     "arch", "lang", "mk", "prov", "rdfs", "schema", "skos", "source", "support", "sys", "xsd"
