@@ -56,7 +56,11 @@ class Server:
     def wait(self, limit: float = 60.0) -> None:
         """Return once `ready_url` answers; RuntimeError with the log's end if the process ends
         or `limit` seconds (from the start) pass first."""
-        while not answers(self.ready_url, timeout=1):
+        # one request at a time, each given the time left: a poll that gave up early while the
+        # server still worked on it would pile concurrent requests onto a starting server
+        while not answers(
+            self.ready_url, timeout=max(1.0, limit - (time.monotonic() - self.started))
+        ):
             if self.process.poll() is not None:
                 said = self.log.read_bytes().decode(errors="replace")[-2000:]
                 raise RuntimeError(f"{self.command[0]} exited: {said}")
