@@ -652,8 +652,8 @@ def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, ou
                 if direction == "both":
                     for way in ("ancestors", "descendants"):
                         tree = kg.lineage(name, way, kinds, depth)
-                        tree.name += f" ({way})"
-                        trees.append(render_tree(tree, ascii_only=ascii_only))
+                        heading = f"{tree.name} ({way})"
+                        trees.append(render_tree(tree, ascii_only=ascii_only, heading=heading))
                 else:
                     tree = kg.lineage(name, direction, kinds, depth)
                     trees.append(render_tree(tree, ascii_only=ascii_only))
