@@ -20,8 +20,8 @@ from servers import environment, free_port, mkgraph_command, running
 # one thread parses them all again.
 CONCURRENT_PARSES = r"""
 import sys, threading
-from mkgraph import engine, queries
-from mkgraph.resources import locate
+from mkgraph.store import engine, queries
+from mkgraph.core.resources import locate
 paths = sorted(locate().queries.glob("by-*.rq")) + sorted(locate().queries.glob("*cend*.rq"))
 errors = []
 start = threading.Barrier(4)

@@ -15,7 +15,7 @@ import unicodedata
 import pytest
 from servers import environment, raw_server, read_request, recording_server
 
-from mkgraph import remote
+from mkgraph.web import remote
 
 GRAPH_PATH = "/store?graph=https%3A%2F%2Fw3id.org%2Fmkgraph%2Fgraph"
 JSON_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"
@@ -403,8 +403,8 @@ def test_the_unsafe_characters_are_many():
 
 def test_every_unsafe_character_anywhere_in_an_allowed_endpoint_is_refused():
     """The one check every query passes, with every unsafe character in turn, each place."""
-    from mkgraph import querycheck
-    from mkgraph.errors import QueryError
+    from mkgraph.core.errors import QueryError
+    from mkgraph.store import querycheck
 
     urls = [place.format(c=c, port=9) for c in UNSAFE for place in PLACES]
     for url in urls:
@@ -424,7 +424,7 @@ def test_an_allowed_endpoint_in_disguise_is_refused_everywhere_and_nothing_is_se
     very URL (written with \\u escapes, as SPARQL allows): refused before any engine runs, and
     the loopback store named receives nothing."""
     from mkgraph.api import KnowledgeGraph
-    from mkgraph.errors import QueryError
+    from mkgraph.core.errors import QueryError
 
     kg = KnowledgeGraph()
     connections = []
