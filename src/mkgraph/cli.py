@@ -634,9 +634,15 @@ def show_command(ctx, name, fmt, history, output):
     help="tree (default), dot, svg, png, mermaid, json or html; else from -o's extension.",
 )
 @click.option("--ascii", "ascii_only", is_flag=True, help="Tree in plain ASCII instead of Unicode.")
+@click.option(
+    "--panels",
+    is_flag=True,
+    help="The whole forest as SVG small multiples that fit a README (about 900 px wide): "
+    "one panel per system that descends from none.",
+)
 @output_option
 @click.pass_context
-def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, output):
+def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, panels, output):
     """Draw family trees: descendants (default) or ancestors of systems, or the whole forest.
 
     Without NAME, the whole forest of the listed projects and the systems they name is drawn.
@@ -655,6 +661,14 @@ def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, ou
         "tree",
     )
     kinds = list(relations) or None
+    if panels:
+        if names or chosen != "svg":
+            raise ParameterError(
+                "--panels draws the whole forest as SVG: give no NAME, and -f svg or -o FILE.svg"
+            )
+        view = kg.lineage_view([], direction, kinds, depth)
+        _emit_bytes(drawing.to_panels_svg(view), output)
+        return
     if chosen == "tree":
         if not names:  # the whole forest: a tree below each system that descends from none
             forest = kg.lineage_forest(kinds, depth)

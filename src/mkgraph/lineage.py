@@ -154,6 +154,9 @@ class SystemNode:
     facts: dict[str, list[str]] = field(default_factory=dict)
     other_names: list[str] = field(default_factory=list)  # skos:altLabel: search finds these too
     sources: dict[str, list[str]] = field(default_factory=dict)  # per fact name, who says so
+    # per fact name, each value with its period ("until 2017"; None: no period stated), whether
+    # it holds today, and its sources: history included, for the facts panel
+    statements: dict[str, list[dict]] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -224,16 +227,49 @@ def _facts(graph: Graph, system: URIRef) -> dict[str, list[str]]:
     return facts
 
 
+def _statements(graph: Graph, system: URIRef, periods: dict, today: tuple) -> dict[str, list[dict]]:
+    """Each fact's values with their periods and sources, ended facts included."""
+    from mkgraph.describe import levels_of, sources_of
+    from mkgraph.periods import holds
+
+    found: dict[str, list[dict]] = {}
+    for name, predicate in _FACT_PREDICATES.items():
+        values = []
+        for o in graph.objects(system, predicate):
+            if predicate == RDF.type and o == MK.ListedProject:
+                continue
+            held = periods.get((system, predicate, o), [])
+            values.append(
+                {
+                    "value": str(o) if isinstance(o, Literal) else label(graph, o),
+                    "period": "; ".join(sorted({p.text() for p in held})) or None,
+                    "level": levels_of(graph, system, predicate, o),  # a port's support
+                    "current": holds(held, today),
+                    "sources": sources_of(graph, system, predicate, o),
+                }
+            )
+        if values:
+            found[name] = sorted(values, key=lambda v: (not v["current"], v["value"].casefold()))
+    return found
+
+
 def view(
     graph: Graph,
     roots: list[URIRef] | None = None,
     direction: str = "descendants",
     relations=LINEAGE_RELATIONS,
     depth: int | None = None,
+    history: Graph | None = None,
 ) -> LineageView:
     """The systems and lineage links to draw: around the given systems (descendants, ancestors or
     both, up to a depth), or without roots the whole forest of the listed projects and the systems
-    they are linked to."""
+    they are linked to. `history` (the graph with the facts whose period has ended) gives each
+    system's statements with their periods; without it they come from `graph`."""
+    from mkgraph.periods import TODAY, periods_by_fact, span
+
+    told = history if history is not None else graph
+    periods = periods_by_fact(told)
+    today = span(TODAY)
     all_edges = edges(graph, relations)
     if not roots:
         listed = {s for s in graph.subjects(RDF.type, MK.ListedProject) if isinstance(s, URIRef)}
@@ -279,6 +315,7 @@ def view(
             facts=_facts(graph, system),
             other_names=sorted({str(o) for o in graph.objects(system, SKOS.altLabel)}),
             sources=_sources(graph, system),
+            statements=_statements(told, system, periods, today),
         )
     for system, node in nodes.items():
         node.clan = " & ".join(
