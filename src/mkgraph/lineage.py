@@ -195,20 +195,36 @@ _FACT_PREDICATES = {
 }
 
 
-def _sources(graph: Graph, system: URIRef) -> dict[str, list[str]]:
-    from mkgraph.describe import sources_of
+def _said(graph: Graph, system: URIRef) -> dict[tuple, tuple[set[str], set[str]]]:
+    """Who says each fact about one system, and the support levels they give, by (predicate,
+    object): one pass over the system's statement nodes (rather than one per fact)."""
+    from mkgraph.namespaces import PROV
 
+    found: dict[tuple, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
+    for statement in graph.subjects(RDF.subject, system):
+        key = (graph.value(statement, RDF.predicate), graph.value(statement, RDF.object))
+        sources, levels = found[key]
+        sources.update(label(graph, s) for s in graph.objects(statement, PROV.wasDerivedFrom))
+        levels.update(
+            label(graph, level)
+            for level in graph.objects(statement, MK.supportLevel)
+            if isinstance(level, URIRef)
+        )
+    return found
+
+
+def _sources(graph: Graph, system: URIRef, said: dict) -> dict[str, list[str]]:
     found = {}
     for name, predicate in _FACT_PREDICATES.items():
-        said = sorted(
+        sources = sorted(
             {
                 src
                 for o in graph.objects(system, predicate)
-                for src in sources_of(graph, system, predicate, o)
+                for src in said.get((predicate, o), (set(), set()))[0]
             }
         )
-        if said:
-            found[name] = said
+        if sources:
+            found[name] = sources
     return found
 
 
@@ -227,9 +243,10 @@ def _facts(graph: Graph, system: URIRef) -> dict[str, list[str]]:
     return facts
 
 
-def _statements(graph: Graph, system: URIRef, periods: dict, today: tuple) -> dict[str, list[dict]]:
-    """Each fact's values with their periods and sources, ended facts included."""
-    from mkgraph.describe import levels_of, sources_of
+def _statements(
+    graph: Graph, system: URIRef, said: dict, periods: dict, today: tuple
+) -> dict[str, list[dict]]:
+    """Each fact's values with their periods, support levels and sources, ended facts included."""
     from mkgraph.periods import holds
 
     found: dict[str, list[dict]] = {}
@@ -239,13 +256,14 @@ def _statements(graph: Graph, system: URIRef, periods: dict, today: tuple) -> di
             if predicate == RDF.type and o == MK.ListedProject:
                 continue
             held = periods.get((system, predicate, o), [])
+            sources, levels = said.get((predicate, o), (set(), set()))
             values.append(
                 {
                     "value": str(o) if isinstance(o, Literal) else label(graph, o),
                     "period": "; ".join(sorted({p.text() for p in held})) or None,
-                    "level": levels_of(graph, system, predicate, o),  # a port's support
+                    "level": ", ".join(sorted(levels)) or None,  # a port's support level
                     "current": holds(held, today),
-                    "sources": sources_of(graph, system, predicate, o),
+                    "sources": sorted(sources),
                 }
             )
         if values:
@@ -305,6 +323,7 @@ def view(
     nodes = {}
     for system in sorted(systems, key=lambda s: label(graph, s).casefold()):
         years = _years(graph, system)
+        said = _said(told, system)
         homepage = graph.value(system, DOAP.homepage)
         nodes[system] = SystemNode(
             system,
@@ -314,8 +333,8 @@ def view(
             min(years) if years else None,
             facts=_facts(graph, system),
             other_names=sorted({str(o) for o in graph.objects(system, SKOS.altLabel)}),
-            sources=_sources(graph, system),
-            statements=_statements(told, system, periods, today),
+            sources=_sources(graph, system, said),
+            statements=_statements(told, system, said, periods, today),
         )
     for system, node in nodes.items():
         node.clan = " & ".join(
