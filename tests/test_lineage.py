@@ -53,9 +53,9 @@ def test_ancestors_relation_filter_and_depth(invoke):
 
 def test_every_tree_line_is_a_true_sentence(kg, invoke):
     """Each line under the root, in both directions, is a lineage triple read descendant first."""
-    from mkgraph.lineage import RELATION_LABELS, SENTENCE_VERBS
-    from mkgraph.names import label
-    from mkgraph.namespaces import LINEAGE_RELATIONS
+    from mkgraph.core.namespaces import LINEAGE_RELATIONS
+    from mkgraph.store.names import label
+    from mkgraph.views.lineage import RELATION_LABELS, SENTENCE_VERBS
 
     facts = {
         f"{label(kg.current, s)} {SENTENCE_VERBS[RELATION_LABELS[p]]} {label(kg.current, o)}"
@@ -125,9 +125,9 @@ def test_stored_ancestors_query_follows_reimplements(kg):
 
 def _lineage_facts(kg) -> set[tuple[str, str, str]]:
     """Every lineage triple as (descendant name, relation name, ancestor name)."""
-    from mkgraph.lineage import RELATION_LABELS
-    from mkgraph.names import label
-    from mkgraph.namespaces import LINEAGE_RELATIONS
+    from mkgraph.core.namespaces import LINEAGE_RELATIONS
+    from mkgraph.store.names import label
+    from mkgraph.views.lineage import RELATION_LABELS
 
     return {
         (label(kg.current, s), RELATION_LABELS[p], label(kg.current, o))
@@ -147,7 +147,7 @@ def test_stored_query_paths_read_descendant_first_for_every_system(kg):
     each "A → relation → B" is "A is <relation> B", the descendant first, the path running from
     the row's system to the asked one (descendants) or from the asked one to it (ancestors).
     Each query runs once with its parameter left unbound, so it answers for every system."""
-    from mkgraph.queries import list_stored_queries
+    from mkgraph.store.queries import list_stored_queries
 
     facts = _lineage_facts(kg)
     stored = {q.name: q for q in list_stored_queries(kg.resources.queries)}
@@ -173,7 +173,7 @@ def test_descendant_paths_are_the_same_in_the_cli_and_the_server(kg, invoke):
 
     import httpx
 
-    from mkgraph import server
+    from mkgraph.web import server
 
     expected = "Ares → based on → Helios → inspired by → seL4"
     cli = invoke("query", "descendants", "-p", "of=seL4", "-f", "csv").output

@@ -15,7 +15,7 @@ import pytest
 from browser import chromium
 from rdflib import Graph, URIRef
 
-from mkgraph import server
+from mkgraph.web import server
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
 SEL4 = URIRef("https://w3id.org/mkgraph/system/sel4")
@@ -41,7 +41,7 @@ def get(kg):
 @needs_dot
 @pytest.mark.parametrize("path", ["/system/sel4", "/mkgraph/system/sel4"])
 def test_a_browser_gets_the_page_of_the_site(get, kg, path):
-    from mkgraph import pages
+    from mkgraph.views import pages
 
     answer = get(path, "text/html,application/xhtml+xml,*/*;q=0.8")
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/html")
@@ -159,7 +159,7 @@ def test_every_served_page_in_a_browser(kg, tmp_path, monkeypatch):
     them resolves (200); a click on a system in a lineage drawing opens its page."""
     from selenium.webdriver.common.by import By
 
-    from mkgraph import pages
+    from mkgraph.views import pages
 
     with chromium(tmp_path / "profile", monkeypatch) as driver, _live_server(kg) as base:
         paths = ["/"] + [
@@ -182,8 +182,7 @@ def test_every_served_page_in_a_browser(kg, tmp_path, monkeypatch):
                 page.feed(driver.page_source)
                 loads = [ref for ref in page.loads if ref != "data:,"]  # the empty icon
                 assert all(
-                    urlsplit(urljoin(base + path, r)).netloc == urlsplit(base).netloc
-                    for r in loads
+                    urlsplit(urljoin(base + path, r)).netloc == urlsplit(base).netloc for r in loads
                 ), (path, loads)
                 for href in page.links:
                     target = urlsplit(urljoin(base + path, href))
