@@ -680,10 +680,8 @@ def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, pa
                 if direction == "both":
                     for way in ("ancestors", "descendants"):
                         tree = kg.lineage(name, way, kinds, depth)
-                        heading, *lines = render_tree(tree, ascii_only=ascii_only).split("\n")
-                        if lines:  # a tree's heading says which way; its sentences use the name
-                            heading += f" ({way})"
-                        trees.append("\n".join([heading, *lines]))
+                        heading = f"{tree.name} ({way})"
+                        trees.append(render_tree(tree, ascii_only=ascii_only, heading=heading))
                 else:
                     tree = kg.lineage(name, direction, kinds, depth)
                     trees.append(render_tree(tree, ascii_only=ascii_only))
