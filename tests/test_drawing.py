@@ -78,6 +78,7 @@ def test_dot_for_one_system_ranks_by_start_year(invoke):
         "n_sculpt",
         "n_helios",
         "n_ares",
+        "n_hermes",
         "n_lionsos",
         "n_redox",
         "n_robigalia",
@@ -143,7 +144,7 @@ def test_json_nodes_and_links(invoke):
 
 def test_both_directions(invoke):
     data = json.loads(invoke("lineage", "Helios", "--both", "-f", "json").output)
-    assert {n["name"] for n in data["nodes"]} == {"Helios", "seL4", "Ares", "L4", "L3"}
+    assert {n["name"] for n in data["nodes"]} == {"Helios", "seL4", "Ares", "Hermes", "L4", "L3"}
 
 
 class _References(HTMLParser):
