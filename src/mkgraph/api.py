@@ -25,13 +25,13 @@ from mkgraph.core.errors import (
     UnknownNameError,
     ValidationTimeout,
 )
+from mkgraph.core.limits import DEFAULT_TIMEOUT
 from mkgraph.core.resources import Resources, locate
 from mkgraph.store import queries
 
 if TYPE_CHECKING:  # pragma: no cover
     from rdflib import Graph, URIRef
 
-DEFAULT_TIMEOUT = 30.0
 ENGINES = ("auto", "oxigraph", "rdflib")
 REASONERS = ("targeted", "owlrl")
 
@@ -185,6 +185,16 @@ class KnowledgeGraph:
             for name, value in self._check_params(stored, params).items()
         }
 
+    def bound_text(self, stored: queries.StoredQuery, params: dict[str, str]) -> str:
+        """The stored query with its parameters (given, else their defaults) written in as
+        terms: the text another store, or the server's workers, run as it stands."""
+        from mkgraph.store import oxengine
+
+        bindings = self._store_bindings(stored, params)
+        return oxengine.with_terms(stored.text, bindings) or oxengine.with_values(
+            stored.text, bindings
+        )
+
     def query(
         self,
         name: str,
@@ -222,7 +232,7 @@ class KnowledgeGraph:
                 timeout=timeout,
                 allow_service=allow_service,
             )
-            return result if native else _as_rdflib(result)
+            return result if native else _rdflib_result(result)
         from mkgraph.store import engine
 
         bound = self.bindings(stored, params or {})
@@ -277,7 +287,7 @@ class KnowledgeGraph:
             result = oxengine.run(
                 self.store, text, None, source=source, timeout=timeout, allow_service=allow_service
             )
-            return result if native else _as_rdflib(result)
+            return result if native else _rdflib_result(result)
         from mkgraph.store import engine
 
         return engine.run(
@@ -338,10 +348,7 @@ class KnowledgeGraph:
 
         if name is not None:
             stored = self.stored_query(name)
-            bindings = self._store_bindings(stored, params or {})
-            text = oxengine.with_terms(stored.text, bindings) or oxengine.with_values(
-                stored.text, bindings
-            )
+            text = self.bound_text(stored, params or {})
             source = str(stored.path)
         else:
             source = "query"
@@ -354,7 +361,7 @@ class KnowledgeGraph:
             user,
             password,
         )
-        return result if native else _as_rdflib(result)
+        return result if native else _rdflib_result(result)
 
     # ---------------------------------------------------------------- checks
     def validate(
@@ -706,41 +713,7 @@ def _is_text(value: str) -> bool:
     return True
 
 
-def _as_rdflib(result):
-    """An Oxigraph result as mkgraph's QueryResult of rdflib terms."""
-    from rdflib import BNode, Graph, Literal, URIRef
+def _rdflib_result(result):
+    from mkgraph.store.engine import from_oxigraph
 
-    from mkgraph.core.namespaces import bind_prefixes
-    from mkgraph.store.engine import QueryResult
-
-    plain = {
-        "http://www.w3.org/2001/XMLSchema#string",
-        "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
-    }
-
-    def term(value):
-        if value is None:
-            return None
-        kind = type(value).__name__
-        if kind == "NamedNode":
-            return URIRef(value.value)
-        if kind == "BlankNode":
-            return BNode(value.value)
-        if value.language:
-            return Literal(value.value, lang=value.language)
-        datatype = value.datatype.value
-        return Literal(value.value, datatype=None if datatype in plain else URIRef(datatype))
-
-    if result.form == "SELECT":
-        return QueryResult(
-            "SELECT",
-            variables=result.variables,
-            rows=[tuple(term(v) for v in row) for row in result.rows],
-        )
-    if result.form == "ASK":
-        return QueryResult("ASK", boolean=result.boolean)
-    graph = Graph()
-    bind_prefixes(graph)
-    for triple in result.triples:
-        graph.add((term(triple.subject), term(triple.predicate), term(triple.object)))
-    return QueryResult(result.form, graph=graph)
+    return from_oxigraph(result)

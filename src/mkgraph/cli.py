@@ -14,11 +14,9 @@ import click
 
 from mkgraph import __version__
 from mkgraph.core.errors import MkgraphError, ParameterError
+from mkgraph.core.formats import DRAWING_FORMATS, GRAPH_FORMATS, SELECT_FORMATS
+from mkgraph.core.limits import DEFAULT_TIMEOUT
 from mkgraph.core.resources import ROOT_ENV
-
-SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
-GRAPH_FORMATS = ("turtle", "jsonld", "ntriples", "nquads", "xml")
-DRAWING_FORMATS = ("tree", "dot", "svg", "png", "mermaid", "json", "html")
 
 
 def _kg(ctx: click.Context):
@@ -118,7 +116,7 @@ def limits_options(func):
     return click.option(
         "--timeout",
         type=click.FloatRange(min=0.001),
-        default=30.0,
+        default=DEFAULT_TIMEOUT,
         show_default=True,
         metavar="SECONDS",
         help="Stop a query that runs longer than this (with --endpoint: the whole exchange).",
@@ -196,9 +194,9 @@ def _render_result(result, fmt: str | None, width: int | None = None) -> str:
 
             return serialize_triples(sorted(result.triples, key=str), fmt).rstrip("\n")
         # other graph formats are written by rdflib (Turtle, JSON-LD with context)
-        from mkgraph.api import _as_rdflib
+        from mkgraph.store.engine import from_oxigraph
 
-        result = _as_rdflib(result)
+        result = from_oxigraph(result)
     if getattr(result, "graph", None) is not None:
         from mkgraph.store.export import serialize
 
@@ -353,7 +351,7 @@ def queries_command(ctx):
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
+    type=click.Choice(SELECT_FORMATS + tuple(GRAPH_FORMATS)),
     help="Output format: table (default), csv, tsv, json, xml, markdown; "
     "graph results: turtle (default), jsonld, ntriples, nquads, xml.",
 )
@@ -432,7 +430,7 @@ def query_command(
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
+    type=click.Choice(SELECT_FORMATS + tuple(GRAPH_FORMATS)),
     help="Output format, as for `mkgraph query`.",
 )
 @inferred_option
@@ -528,7 +526,7 @@ def validate_command(ctx, fmt, validator, timeout, output):
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(GRAPH_FORMATS),
+    type=click.Choice(tuple(GRAPH_FORMATS)),
     help="turtle (default), jsonld, ntriples, nquads or xml; else from -o's extension.",
 )
 @inferred_option
@@ -539,7 +537,7 @@ def export_command(ctx, fmt, inferred, output):
 
     Example: mkgraph export --format jsonld -o mkgraph.jsonld
     """
-    from mkgraph.store.export import GRAPH_FORMATS, format_from_extension
+    from mkgraph.store.export import format_from_extension
 
     chosen = _output_format(
         fmt,
@@ -558,7 +556,7 @@ def export_command(ctx, fmt, inferred, output):
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(("text",) + GRAPH_FORMATS),
+    type=click.Choice(("text", *GRAPH_FORMATS)),
     default="text",
     show_default=True,
     help="text, or the facts as RDF.",
@@ -616,7 +614,7 @@ def show_command(ctx, name, fmt, history, output):
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(DRAWING_FORMATS),
+    type=click.Choice(tuple(DRAWING_FORMATS)),
     help="tree (default), dot, svg, png, mermaid, json or html; else from -o's extension.",
 )
 @click.option("--ascii", "ascii_only", is_flag=True, help="Tree in plain ASCII instead of Unicode.")
@@ -636,8 +634,8 @@ def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, ou
         fmt,
         output,
         drawing.format_from_extension,
-        DRAWING_FORMATS,
-        (".txt", ".dot", ".svg", ".png", ".mmd", ".json", ".html"),
+        tuple(DRAWING_FORMATS),
+        tuple(DRAWING_FORMATS.values()),
         "tree",
     )
     kinds = list(relations) or None

@@ -13,12 +13,13 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from rdflib import Graph, Variable
+from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.plugins.sparql import CUSTOM_EVALS, prepareQuery
 from rdflib.term import Identifier, Node
 
 from mkgraph.core.errors import QueryError, QueryTimeout
-from mkgraph.core.namespaces import PREFIXES
+from mkgraph.core.limits import DEFAULT_TIMEOUT
+from mkgraph.core.namespaces import PREFIXES, bind_prefixes
 from mkgraph.store import projection, querycheck
 
 _FORMS = {
@@ -43,10 +44,6 @@ class QueryResult:
 def _where(text: str, exc) -> str:
     line, column = getattr(exc, "lineno", None), getattr(exc, "col", None)
     return f"line {line}, column {column}: " if line is not None else ""
-
-
-MAX_QUERY_LENGTH = querycheck.MAX_QUERY_LENGTH
-DEFAULT_TIMEOUT = 30.0  # seconds
 
 
 def _prefix_position(text: str, prefix: str) -> str:
@@ -198,3 +195,51 @@ def _collect(result, form: str, graph: Graph, text: str = "") -> QueryResult:
     for triple in result:
         out.add(triple)
     return QueryResult(form, graph=out)
+
+
+_PLAIN = {
+    "http://www.w3.org/2001/XMLSchema#string",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
+}
+
+
+def rdflib_term(value) -> Node:
+    """An Oxigraph term as the rdflib term with the same meaning."""
+    kind = type(value).__name__
+    if kind == "NamedNode":
+        return URIRef(value.value)
+    if kind == "BlankNode":
+        return BNode(value.value)
+    if value.language:
+        return Literal(value.value, lang=value.language)
+    datatype = value.datatype.value
+    return Literal(value.value, datatype=None if datatype in _PLAIN else URIRef(datatype))
+
+
+def rdflib_graph(triples) -> Graph:
+    """Oxigraph triples as an rdflib Graph with mkgraph's prefixes bound."""
+    graph = Graph()
+    bind_prefixes(graph)
+    for triple in triples:
+        graph.add(
+            (
+                rdflib_term(triple.subject),
+                rdflib_term(triple.predicate),
+                rdflib_term(triple.object),
+            )
+        )
+    return graph
+
+
+def from_oxigraph(result) -> QueryResult:
+    """An Oxigraph answer (mkgraph.store.oxengine.OxResult, local or remote) as the same
+    QueryResult of rdflib terms that `run` returns: one result type, whichever engine answered."""
+    if result.form == "SELECT":
+        return QueryResult(
+            "SELECT",
+            variables=list(result.variables),
+            rows=[tuple(None if v is None else rdflib_term(v) for v in row) for row in result.rows],
+        )
+    if result.form == "ASK":
+        return QueryResult("ASK", boolean=result.boolean)
+    return QueryResult(result.form, graph=rdflib_graph(result.triples))

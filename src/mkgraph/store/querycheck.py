@@ -28,9 +28,9 @@ import re
 from dataclasses import dataclass, field
 
 from mkgraph.core.errors import QueryError
+from mkgraph.core.limits import MAX_QUERY_LENGTH
 from mkgraph.core.prefixes import PREFIXES
 
-MAX_QUERY_LENGTH = 1_000_000
 MAX_NESTING = 64  # brackets inside each other; Oxigraph's parser overflows its stack at thousands
 
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY")

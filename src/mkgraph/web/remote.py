@@ -25,6 +25,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 import pyoxigraph as ox
 
 from mkgraph.core.errors import MkgraphError
+from mkgraph.core.limits import DEFAULT_TIMEOUT
 from mkgraph.core.prefixes import GRAPH_IRI  # where mkgraph's triples go unless told otherwise
 from mkgraph.store.oxengine import OxResult
 
@@ -325,7 +326,7 @@ def query(
     text: str,
     endpoint: str,
     graph: str = GRAPH_IRI,
-    timeout: float = 30.0,
+    timeout: float = DEFAULT_TIMEOUT,
     user: str | None = None,
     password: str | None = None,
     max_bytes: int | None = None,
