@@ -229,18 +229,16 @@ def test_each_module_is_where_the_readme_says():
     """The README names every module under its floor, so a reader finds it there."""
     text = README.read_text(encoding="utf-8")
     block = text.split("\n## Architecture\n", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
-    floor = None
-    named: dict[str, str] = {}
+    floor = ""
+    named: dict[str, set[str]] = {}
     for line in block.splitlines():
         if line and not line[0].isspace():
             floor = line.split()[0].removesuffix("/").removesuffix(".py")
-        described = line.partition("->")[0]
-        for word in re.findall(r"[a-z]+", described):
-            named.setdefault(word, floor or "")
+        named.setdefault(floor, set()).update(re.findall(r"[a-z]+", line.partition("->")[0]))
     for module in package_sources():
         parts = module.split(".")
         if len(parts) == 3:  # mkgraph.FLOOR.MODULE
-            assert named.get(parts[2]) == parts[1], f"README: {parts[2]} under {parts[1]}/"
+            assert parts[2] in named.get(parts[1], set()), f"README: {parts[2]} under {parts[1]}/"
 
 
 # The checker itself fails on each kind of wrong import (a rule that cannot fail is no rule).
@@ -253,7 +251,7 @@ def test_each_module_is_where_the_readme_says():
             "def f():\n    from mkgraph.api import KnowledgeGraph\n",
             "store -> api",
         ),
-        ("mkgraph.checks.validation", "import mkgraph.views.describe\n", "checks -> views"),
+        ("mkgraph.checks.shacl", "import mkgraph.views.describe\n", "checks -> views"),
         ("mkgraph.store.graph", "from ..views import lineage\n", "store -> views"),
         (
             "mkgraph.store.reasoning",

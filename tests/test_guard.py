@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from servers import environment, free_port, mkgraph_command, running
 
 from mkgraph.api import KnowledgeGraph
-from mkgraph.checks import validation
+from mkgraph.checks import shacl
 from mkgraph.core.errors import MkgraphError, QueryError
 from mkgraph.store import engine, offline, querycheck
 
@@ -452,7 +452,7 @@ def test_rudof_would_call_a_service_in_a_shape_but_runs_confined(
     if not offline.available():
         pytest.skip("no seccomp here")
     _shapes_with(scratch_root, listener, "constraint")
-    monkeypatch.setattr(validation, "check_shape_queries", lambda triples: None)
+    monkeypatch.setattr(shacl, "check_shape_queries", lambda triples: None)
     before = listener.connections
     try:
         KnowledgeGraph(scratch_root).validate()

@@ -36,14 +36,6 @@ ENGINES = ("auto", "oxigraph", "rdflib")
 REASONERS = ("targeted", "owlrl")
 
 
-LINEAGE_EDGES = (
-    "SELECT ?child ?parent WHERE { ?child <https://w3id.org/mkgraph/ontology#basedOn>"
-    "|<https://w3id.org/mkgraph/ontology#derivedFrom>"
-    "|<https://w3id.org/mkgraph/ontology#reimplements>"
-    "|<https://w3id.org/mkgraph/ontology#inspiredBy> ?parent }"
-)
-
-
 class KnowledgeGraph:
     """The microkernel graph: loaded lazily, queried, validated, reasoned over and exported."""
 
@@ -380,12 +372,12 @@ class KnowledgeGraph:
         import threading
         import time
 
-        from mkgraph.checks import chunking, validation
+        from mkgraph.checks import chunking, shacl
 
         chunk_triples = chunk_triples or chunking.CHUNK_TRIPLES
-        if validator not in validation.VALIDATORS:
+        if validator not in shacl.VALIDATORS:
             raise ParameterError(
-                f"unknown validator {validator!r} (choose from {', '.join(validation.VALIDATORS)})"
+                f"unknown validator {validator!r} (choose from {', '.join(shacl.VALIDATORS)})"
             )
         checks = [q for q in self.stored_queries() if q.is_violation_check]
         fast = self._use_oxigraph(False)
@@ -424,7 +416,7 @@ class KnowledgeGraph:
         import threading
         import time
 
-        from mkgraph.checks import validation
+        from mkgraph.checks import cycles, report, shacl, violations
 
         label = self._store_label if fast else self._graph_label
 
@@ -436,28 +428,28 @@ class KnowledgeGraph:
                 from mkgraph.store import graph as graph_module
 
                 shapes = graph_module.load_shapes(self.resources)
-                return validation.pyshacl_problems(self.graph, shapes, label)
+                return shacl.pyshacl_problems(self.graph, shapes, label)
             shapes, local = self._shapes_ntriples()
             if fast and local and len(self.store) > chunk_triples:
                 return self._rudof_in_pieces(shapes, label, chunk_triples)
-            return validation.rudof_problems(self._ntriples(fast), shapes, label)
+            return shacl.rudof_problems(self._ntriples(fast), shapes, label)
 
         def code_checks(rows) -> list:
             """The checks written in code: lineage cycles, SPDX licences, near-duplicate names."""
-            edges = rows(LINEAGE_EDGES, "lineage links")[1]
-            licences = rows(validation.LICENCES, "licences")[1]
-            expressions = rows(validation.LICENCE_EXPRESSIONS, "licence expressions")[1]
-            names = rows(validation.NAMES, "names")[1]
+            edges = rows(cycles.LINEAGE_EDGES, "lineage links")[1]
+            licences = rows(violations.LICENCES, "licences")[1]
+            expressions = rows(violations.LICENCE_EXPRESSIONS, "licence expressions")[1]
+            names = rows(violations.NAMES, "names")[1]
             return (
-                validation.cycle_problems(edges, label)
-                + validation.licence_check(licences, expressions, label)
-                + validation.duplicate_check(names, label)
+                cycles.cycle_problems(edges, label)
+                + violations.licence_check(licences, expressions, label)
+                + violations.duplicate_check(names, label)
             )
 
         if not fast:  # rdflib's engine: one after the other
-            return validation.report(
+            return report.report(
                 shacl_problems()
-                + validation.query_problems(
+                + violations.query_problems(
                     checks,
                     lambda check: self._rows_rdflib(check.text, str(check.path), terms=True),
                     label,
@@ -470,7 +462,7 @@ class KnowledgeGraph:
 
         def query_checks() -> None:
             try:
-                queried["problems"] = validation.query_problems(
+                queried["problems"] = violations.query_problems(
                     checks,
                     lambda check: self._rows_oxigraph(
                         check.text, str(check.path), remaining(), terms=True
@@ -483,11 +475,11 @@ class KnowledgeGraph:
         worker = threading.Thread(target=query_checks, name="mkgraph-checks", daemon=True)
         worker.start()
         coded = code_checks(lambda text, source: self._rows_oxigraph(text, source, remaining()))
-        shacl = shacl_problems()
+        shaped = shacl_problems()
         worker.join()
         if "error" in queried:
             raise queried["error"]
-        return validation.report(shacl + queried["problems"] + coded)
+        return report.report(shaped + queried["problems"] + coded)
 
     def _ntriples(self, from_store: bool) -> str:
         if not from_store:
@@ -497,12 +489,12 @@ class KnowledgeGraph:
         return self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode()
 
     def _rudof_in_pieces(self, shapes: str, label, size: int):
-        from mkgraph.checks import chunking, validation
+        from mkgraph.checks import chunking, shacl
 
         problems = []
         for subjects, piece in chunking.pieces(self.store, size):
             problems += [
-                p for p in validation.rudof_problems(piece, shapes, label) if p.focus in subjects
+                p for p in shacl.rudof_problems(piece, shapes, label) if p.focus in subjects
             ]
         return problems
 
@@ -510,7 +502,7 @@ class KnowledgeGraph:
         """The shapes as N-Triples, and whether they can be checked a piece at a time."""
         import pyoxigraph as ox
 
-        from mkgraph.checks import chunking, validation
+        from mkgraph.checks import chunking, shacl
         from mkgraph.store import fastload
 
         files = self.resources.turtle_files(self.resources.shapes)
@@ -520,10 +512,10 @@ class KnowledgeGraph:
         plain = [
             (chunking.name(t.subject), t.predicate.value, chunking.name(t.object)) for t in triples
         ]
-        validation.check_shapes(plain)
+        shacl.check_shapes(plain)
         return (
             (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode(),
-            validation.shapes_are_local(plain),
+            shacl.shapes_are_local(plain),
         )
 
     def _store_label(self, resource: str) -> str:
@@ -697,6 +689,33 @@ class KnowledgeGraph:
         if history:
             return describe.describe(self.graph, resource, periods.periods_by_fact(self.graph))
         return describe.describe(self.current, resource, hidden=len(self._history_of(resource)))
+
+    def describe_rdf(self, name: str, fmt: str = "turtle", history: bool = False) -> str:
+        """What `describe` shows, as RDF in one of the graph formats: the resource's facts and
+        their provenance (today's, or with history=True every period's)."""
+        from mkgraph.store.export import load_context, serialize
+        from mkgraph.views import describe
+
+        resource = self.resolve_any(name)
+        graph = self.graph if history else self.current
+        context = load_context(self.resources.jsonld_context) if fmt == "jsonld" else None
+        return serialize(describe.subgraph(graph, resource), fmt, context)
+
+    def coverage(self):
+        """Which fields are known and sourced for each listed project, today
+        (a mkgraph.views.coverage report: as_table, as_json)."""
+        from mkgraph.views.coverage import coverage
+
+        return coverage(self.current)
+
+    def project_list(self, fmt: str = "markdown") -> str:
+        """The list of listed projects with its comparison table, as it stands today, in Markdown
+        or HTML."""
+        from mkgraph.views import listing
+
+        if fmt not in ("markdown", "html"):
+            raise ParameterError(f"unknown list format {fmt!r} (choose from markdown, html)")
+        return listing.to_html(self.current) if fmt == "html" else listing.to_markdown(self.current)
 
     def _history_of(self, resource) -> set:
         from mkgraph.store import periods

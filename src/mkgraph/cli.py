@@ -577,15 +577,10 @@ def show_command(ctx, name, fmt, history, output):
     from mkgraph.views import describe
 
     kg = _kg(ctx)
-    described = kg.describe(name, history=history)
     if fmt == "text":
-        _emit(describe.render(described), output)
+        _emit(describe.render(kg.describe(name, history=history)), output)
     else:
-        from mkgraph.store.export import load_context, serialize
-
-        context = load_context(kg.resources.jsonld_context) if fmt == "jsonld" else None
-        graph = kg.graph if history else kg.current
-        _emit(serialize(describe.subgraph(graph, described.resource), fmt, context), output)
+        _emit(kg.describe_rdf(name, fmt, history=history), output)
 
 
 @main.command("lineage")
@@ -649,9 +644,11 @@ def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, ou
             for name in names:
                 if direction == "both":
                     for way in ("ancestors", "descendants"):
-                        tree = kg.lineage(name, way, kinds, depth)
-                        tree.name += f" ({way})"
-                        trees.append(render_tree(tree, ascii_only=ascii_only))
+                        # the heading says which way; the sentences keep the system's own name
+                        root, _, below = render_tree(
+                            kg.lineage(name, way, kinds, depth), ascii_only=ascii_only
+                        ).partition("\n")
+                        trees.append(f"{root} ({way})" + (f"\n{below}" if below else ""))
                 else:
                     tree = kg.lineage(name, direction, kinds, depth)
                     trees.append(render_tree(tree, ascii_only=ascii_only))
@@ -701,8 +698,6 @@ def coverage_command(ctx, fmt, stale_days, output):
 
     Example: mkgraph coverage --format markdown; mkgraph coverage --stale 180
     """
-    from mkgraph.views.coverage import coverage
-
     if stale_days is not None:
         from mkgraph.views import review
 
@@ -714,7 +709,7 @@ def coverage_command(ctx, fmt, stale_days, output):
         )
         _emit(text, output)
         return
-    report = coverage(_kg(ctx).current)
+    report = _kg(ctx).coverage()
     text = report.as_json() if fmt == "json" else report.as_table(markdown=fmt == "markdown")
     _emit(text, output)
 
@@ -788,13 +783,10 @@ def render_list_command(ctx, fmt, output):
 
     Example: mkgraph render list --format html -o microkernels.html
     """
-    from mkgraph.views import listing
-
     chosen = fmt or (
         "html" if output and output.lower().endswith((".html", ".htm")) else "markdown"
     )
-    graph = _kg(ctx).current
-    _emit(listing.to_html(graph) if chosen == "html" else listing.to_markdown(graph), output)
+    _emit(_kg(ctx).project_list(chosen), output)
 
 
 @main.command("format")
