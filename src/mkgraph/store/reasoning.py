@@ -67,15 +67,6 @@ def infer(graph: Graph) -> Graph:
     return inferred
 
 
-def with_inferences(graph: Graph) -> Graph:
-    """A new graph: the asserted triples plus what inference adds."""
-    combined = Graph()
-    bind_prefixes(combined)
-    combined += graph
-    combined += infer(graph)
-    return combined
-
-
 # ---------------------------------------------------------------- targeted inference
 
 _RULES = """

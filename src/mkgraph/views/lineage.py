@@ -15,7 +15,6 @@ from rdflib.namespace import DCTERMS, SKOS
 from mkgraph.core.namespaces import DOAP, LINEAGE_RELATIONS, MK
 from mkgraph.store.names import label
 
-DIRECTIONS = ("descendants", "ancestors")
 RELATION_NAMES = {
     "based-on": MK.basedOn,
     "derived-from": MK.derivedFrom,

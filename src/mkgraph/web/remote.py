@@ -97,11 +97,6 @@ def _shown(url: str) -> str:
     return url[:200].encode("unicode_escape").decode("ascii")
 
 
-def check_endpoint(url: str) -> str:
-    """The endpoint URL without user info (what may be shown); raises RemoteError if unusable."""
-    return parse_endpoint(url).url
-
-
 def _graph_url(endpoint: str, graph: str) -> str:
     joiner = "&" if urlsplit(endpoint).query else "?"
     if graph == DEFAULT_GRAPH:
