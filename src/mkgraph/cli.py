@@ -13,6 +13,8 @@ from pathlib import Path
 import click
 
 from mkgraph import __version__
+from mkgraph.api import REASONERS
+from mkgraph.checks.shacl import VALIDATORS
 from mkgraph.core.errors import MkgraphError, ParameterError
 from mkgraph.core.formats import DRAWING_FORMATS, GRAPH_FORMATS, SELECT_FORMATS
 from mkgraph.core.limits import DEFAULT_TIMEOUT
@@ -282,7 +284,7 @@ class MkgraphGroup(click.Group):
 )
 @click.option(
     "--reasoner",
-    type=click.Choice(("targeted", "owlrl")),
+    type=click.Choice(REASONERS),
     default="targeted",
     show_default=True,
     help="How --inferred is computed: targeted rules on Oxigraph, or "
@@ -488,7 +490,7 @@ def sparql_command(ctx, text, fmt, inferred, timeout, allow_service, endpoint, g
 )
 @click.option(
     "--validator",
-    type=click.Choice(("rudof", "pyshacl")),
+    type=click.Choice(VALIDATORS),
     default="rudof",
     show_default=True,
     help="SHACL engine: rudof (fast) or pySHACL (the reference).",
