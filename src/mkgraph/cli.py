@@ -646,11 +646,9 @@ def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, ou
             for name in names:
                 if direction == "both":
                     for way in ("ancestors", "descendants"):
-                        # the heading says which way; the sentences keep the system's own name
-                        root, _, below = render_tree(
-                            kg.lineage(name, way, kinds, depth), ascii_only=ascii_only
-                        ).partition("\n")
-                        trees.append(f"{root} ({way})" + (f"\n{below}" if below else ""))
+                        tree = kg.lineage(name, way, kinds, depth)
+                        heading = f"{tree.name} ({way})"
+                        trees.append(render_tree(tree, ascii_only=ascii_only, heading=heading))
                 else:
                     tree = kg.lineage(name, direction, kinds, depth)
                     trees.append(render_tree(tree, ascii_only=ascii_only))

@@ -106,15 +106,16 @@ def tree(
     return top
 
 
-def render_tree(node: TreeNode, ascii_only: bool = False) -> str:
+def render_tree(node: TreeNode, ascii_only: bool = False, heading: str | None = None) -> str:
     """A tree in the terminal; each line under a system is a sentence about that link, the
-    descendant first ("Genode is based on seL4"), in both directions. An empty answer says so."""
+    descendant first ("Genode is based on seL4"), in both directions. An empty answer says so.
+    `heading` replaces the first line only (e.g. "seL4 (ancestors)"); the sentences keep the name."""
     if not node.children:
         return empty_note(node.name, node.direction)
     branch, last, pipe, space = (
         ("|-- ", "`-- ", "|   ", "    ") if ascii_only else ("├── ", "└── ", "│   ", "    ")
     )
-    lines = [node.name]
+    lines = [heading or node.name]
     pending: list[tuple[TreeNode, str, bool, TreeNode]] = [
         (child, "", index == len(node.children) - 1, node)
         for index, child in reversed(list(enumerate(node.children)))
