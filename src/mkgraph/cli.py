@@ -187,8 +187,9 @@ def inferred_option(func):
 
 def _render_result(result, fmt: str | None, width: int | None = None) -> str:
     from mkgraph.store import results
+    from mkgraph.store.oxengine import OxResult
 
-    if type(result).__name__ == "OxResult" and result.form == "CONSTRUCT":
+    if isinstance(result, OxResult) and result.form == "CONSTRUCT":
         if fmt in ("ntriples", "nquads"):
             # line by line in a sorted order: the same graph prints the same, run after run and
             # whichever store gave it (rdflib's order follows Python's per-run string hashing)
