@@ -18,6 +18,7 @@ from mkgraph.checks.shacl import VALIDATORS
 from mkgraph.core.errors import MkgraphError, ParameterError
 from mkgraph.core.formats import DRAWING_FORMATS, GRAPH_FORMATS, SELECT_FORMATS
 from mkgraph.core.limits import DEFAULT_TIMEOUT
+from mkgraph.core.prefixes import LINEAGE_RELATION_NAMES
 from mkgraph.core.resources import ROOT_ENV
 
 
@@ -604,7 +605,7 @@ def show_command(ctx, name, fmt, history, output):
     "--relation",
     "relations",
     multiple=True,
-    type=click.Choice(("based-on", "derived-from", "reimplements", "inspired-by")),
+    type=click.Choice(tuple(LINEAGE_RELATION_NAMES)),
     help="Follow only this kind of inheritance (repeatable).",
 )
 @click.option("--depth", type=click.IntRange(min=1), help="At most this many generations.")

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections import defaultdict
 
 from mkgraph.checks.report import CHECKS, Labeller, Problem
+from mkgraph.core.prefixes import LINEAGE_RELATION_NAMES, PREFIXES
 
 CYCLE_COMPONENT = CHECKS + "LineageCycleComponent"
 # Every lineage link, child and parent, for the check (answered by either engine).
 LINEAGE_EDGES = (
-    "SELECT ?child ?parent WHERE { ?child <https://w3id.org/mkgraph/ontology#basedOn>"
-    "|<https://w3id.org/mkgraph/ontology#derivedFrom>"
-    "|<https://w3id.org/mkgraph/ontology#reimplements>"
-    "|<https://w3id.org/mkgraph/ontology#inspiredBy> ?parent }"
+    "SELECT ?child ?parent WHERE { ?child "
+    + "|".join(f"<{PREFIXES['mk']}{term}>" for term in LINEAGE_RELATION_NAMES.values())
+    + " ?parent }"
 )
 
 
