@@ -15,7 +15,6 @@ from browser import chromium
 from servers import environment, free_port, mkgraph_command, running
 
 from mkgraph.api import KnowledgeGraph
-from mkgraph.store import oxengine
 from mkgraph.web.server import negotiate
 
 KG = KnowledgeGraph()
@@ -65,9 +64,7 @@ def parsed_rows(body: bytes, fmt) -> list[tuple[str, ...]]:
 
 
 def bound_text(name: str) -> str:
-    stored = KG.stored_query(name)
-    bindings = KG._store_bindings(stored, {})
-    return oxengine.with_terms(stored.text, bindings) or oxengine.with_values(stored.text, bindings)
+    return KG.bound_text(KG.stored_query(name), {})
 
 
 @pytest.mark.parametrize("query", SELECTS, ids=lambda q: q.name)

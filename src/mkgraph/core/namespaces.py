@@ -70,11 +70,21 @@ class MK(DefinedNamespace):
     commit: URIRef
 
 
+SYSTEM = Namespace(BASE + "system/")
+LANGUAGE = Namespace(BASE + "language/")
+ARCHITECTURE = Namespace(BASE + "architecture/")
+TRAIT = Namespace(BASE + "trait/")
+INTERFACE = Namespace(BASE + "interface/")
+FAMILY = Namespace(BASE + "family/")
+AGENT = Namespace(BASE + "agent/")
 SOURCE = Namespace(BASE + "source/")
+STATUS = Namespace(BASE + "status/")
 SOURCE_KIND = Namespace(BASE + "source-kind/")
 DOAP = Namespace("http://usefulinc.com/ns/doap#")
 SCHEMA = Namespace("https://schema.org/")
 PROV = Namespace("http://www.w3.org/ns/prov#")
+SPDX = Namespace("http://spdx.org/licenses/")
+WD = Namespace("http://www.wikidata.org/entity/")
 
 # The kinds of inheritance between systems, strongest first: code built on, code taken, interface
 # re-implemented in new code, ideas taken.
