@@ -22,6 +22,12 @@ from mkgraph.core.limits import DEFAULT_TIMEOUT
 from mkgraph.core.namespaces import PREFIXES, bind_prefixes
 from mkgraph.store import projection, querycheck
 
+# rdflib's SPARQL parser (pyparsing) is not thread-safe: two threads parsing at once can break its
+# parse actions for the rest of the process (every later parse fails: "postParse2() missing 1
+# required positional argument"). mkgraph parses in threads (serve's workers, time limits), so
+# every rdflib parse holds this lock (here and in mkgraph.store.queries).
+RDFLIB_PARSER_LOCK = threading.Lock()
+
 _FORMS = {
     "SelectQuery": "SELECT",
     "AskQuery": "ASK",
@@ -65,7 +71,8 @@ def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = (
 
     querycheck.check(text, source, allow_service)
     try:
-        prepared = prepareQuery(text, initNs=PREFIXES)
+        with RDFLIB_PARSER_LOCK:  # rdflib's parser is not thread-safe (see RDFLIB_PARSER_LOCK)
+            prepared = prepareQuery(text, initNs=PREFIXES)
     except ParseBaseException as exc:
         found = getattr(exc, "pstr", "")[getattr(exc, "loc", 0) :].split()
         token = f" near {found[0][:40]!r}" if found else " at the end of the query"

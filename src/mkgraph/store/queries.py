@@ -168,10 +168,12 @@ def check_parameters(path: Path, text: str, names: list[str]) -> None:
     from rdflib.plugins.sparql.parserutils import CompValue
 
     from mkgraph.core.prefixes import PREFIXES
+    from mkgraph.store.engine import RDFLIB_PARSER_LOCK
 
     prologue = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
     try:
-        tree = parseQuery(prologue + text)
+        with RDFLIB_PARSER_LOCK:
+            tree = parseQuery(prologue + text)
     except Exception:
         from mkgraph.store import engine
 
