@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from mkgraph.api import KnowledgeGraph
 from mkgraph.cli import main
-from mkgraph.resources import locate
+from mkgraph.core.resources import locate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -14,9 +14,9 @@ import pytest
 from browser import chromium
 from servers import environment, free_port, mkgraph_command, running
 
-from mkgraph import oxengine
 from mkgraph.api import KnowledgeGraph
-from mkgraph.server import negotiate
+from mkgraph.store import oxengine
+from mkgraph.web.server import negotiate
 
 KG = KnowledgeGraph()
 SELECTS = [q for q in KG.stored_queries() if "SELECT" in q.text.upper()]
