@@ -9,10 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mkgraph import querycheck
+from mkgraph.core.errors import QueryError
+from mkgraph.store import querycheck
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,7 +83,8 @@ def recording(pattern, flags=0):
     compiled.append(pattern)
     return original(pattern, flags)
 re.compile = recording
-from mkgraph import querycheck
+from mkgraph.core.errors import QueryError
+from mkgraph.store import querycheck
 text = open({str(ROOT / "queries" / "descendants.rq")!r}, encoding="utf-8").read()
 assert not text.isascii() and not querycheck._plainly_harmless(text)
 querycheck.check(text)
@@ -91,3 +94,19 @@ print(sum("\\ud7ff" in str(p) for p in compiled))
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert answer.stdout.split() == ["0"]
+
+
+def test_a_text_that_passed_is_not_read_again_and_a_refused_one_always_is(monkeypatch):
+    reads = []
+    inspect = querycheck.inspect
+    monkeypatch.setattr(querycheck, "inspect", lambda text: reads.append(text) or inspect(text))
+    plain = "SELECT ?s WHERE { ?s <https://w3id.org/mkgraph/ontology#derivedFrom> ?o } # 1"
+    querycheck.check(plain)
+    querycheck.check(plain, source="again")
+    assert len(reads) == 1
+    remote = "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } } # 2"
+    querycheck.check(remote, allow_service=("http://example.org/sparql",))
+    for _ in range(2):  # passed with that endpoint allowed: refused without it, every time
+        with pytest.raises(QueryError, match="SERVICE <http://example.org/sparql> is refused"):
+            querycheck.check(remote)
+    assert len(reads) == 4

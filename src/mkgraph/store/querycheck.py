@@ -24,7 +24,9 @@ a SERVICE is not (and the engines run without network access anyway: mkgraph.sto
 
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
 from dataclasses import dataclass, field
 
 from mkgraph.core.errors import QueryError
@@ -317,6 +319,30 @@ def check(
         raise QueryError(f"{source}: the query is too long ({len(text)} characters)")
     if not text.strip():
         raise QueryError(f"{source}: the query is empty")
+    digest = hashlib.sha256(
+        repr(tuple(allow_service)).encode("utf-8", "surrogatepass")
+        + b"\0"
+        + text.encode("utf-8", "surrogatepass")
+    ).digest()
+    with _PASSED_LOCK:
+        if digest in _PASSED:
+            return
+    _refuse_if_outside(text, source, allow_service, hint)
+    with _PASSED_LOCK:
+        _PASSED[digest] = None
+        if len(_PASSED) > _PASSED_MAX:
+            del _PASSED[next(iter(_PASSED))]  # the oldest
+
+
+# The verdict depends on the text and the allowed endpoints alone, so a text that passed need not
+# be read again: a server's workers see the same few stored queries over and over. Digests only
+# (a text may be a megabyte), a bounded number, oldest forgotten first.
+_PASSED: dict[bytes, None] = {}
+_PASSED_MAX = 1024
+_PASSED_LOCK = threading.Lock()
+
+
+def _refuse_if_outside(text: str, source: str, allow_service: tuple[str, ...], hint: bool) -> None:
     spellings = [text]
     if _ESCAPE.search(text):
         spellings.append(_unescape(text))  # as the SPARQL spec reads it
