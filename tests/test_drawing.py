@@ -79,6 +79,7 @@ def test_dot_for_one_system_ranks_by_start_year(invoke):
         "n_sculpt",
         "n_helios",
         "n_ares",
+        "n_hermes",
         "n_lionsos",
         "n_redox",
         "n_robigalia",
@@ -165,7 +166,7 @@ def test_json_statements_carry_periods_levels_and_sources_with_history(invoke):
 
 def test_both_directions(invoke):
     data = json.loads(invoke("lineage", "Helios", "--both", "-f", "json").output)
-    assert {n["name"] for n in data["nodes"]} == {"Helios", "seL4", "Ares", "L4", "L3"}
+    assert {n["name"] for n in data["nodes"]} == {"Helios", "seL4", "Ares", "Hermes", "L4", "L3"}
 
 
 class _References(HTMLParser):

@@ -10,7 +10,9 @@ seL4
 ├── Genode is based on seL4
 │   └── Sculpt is based on Genode
 ├── Helios is inspired by seL4
-│   └── Ares is based on Helios
+│   ├── Ares is based on Helios
+│   └── Hermes is derived from Helios
+├── Hermes is inspired by seL4 (shown above)
 ├── LionsOS is based on seL4
 ├── Redox is inspired by seL4
 ├── Robigalia is based on seL4
