@@ -6,14 +6,15 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import tempfile
 from pathlib import Path
 
 import fuzzing  # noqa: F401  (loads the hypothesis profile before any test module)
 import pytest
 import rdflib.term
 from click.testing import CliRunner
+from graphs import bundled_graph
 
-from mkgraph.api import KnowledgeGraph
 from mkgraph.cli import main
 from mkgraph.resources import locate
 
@@ -60,12 +61,19 @@ def no_leaked_literal_converters():
     assert not changed, f"rdflib's literal converters were changed and not restored: {changed}"
 
 
-@pytest.fixture(autouse=True, scope="session")
-def private_cache(tmp_path_factory):
-    """Tests never read or write the user's cache of loaded graphs."""
-    previous = os.environ.get("MKGRAPH_CACHE_DIR")
-    os.environ["MKGRAPH_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
-    yield
+def pytest_configure(config):
+    """Tests never read or write the user's cache of loaded graphs: this process (each xdist
+    worker) gets a private MKGRAPH_CACHE_DIR before any test module is imported, since some
+    read the stored queries (whose checks are cached) at collection time."""
+    config.mkgraph_cache = (os.environ.get("MKGRAPH_CACHE_DIR"), tempfile.mkdtemp("-mkgraph-cache"))
+    os.environ["MKGRAPH_CACHE_DIR"] = config.mkgraph_cache[1]
+
+
+def pytest_unconfigure(config):
+    previous, folder = getattr(config, "mkgraph_cache", (None, None))
+    if folder is None:
+        return
+    shutil.rmtree(folder, ignore_errors=True)
     if previous is None:
         os.environ.pop("MKGRAPH_CACHE_DIR", None)
     else:
@@ -89,9 +97,9 @@ def runner():
 
 
 @pytest.fixture(scope="session")
-def kg(private_cache):
+def kg():
     """The bundled graph, loaded once per test run (per worker under pytest-xdist)."""
-    return KnowledgeGraph()
+    return bundled_graph()
 
 
 @pytest.fixture(scope="session")

@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
+from graphs import bundled_graph
 from servers import free_port, oxigraph_program, running, virtuoso, virtuoso_programs
 
-from mkgraph.api import KnowledgeGraph
-
-KG = KnowledgeGraph()
+KG = bundled_graph()  # the session's graph, loaded once
 SELECTS = [q.name for q in KG.stored_queries() if "SELECT" in q.text.upper()]
 GRAPH = "https://w3id.org/mkgraph/graph"
 INFERRED_GRAPH = "urn:mkgraph:test:inferred"
