@@ -1,4 +1,4 @@
-"""How long the query check (mkgraph.querycheck) and the confinement (mkgraph.offline) take.
+"""How long the query check (mkgraph.store.querycheck) and the confinement (mkgraph.store.offline) take.
 
     python bench/querycheck.py
 
@@ -14,8 +14,8 @@ import statistics
 import time
 from pathlib import Path
 
-from mkgraph import offline, querycheck
-from mkgraph.errors import QueryError
+from mkgraph.core.errors import QueryError
+from mkgraph.store import offline, querycheck
 
 
 def timed(function, repeat: int = 5) -> float:

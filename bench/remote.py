@@ -15,8 +15,8 @@ import sys
 import threading
 import time
 
-from mkgraph import remote
 from mkgraph.api import KnowledgeGraph
+from mkgraph.web import remote
 
 
 def drip_server() -> tuple[str, threading.Event]:

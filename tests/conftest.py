@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from graphs import bundled_graph
 
 from mkgraph.cli import main
-from mkgraph.resources import locate
+from mkgraph.core.resources import locate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

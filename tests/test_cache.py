@@ -11,9 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mkgraph import cache, fastload, sourcetext
 from mkgraph.api import KnowledgeGraph
-from mkgraph.sourcetext import read_sources
+from mkgraph.core import sourcetext
+from mkgraph.core.sourcetext import read_sources
+from mkgraph.store import cache, fastload
 
 
 def _answer(root) -> set[str]:

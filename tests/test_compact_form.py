@@ -14,9 +14,9 @@ from rdflib import BNode, Graph
 from rdflib.compare import to_isomorphic
 from rdflib.namespace import RDF
 
-from mkgraph import fastload, formatting, trig
-from mkgraph.graph import parse_file, parse_text
-from mkgraph.resources import locate
+from mkgraph.core.resources import locate
+from mkgraph.store import fastload, formatting, trig
+from mkgraph.store.graph import parse_file, parse_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "reified"
 OLD_FORM = sorted(FIXTURES.glob("*.ttl"))

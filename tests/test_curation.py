@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 
-from mkgraph import review, sourcekinds
-from mkgraph.diff import facts
-from mkgraph.graph import parse_file
-from mkgraph.namespaces import SOURCE, SOURCE_KIND
+from mkgraph.core.namespaces import SOURCE, SOURCE_KIND
+from mkgraph.store import sourcekinds
+from mkgraph.store.graph import parse_file
+from mkgraph.views import review
+from mkgraph.views.diff import facts
 
 CONTRIBUTING = Path(__file__).parent.parent / "CONTRIBUTING.md"
 EXAMPLE_MARK = "<!-- example: data/projects/fake-os.trig -->\n```trig\n"
@@ -113,9 +114,9 @@ def test_new_refuses_bad_requests(args, message, scratch_root, invoke):
 
 
 def test_new_refuses_to_overwrite(scratch_root, invoke):
-    from mkgraph.errors import ParameterError
-    from mkgraph.resources import Resources
-    from mkgraph.template import new_project
+    from mkgraph.core.errors import ParameterError
+    from mkgraph.core.resources import Resources
+    from mkgraph.store.template import new_project
 
     args = ("--root", str(scratch_root), "new", "Fake OS", "--homepage", "https://f.example.org")
     assert invoke(*args).exit_code == 0

@@ -12,8 +12,8 @@ import pydot
 import pytest
 from browser import chromium
 
-from mkgraph import drawing, listing
-from mkgraph.namespaces import LINEAGE_RELATIONS
+from mkgraph.core.namespaces import LINEAGE_RELATIONS
+from mkgraph.views import drawing, listing
 
 DOCS = Path(__file__).parent.parent / "docs"
 STYLE_OF = {
@@ -290,8 +290,8 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 def _facts_as_sentences(kg) -> set[str]:
-    from mkgraph.lineage import RELATION_LABELS, sentence
-    from mkgraph.names import label
+    from mkgraph.store.names import label
+    from mkgraph.views.lineage import RELATION_LABELS, sentence
 
     return {
         sentence(label(kg.current, s), RELATION_LABELS[p], label(kg.current, o))
@@ -344,7 +344,7 @@ def test_every_edge_reads_as_its_fact(kg, invoke, fmt, names):
     facts = _facts_as_sentences(kg)
     edges = _read_back(fmt, result.output)
     assert len(edges) == len(view.edges) > 0
-    from mkgraph.lineage import sentence
+    from mkgraph.views.lineage import sentence
 
     for source, words, target in edges:
         said = sentence(name_of[source], words, name_of[target])
@@ -393,7 +393,7 @@ def test_no_undated_system_on_a_year_row(kg, forest, invoke):
 
 
 def test_colours_follow_the_stated_family(kg, forest, invoke):
-    from mkgraph.namespaces import MK
+    from mkgraph.core.namespaces import MK
 
     families = {s: kg.current.value(s, MK.memberOfFamily) for s in forest.nodes}
     colours = drawing.clan_colours(forest)
@@ -412,7 +412,7 @@ def test_colours_follow_the_stated_family(kg, forest, invoke):
 def test_distinct_colours_for_many_families():
     from rdflib import URIRef
 
-    from mkgraph.lineage import LineageView, SystemNode
+    from mkgraph.views.lineage import LineageView, SystemNode
 
     nodes = {
         URIRef(f"urn:s{i}"): SystemNode(URIRef(f"urn:s{i}"), f"s{i}", True, clan=f"F{i:02}")

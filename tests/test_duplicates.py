@@ -1,4 +1,4 @@
-"""Near-duplicate names of agents and systems (mkgraph.duplicates)."""
+"""Near-duplicate names of agents and systems (mkgraph.checks.duplicates)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from mkgraph.duplicates import near_duplicates
+from mkgraph.checks.duplicates import near_duplicates
 
 AGENT = "https://w3id.org/mkgraph/ontology#Agent"
 SYSTEM = "https://w3id.org/mkgraph/ontology#System"

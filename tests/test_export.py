@@ -9,7 +9,7 @@ import pytest
 from rdfcompare import same_graph
 from rdflib import OWL, RDF, RDFS, Dataset, Graph, Literal, URIRef
 
-from mkgraph.namespaces import MK, SYSTEM
+from mkgraph.core.namespaces import MK, SYSTEM
 
 FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "ntriples": "nt", "xml": "xml"}
 
@@ -114,7 +114,7 @@ def test_output_onto_a_read_only_file_keeps_it(invoke, tmp_path):
 
 
 def test_a_failed_write_leaves_the_old_file_whole(monkeypatch, tmp_path):
-    from mkgraph import writing
+    from mkgraph.core import writing
 
     target = tmp_path / "graph.ttl"
     target.write_text("old contents", encoding="utf-8")
@@ -171,7 +171,7 @@ def test_reasoner_option(invoke, tmp_path):
 )
 def test_oxigraph_writers_give_the_graph_rdflib_writes(fmt, rdflib_format, kg):
     """Exports other than JSON-LD are written by Oxigraph; they hold exactly rdflib's triples."""
-    from mkgraph.export import serialize
+    from mkgraph.store.export import serialize
 
     text = kg.export(fmt, inferred=True)
     if fmt == "nquads":

@@ -8,8 +8,8 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, XSD
 
-from mkgraph.describe import sources_of
-from mkgraph.namespaces import AGENT, ARCHITECTURE, MK, SCHEMA, SPDX, SYSTEM
+from mkgraph.core.namespaces import AGENT, ARCHITECTURE, MK, SCHEMA, SPDX, SYSTEM
+from mkgraph.views.describe import sources_of
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from rdfcompare import same_graph
 from rdflib import Graph, Literal, URIRef
 
-from mkgraph import fastload
 from mkgraph.api import KnowledgeGraph
-from mkgraph.literals import LEXICAL, XSD, well_typed
+from mkgraph.core.literals import LEXICAL, XSD, well_typed
+from mkgraph.store import fastload
 
 VERDICTS = [
     ("gYear", "2020", True),

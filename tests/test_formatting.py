@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mkgraph.formatting import canonical
-from mkgraph.resources import locate
+from mkgraph.core.resources import locate
+from mkgraph.store.formatting import canonical
 
 DATA_FILES = locate().curated_files(locate().data)
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from mkgraph.errors import DataError
-from mkgraph.graph import parse_turtle
+from mkgraph.core.errors import DataError
+from mkgraph.store.graph import parse_turtle
 
 PREFIX = "@prefix ex: <http://example.org/> .\n"
 

@@ -23,9 +23,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from servers import environment, free_port, mkgraph_command, running, warm_environment
 
-from mkgraph import engine, offline, querycheck, validation
 from mkgraph.api import KnowledgeGraph
-from mkgraph.errors import MkgraphError, QueryError
+from mkgraph.checks import validation
+from mkgraph.core.errors import MkgraphError, QueryError
+from mkgraph.store import engine, offline, querycheck
 
 
 class Listener:
@@ -382,7 +383,7 @@ def test_a_server_worker_cannot_open_a_socket(listener, tmp_path):
     the check (sent to the pool directly here) reaches no one."""
     if not offline.available():
         pytest.skip("no seccomp here")
-    from mkgraph.querypool import QueryPool
+    from mkgraph.web.querypool import QueryPool
 
     store = ox.Store(str(tmp_path / "store"))
     store.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.NamedNode("urn:c")))

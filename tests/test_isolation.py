@@ -8,7 +8,7 @@ from __future__ import annotations
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
-from mkgraph import reasoning
+from mkgraph.store import reasoning
 
 
 def test_owlrl_leaves_rdflib_literal_handling_as_it_found_it():

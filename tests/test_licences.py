@@ -1,10 +1,10 @@
-"""Licences against the SPDX licence list (mkgraph.licences, on aboutcode's license-expression)."""
+"""Licences against the SPDX licence list (mkgraph.checks.licences, on aboutcode's license-expression)."""
 
 from __future__ import annotations
 
 import pytest
 
-from mkgraph import licences
+from mkgraph.checks import licences
 
 
 @pytest.mark.parametrize(

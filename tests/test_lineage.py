@@ -53,9 +53,9 @@ def test_ancestors_relation_filter_and_depth(invoke):
 
 def test_every_tree_line_is_a_true_sentence(kg, invoke):
     """Each line under the root, in both directions, is a lineage triple read descendant first."""
-    from mkgraph.lineage import RELATION_LABELS, SENTENCE_VERBS
-    from mkgraph.names import label
-    from mkgraph.namespaces import LINEAGE_RELATIONS
+    from mkgraph.core.namespaces import LINEAGE_RELATIONS
+    from mkgraph.store.names import label
+    from mkgraph.views.lineage import RELATION_LABELS, SENTENCE_VERBS
 
     facts = {
         f"{label(kg.current, s)} {SENTENCE_VERBS[RELATION_LABELS[p]]} {label(kg.current, o)}"

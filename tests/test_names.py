@@ -11,7 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mkgraph.api import KnowledgeGraph
-from mkgraph.errors import AmbiguousNameError
+from mkgraph.core.errors import AmbiguousNameError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "names" / "fiasco.ttl"
 AMBIGUOUS = (
@@ -88,7 +88,7 @@ def test_the_violation_check_finds_what_the_resolver_calls_ambiguous(root):
 
 @pytest.fixture
 def client(root):
-    from mkgraph.server import Endpoint, create_app
+    from mkgraph.web.server import Endpoint, create_app
 
     endpoint = Endpoint(KnowledgeGraph(root), workers=1)
     try:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from mkgraph.api import KnowledgeGraph
-from mkgraph.errors import QueryError
-from mkgraph.queries import parse_stored_query
+from mkgraph.core.errors import QueryError
+from mkgraph.store.queries import parse_stored_query
 
 FIXTURE = Path(__file__).parent / "fixtures" / "names" / "fiasco.ttl"
 HEADER = (
@@ -113,7 +113,7 @@ GENERATED = [
 
 @pytest.mark.parametrize("name, index, text", GENERATED, ids=[f"{g[0]}-{g[1]}" for g in GENERATED])
 def test_every_disguise_is_refused(root, name, index, text):
-    from mkgraph import engine
+    from mkgraph.store import engine
 
     try:
         engine.prepare(text)

@@ -1,5 +1,5 @@
 """Current state by default, history on request: the definition of "a fact holds as of a date"
-(mkgraph.periods), the stored queries that say it in SPARQL, and the views that use it."""
+(mkgraph.store.periods), the stored queries that say it in SPARQL, and the views that use it."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 
-from mkgraph import periods
 from mkgraph.api import KnowledgeGraph
-from mkgraph.errors import ParameterError
-from mkgraph.periods import Period, holds, span
+from mkgraph.core.errors import ParameterError
+from mkgraph.store import periods
+from mkgraph.store.periods import Period, holds, span
 
 
 def test_a_year_covers_the_whole_year_and_a_day_itself():
@@ -194,8 +194,8 @@ def test_by_licence_today_and_as_of_a_year_before_the_change(kg):
 
 def test_views_leave_out_history(kg):
     """render list, coverage and the drawings read the current graph."""
-    from mkgraph import listing
-    from mkgraph.namespaces import SPDX, SYSTEM
+    from mkgraph.core.namespaces import SPDX, SYSTEM
+    from mkgraph.views import listing
 
     ended = periods.not_holding(kg.graph)
     assert ended, "the bundled data has dated facts that have ended"

@@ -13,11 +13,8 @@ from rdfcompare import same_graph
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from mkgraph import engine
-from mkgraph.errors import DataError, ParameterError, QueryError, UnknownNameError
-from mkgraph.export import serialize
-from mkgraph.graph import parse_turtle
-from mkgraph.namespaces import (
+from mkgraph.core.errors import DataError, ParameterError, QueryError, UnknownNameError
+from mkgraph.core.namespaces import (
     ARCHITECTURE,
     LANGUAGE,
     LINEAGE_RELATIONS,
@@ -26,7 +23,10 @@ from mkgraph.namespaces import (
     SYSTEM,
     bind_prefixes,
 )
-from mkgraph.queries import parse_stored_query
+from mkgraph.store import engine
+from mkgraph.store.export import serialize
+from mkgraph.store.graph import parse_turtle
+from mkgraph.store.queries import parse_stored_query
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SETTINGS = settings(

@@ -9,10 +9,10 @@ import json
 import pytest
 from rdflib import Literal, URIRef
 
-from mkgraph import engine
-from mkgraph.errors import ParameterError, QueryError, UnknownNameError
-from mkgraph.queries import list_stored_queries, parse_stored_query
-from mkgraph.resources import locate
+from mkgraph.core.errors import ParameterError, QueryError, UnknownNameError
+from mkgraph.core.resources import locate
+from mkgraph.store import engine
+from mkgraph.store.queries import list_stored_queries, parse_stored_query
 
 SYS = "https://w3id.org/mkgraph/system/"
 QUERIES = list_stored_queries(locate().queries)

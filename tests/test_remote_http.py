@@ -12,7 +12,7 @@ import sys
 import pytest
 from servers import environment, raw_server, read_request, recording_server
 
-from mkgraph import remote
+from mkgraph.web import remote
 
 GRAPH_PATH = "/store?graph=https%3A%2F%2Fw3id.org%2Fmkgraph%2Fgraph"
 JSON_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\n"

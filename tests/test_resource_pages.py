@@ -11,7 +11,7 @@ import httpx
 import pytest
 from rdflib import Graph, URIRef
 
-from mkgraph import server
+from mkgraph.web import server
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
 SEL4 = URIRef("https://w3id.org/mkgraph/system/sel4")
@@ -37,7 +37,7 @@ def get(kg):
 @needs_dot
 @pytest.mark.parametrize("path", ["/system/sel4", "/mkgraph/system/sel4"])
 def test_a_browser_gets_the_page_of_the_site(get, kg, path):
-    from mkgraph import pages
+    from mkgraph.views import pages
 
     answer = get(path, "text/html,application/xhtml+xml,*/*;q=0.8")
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/html")

@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from mkgraph.errors import ResourceError
-from mkgraph.resources import locate
+from mkgraph.core.errors import ResourceError
+from mkgraph.core.resources import locate
 
 
 def test_default_is_the_checkout_or_the_packaged_copy():

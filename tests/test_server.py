@@ -15,8 +15,8 @@ from browser import chromium
 from graphs import bundled_graph
 from servers import free_port, mkgraph_command, running, warm_environment
 
-from mkgraph import oxengine
-from mkgraph.server import negotiate
+from mkgraph.store import oxengine
+from mkgraph.web.server import negotiate
 
 KG = bundled_graph()  # the session's graph, loaded once
 SELECTS = [q for q in KG.stored_queries() if "SELECT" in q.text.upper()]

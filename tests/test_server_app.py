@@ -9,8 +9,8 @@ import shutil
 import httpx
 import pytest
 
-from mkgraph import server
 from mkgraph.api import KnowledgeGraph
+from mkgraph.web import server
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
 SEL4 = "https://w3id.org/mkgraph/system/sel4"

@@ -209,7 +209,7 @@ def test_a_query_that_crashes_its_worker_gets_one_line_and_the_worker_is_replace
 
 
 def test_past_the_bounds_idle_connections_make_room_and_requests_are_shed(tmp_path):
-    from mkgraph.server import MAX_CONNECTIONS
+    from mkgraph.web.server import MAX_CONNECTIONS
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -297,7 +297,8 @@ def test_signals_remove_the_store_and_a_killed_servers_store_is_pruned(tmp_path)
 def test_only_folders_nobody_holds_are_pruned(tmp_path):
     import fcntl
 
-    from mkgraph import cache, server
+    from mkgraph.store import cache
+    from mkgraph.web import server
 
     def folder(name: str, *files: str, age: float = 0.0) -> Path:
         path = tmp_path / name

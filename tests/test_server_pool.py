@@ -9,8 +9,8 @@ import signal
 import pyoxigraph as ox
 import pytest
 
-from mkgraph.errors import QueryError
-from mkgraph.querypool import MIN_MEMORY, QueryPool
+from mkgraph.core.errors import QueryError
+from mkgraph.web.querypool import MIN_MEMORY, QueryPool
 
 JSON = "application/sparql-results+json"
 TURTLE = "text/turtle"

@@ -42,7 +42,7 @@ class _Page(HTMLParser):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, kg):
-    from mkgraph import site as site_module
+    from mkgraph.views import site as site_module
 
     out = tmp_path_factory.mktemp("site") / "public"
     counts = site_module.build(kg, out)
@@ -65,7 +65,7 @@ def test_cli_writes_a_site_and_refuses_a_folder_that_is_not_one(invoke, tmp_path
 
 
 def test_a_page_per_system_language_architecture_and_family(site, kg):
-    from mkgraph import pages
+    from mkgraph.views import pages
 
     out, counts = site
     found = pages.resources_with_pages(kg.graph)

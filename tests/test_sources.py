@@ -15,10 +15,11 @@ import pytest
 from rdfcompare import same_graph
 from rdflib import Graph
 
-from mkgraph import cache, sourcetext
 from mkgraph.api import KnowledgeGraph
-from mkgraph.errors import DataError
-from mkgraph.sourcetext import read_sources
+from mkgraph.core import sourcetext
+from mkgraph.core.errors import DataError
+from mkgraph.core.sourcetext import read_sources
+from mkgraph.store import cache
 
 COMMANDS = [("export", "-f", "ntriples"), ("query", "descendants"), ("validate",)]
 
@@ -167,7 +168,7 @@ def test_an_unreadable_folder_is_an_error(scratch_root, invoke, monkeypatch):
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
         return real_scandir(path)
 
-    monkeypatch.setattr("mkgraph.resources.os.scandir", scandir)
+    monkeypatch.setattr("mkgraph.core.resources.os.scandir", scandir)
     for command in COMMANDS + [("show", "seL4")]:
         result = invoke("--root", str(scratch_root), *command)
         assert_one_line_error(result, f"{blocked}: cannot read folder (Permission denied)")
@@ -182,7 +183,7 @@ def test_an_unreadable_file_is_an_error(scratch_root, invoke, monkeypatch):
             raise PermissionError(errno.EACCES, "Permission denied", str(path))
         return real_open(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr("mkgraph.sourcetext.os.open", guarded_open)
+    monkeypatch.setattr("mkgraph.core.sourcetext.os.open", guarded_open)
     for command in COMMANDS + [("format", "--check")]:
         result = invoke("--root", str(scratch_root), *command)
         assert_one_line_error(result, f"{blocked}: cannot read file (Permission denied)")
@@ -241,7 +242,7 @@ def test_a_file_that_grows_while_read_is_cut_off(tmp_path, monkeypatch):
         status = real_fstat(descriptor)
         return os.stat_result((status.st_mode, *status[1:6], 10, *status[7:]))
 
-    monkeypatch.setattr("mkgraph.sourcetext.os.fstat", looks_small)
+    monkeypatch.setattr("mkgraph.core.sourcetext.os.fstat", looks_small)
     with pytest.raises(DataError, match="the file is larger than 4096 bytes"):
         sourcetext.read_bytes(path, limit=4096)
     assert sourcetext.read_bytes(path, limit=5000) == b"x" * 5000

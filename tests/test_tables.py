@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rdflib import Literal
 
-from mkgraph.engine import QueryResult
-from mkgraph.results import format_table
+from mkgraph.store.engine import QueryResult
+from mkgraph.store.results import format_table
 
 PATH = "OKL4 → derived from → L4Ka::Pistachio → re-implements → L4 → inspired by → L3"
 IRI = "https://w3id.org/mkgraph/system/a-rather-long-system-name-without-any-spaces-in-it"

@@ -1,4 +1,4 @@
-"""`-o FILE` and `mkgraph format` write through mkgraph.writing: whole or not at all, through a
+"""`-o FILE` and `mkgraph format` write through mkgraph.core.writing: whole or not at all, through a
 symbolic link to its target, directly into a FIFO or device, and never onto a read-only file or a
 folder. Every target here is made in the test's own temporary folder (the device node is a copy of
 /dev/null's numbers, made with mknod there), never one of the machine's own."""
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from mkgraph import writing
-from mkgraph.errors import OutputError
+from mkgraph.core import writing
+from mkgraph.core.errors import OutputError
 
 COMMANDS = [
     ("export", "-f", "ntriples"),

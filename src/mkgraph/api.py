@@ -17,8 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mkgraph import queries
-from mkgraph.errors import (
+from mkgraph.core.errors import (
     ParameterError,
     QueryError,
     QueryTimeout,
@@ -26,7 +25,8 @@ from mkgraph.errors import (
     UnknownNameError,
     ValidationTimeout,
 )
-from mkgraph.resources import Resources, locate
+from mkgraph.core.resources import Resources, locate
+from mkgraph.store import queries
 
 if TYPE_CHECKING:  # pragma: no cover
     from rdflib import Graph, URIRef
@@ -63,7 +63,7 @@ class KnowledgeGraph:
     def source_snapshot(self):
         """Every ontology and data file's bytes, read once: both loaders and the cache key use
         exactly these, so the rdflib graph, the Oxigraph store and the cache entry agree."""
-        from mkgraph.sourcetext import read_sources
+        from mkgraph.core.sourcetext import read_sources
 
         if not self.resources.data_files(self.resources.data):
             raise ResourceError(
@@ -74,21 +74,21 @@ class KnowledgeGraph:
     @cached_property
     def graph(self) -> Graph:
         """Ontology and data as asserted, parsed and checked by rdflib."""
-        from mkgraph import graph as graph_module
+        from mkgraph.store import graph as graph_module
 
         return graph_module.load(self.resources, self.source_snapshot)
 
     @cached_property
     def current(self) -> Graph:
         """The graph as it stands today: facts whose period has ended are history and left out
-        (see mkgraph.periods). The views (show, lineage, render list, coverage) read this."""
-        from mkgraph import periods
+        (see mkgraph.store.periods). The views (show, lineage, render list, coverage) read this."""
+        from mkgraph.store import periods
 
         return periods.as_of(self.graph)
 
     def as_of(self, when: str) -> Graph:
         """The graph as it stood on a day or in a year ("2020", "2020-06-30", "today")."""
-        from mkgraph import periods
+        from mkgraph.store import periods
 
         return periods.as_of(self.graph, periods.span(when))
 
@@ -97,7 +97,7 @@ class KnowledgeGraph:
         """The same graph in an Oxigraph store, from the cache when no source file changed."""
         import pyoxigraph as ox
 
-        from mkgraph import cache, fastload
+        from mkgraph.store import cache, fastload
 
         files = self.source_snapshot
         cached = cache.open_store(files)
@@ -113,7 +113,7 @@ class KnowledgeGraph:
     def inferred(self) -> Graph:
         """Only the triples that inference adds: by the targeted rules on Oxigraph (the default,
         the same triples in a fraction of the time) or by owlrl's full OWL 2 RL closure."""
-        from mkgraph import reasoning
+        from mkgraph.store import reasoning
 
         if self.reasoner == "targeted" and self._use_oxigraph(False):
             return reasoning.infer_targeted(self.store)
@@ -168,7 +168,7 @@ class KnowledgeGraph:
 
     def bindings(self, stored: queries.StoredQuery, params: dict[str, str]) -> dict:
         """Each parameter's value (given or default) read as an rdflib term."""
-        from mkgraph import names
+        from mkgraph.store import names
 
         kinds = {p.name: p.kind for p in stored.parameters}
         return {
@@ -177,7 +177,7 @@ class KnowledgeGraph:
         }
 
     def _store_bindings(self, stored: queries.StoredQuery, params: dict[str, str]) -> dict:
-        from mkgraph import lookup
+        from mkgraph.store import lookup
 
         kinds = {p.name: p.kind for p in stored.parameters}
         return {
@@ -212,7 +212,7 @@ class KnowledgeGraph:
         native: bool,
     ):
         if self._use_oxigraph(inferred):
-            from mkgraph import oxengine
+            from mkgraph.store import oxengine
 
             result = oxengine.run(
                 self.store,
@@ -223,7 +223,7 @@ class KnowledgeGraph:
                 allow_service=allow_service,
             )
             return result if native else _as_rdflib(result)
-        from mkgraph import engine
+        from mkgraph.store import engine
 
         bound = self.bindings(stored, params or {})
         return engine.run(
@@ -246,7 +246,7 @@ class KnowledgeGraph:
     ):
         """Run the query in a file. A file with a stored query's header (#+ lines) is run as a
         stored query: its parameters are bound from `params` or their defaults."""
-        from mkgraph.sourcetext import MAX_QUERY_BYTES, decode, read_bytes
+        from mkgraph.core.sourcetext import MAX_QUERY_BYTES, decode, read_bytes
 
         text = decode(path, read_bytes(Path(path), MAX_QUERY_BYTES), allow_empty=True)
         if any(line.startswith("#+") for line in text.splitlines()):
@@ -272,13 +272,13 @@ class KnowledgeGraph:
         if not _is_text(text):
             raise QueryError(f"{source}: the query is not UTF-8 text")
         if self._use_oxigraph(inferred):
-            from mkgraph import oxengine
+            from mkgraph.store import oxengine
 
             result = oxengine.run(
                 self.store, text, None, source=source, timeout=timeout, allow_service=allow_service
             )
             return result if native else _as_rdflib(result)
-        from mkgraph import engine
+        from mkgraph.store import engine
 
         return engine.run(
             self._target(inferred),
@@ -308,7 +308,7 @@ class KnowledgeGraph:
     ) -> tuple[str, int]:
         """Replace a graph in another triplestore with this one (SPARQL 1.1 Graph Store HTTP
         Protocol); returns the graph's URL there and the number of triples sent."""
-        from mkgraph import remote
+        from mkgraph.web import remote
 
         data = self.ntriples(inferred)
         url = remote.publish(data, endpoint, graph or remote.GRAPH_IRI, user, password, timeout)
@@ -333,7 +333,8 @@ class KnowledgeGraph:
 
         The timeout covers the whole exchange with the store; the password is sent only in
         answer to the scheme the store asks for (Digest where offered)."""
-        from mkgraph import oxengine, remote
+        from mkgraph.store import oxengine
+        from mkgraph.web import remote
 
         if name is not None:
             stored = self.stored_query(name)
@@ -364,7 +365,7 @@ class KnowledgeGraph:
     ):
         """The SHACL shapes (by rudof, or by pySHACL) and the *-violation queries, in one report.
         A graph larger than `chunk_triples` is handed to rudof a piece at a time when the shapes
-        allow it (see mkgraph.chunking), which bounds validation's memory.
+        allow it (see mkgraph.checks.chunking), which bounds validation's memory.
 
         Past `timeout` seconds (loading the graph not counted) ValidationTimeout is raised. The
         checks run in a daemon thread that is then abandoned: the command line exits at once; in
@@ -372,7 +373,7 @@ class KnowledgeGraph:
         import threading
         import time
 
-        from mkgraph import chunking, validation
+        from mkgraph.checks import chunking, validation
 
         chunk_triples = chunk_triples or chunking.CHUNK_TRIPLES
         if validator not in validation.VALIDATORS:
@@ -416,7 +417,7 @@ class KnowledgeGraph:
         import threading
         import time
 
-        from mkgraph import validation
+        from mkgraph.checks import validation
 
         label = self._store_label if fast else self._graph_label
 
@@ -425,7 +426,7 @@ class KnowledgeGraph:
 
         def shacl_problems():
             if validator == "pyshacl":
-                from mkgraph import graph as graph_module
+                from mkgraph.store import graph as graph_module
 
                 shapes = graph_module.load_shapes(self.resources)
                 return validation.pyshacl_problems(self.graph, shapes, label)
@@ -489,7 +490,7 @@ class KnowledgeGraph:
         return self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode()
 
     def _rudof_in_pieces(self, shapes: str, label, size: int):
-        from mkgraph import chunking, validation
+        from mkgraph.checks import chunking, validation
 
         problems = []
         for subjects, piece in chunking.pieces(self.store, size):
@@ -502,7 +503,8 @@ class KnowledgeGraph:
         """The shapes as N-Triples, and whether they can be checked a piece at a time."""
         import pyoxigraph as ox
 
-        from mkgraph import chunking, fastload, validation
+        from mkgraph.checks import chunking, validation
+        from mkgraph.store import fastload
 
         files = self.resources.turtle_files(self.resources.shapes)
         if not files:
@@ -518,14 +520,14 @@ class KnowledgeGraph:
         )
 
     def _store_label(self, resource: str) -> str:
-        from mkgraph import lookup
+        from mkgraph.store import lookup
 
         return lookup.store_label(self.store, resource)
 
     def _graph_label(self, resource: str) -> str:
         from rdflib import BNode, URIRef
 
-        from mkgraph import names
+        from mkgraph.store import names
 
         node = BNode(resource[2:]) if resource.startswith("_:") else URIRef(resource)
         return names.label(self.graph, node)
@@ -535,7 +537,7 @@ class KnowledgeGraph:
     ):
         """A SELECT's variables and rows as text (or as the engine's terms), answered by
         Oxigraph (within `timeout`)."""
-        from mkgraph import oxengine
+        from mkgraph.store import oxengine
 
         result = oxengine.run(self.store, text, source=source, timeout=timeout)
         if terms:
@@ -545,7 +547,7 @@ class KnowledgeGraph:
         ]
 
     def _rows_rdflib(self, text: str, source: str, terms: bool = False):
-        from mkgraph import engine
+        from mkgraph.store import engine
 
         result = engine.run(self.graph, text, source=source, timeout=None)
         if terms:
@@ -557,8 +559,8 @@ class KnowledgeGraph:
     # ---------------------------------------------------------------- curation
     def diff(self, revision: str | None = None, other_root=None):
         """What this copy of the graph changes compared with a git revision of it (default HEAD)
-        or with another root folder: a mkgraph.diff.Diff."""
-        from mkgraph import diff
+        or with another root folder: a mkgraph.views.diff.Diff."""
+        from mkgraph.views import diff
 
         if revision is not None and other_root is not None:
             raise ParameterError("compare with a revision or with another root, not both")
@@ -569,11 +571,11 @@ class KnowledgeGraph:
         return diff.compare(old, self.graph)
 
     def new_project(self, name: str, homepage: str, listed: bool = False) -> Path:
-        """Write a new project file from the template (mkgraph.template); a name the graph
+        """Write a new project file from the template (mkgraph.store.template); a name the graph
         already describes is refused."""
         from rdflib import URIRef
 
-        from mkgraph import template
+        from mkgraph.store import template
 
         iri = URIRef(f"https://w3id.org/mkgraph/system/{template.slug(name)}")
         if (iri, None, None) in self.graph:
@@ -581,8 +583,8 @@ class KnowledgeGraph:
         return template.new_project(self.resources, name, homepage, listed)
 
     def stale_facts(self, days: int, today=None):
-        """The facts whose sources were all read more than ``days`` ago (mkgraph.review)."""
-        from mkgraph import review
+        """The facts whose sources were all read more than ``days`` ago (mkgraph.views.review)."""
+        from mkgraph.views import review
 
         if days < 0:
             raise ParameterError(f"days must be 0 or more, not {days}")
@@ -590,7 +592,7 @@ class KnowledgeGraph:
 
     # ---------------------------------------------------------------- export
     def export(self, fmt: str = "turtle", inferred: bool = False) -> str:
-        from mkgraph import export
+        from mkgraph.store import export
 
         context = export.load_context(self.resources.jsonld_context) if fmt == "jsonld" else None
         if (
@@ -603,21 +605,21 @@ class KnowledgeGraph:
         return export.serialize(self._target(inferred), fmt, context)
 
     def _triples(self, inferred: bool) -> list:
-        from mkgraph import reasoning
+        from mkgraph.store import reasoning
 
         triples = [quad.triple for quad in self.store]
         return triples + reasoning.infer_targeted_triples(self.store) if inferred else triples
 
     # ---------------------------------------------------------------- systems
     def resolve(self, name: str, kind: str = "system") -> URIRef:
-        from mkgraph import names
+        from mkgraph.store import names
 
         return names.resolve(self.graph, kind, name)
 
     def resolve_any(self, name: str) -> URIRef:
         """A system, language, architecture, trait, ... whichever kind the name denotes; systems
         first, so "Linux" is the kernel rather than the interface of the same name."""
-        from mkgraph import names
+        from mkgraph.store import names
 
         for kind in names.KIND_CLASSES:
             try:
@@ -633,7 +635,7 @@ class KnowledgeGraph:
         relations: list[str] | None = None,
         depth: int | None = None,
     ):
-        from mkgraph import lineage
+        from mkgraph.views import lineage
 
         chosen = (
             tuple(lineage.RELATION_NAMES[r] for r in relations)
@@ -645,7 +647,7 @@ class KnowledgeGraph:
     def lineage_forest(self, relations: list[str] | None = None, depth: int | None = None):
         """The whole forest as trees: one below each system of the drawing that descends from
         none, in name order."""
-        from mkgraph import lineage
+        from mkgraph.views import lineage
 
         chosen = (
             tuple(lineage.RELATION_NAMES[r] for r in relations)
@@ -668,7 +670,7 @@ class KnowledgeGraph:
         depth: int | None = None,
     ):
         """The systems and links to draw around some systems, or the whole forest without names."""
-        from mkgraph import lineage
+        from mkgraph.views import lineage
 
         chosen = (
             tuple(lineage.RELATION_NAMES[r] for r in relations)
@@ -681,7 +683,8 @@ class KnowledgeGraph:
     def describe(self, name: str, history: bool = False):
         """Everything about one resource: today's facts, or with history=True also the facts
         whose period has ended, each with its period."""
-        from mkgraph import describe, periods
+        from mkgraph.store import periods
+        from mkgraph.views import describe
 
         resource = self.resolve_any(name)
         if history:
@@ -689,7 +692,7 @@ class KnowledgeGraph:
         return describe.describe(self.current, resource, hidden=len(self._history_of(resource)))
 
     def _history_of(self, resource) -> set:
-        from mkgraph import periods
+        from mkgraph.store import periods
 
         return {fact for fact in periods.not_holding(self.graph) if resource in (fact[0], fact[2])}
 
@@ -707,8 +710,8 @@ def _as_rdflib(result):
     """An Oxigraph result as mkgraph's QueryResult of rdflib terms."""
     from rdflib import BNode, Graph, Literal, URIRef
 
-    from mkgraph.engine import QueryResult
-    from mkgraph.namespaces import bind_prefixes
+    from mkgraph.core.namespaces import bind_prefixes
+    from mkgraph.store.engine import QueryResult
 
     plain = {
         "http://www.w3.org/2001/XMLSchema#string",

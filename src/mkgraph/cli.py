@@ -13,8 +13,8 @@ from pathlib import Path
 import click
 
 from mkgraph import __version__
-from mkgraph.errors import MkgraphError, ParameterError
-from mkgraph.resources import ROOT_ENV
+from mkgraph.core.errors import MkgraphError, ParameterError
+from mkgraph.core.resources import ROOT_ENV
 
 SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
 GRAPH_FORMATS = ("turtle", "jsonld", "ntriples", "nquads", "xml")
@@ -35,7 +35,7 @@ def _emit(text: str, output: str | None) -> None:
     if output is None or output == "-":
         click.echo(text)
         return
-    from mkgraph.writing import write_file
+    from mkgraph.core.writing import write_file
 
     write_file(output, text if text.endswith("\n") else text + "\n")
 
@@ -46,7 +46,7 @@ def _emit_bytes(data: bytes, output: str | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    from mkgraph.writing import write_file
+    from mkgraph.core.writing import write_file
 
     write_file(output, data)
 
@@ -77,7 +77,7 @@ def _output_format(
     says another format, or says none, is an error rather than a surprise."""
     if output is None or output == "-":
         return given or default
-    from mkgraph.writing import is_stream
+    from mkgraph.core.writing import is_stream
 
     stream = is_stream(output)  # a folder or a link loop is refused here, as itself
     detected = detect(output)
@@ -148,7 +148,7 @@ def remote_options(func):
 def _credentials(endpoint: str, user: str | None) -> tuple[str | None, str | None]:
     """The user (--user, else the one written in the endpoint URL) and their password:
     $MKGRAPH_PASSWORD, else a password written in the URL, else a hidden prompt."""
-    from mkgraph.remote import PASSWORD_ENV, parse_endpoint
+    from mkgraph.web.remote import PASSWORD_ENV, parse_endpoint
 
     target = parse_endpoint(endpoint)
     user = user or target.user
@@ -166,7 +166,7 @@ def _password(user: str | None) -> str | None:
     """From the environment, else a hidden prompt; never from the command line."""
     if not user:
         return None
-    from mkgraph.remote import PASSWORD_ENV
+    from mkgraph.web.remote import PASSWORD_ENV
 
     if os.environ.get(PASSWORD_ENV) is not None:
         return os.environ[PASSWORD_ENV]
@@ -186,13 +186,13 @@ def inferred_option(func):
 
 
 def _render_result(result, fmt: str | None, width: int | None = None) -> str:
-    from mkgraph import results
+    from mkgraph.store import results
 
     if type(result).__name__ == "OxResult" and result.form == "CONSTRUCT":
         if fmt in ("ntriples", "nquads"):
             # line by line in a sorted order: the same graph prints the same, run after run and
             # whichever store gave it (rdflib's order follows Python's per-run string hashing)
-            from mkgraph.export import serialize_triples
+            from mkgraph.store.export import serialize_triples
 
             return serialize_triples(sorted(result.triples, key=str), fmt).rstrip("\n")
         # other graph formats are written by rdflib (Turtle, JSON-LD with context)
@@ -200,7 +200,7 @@ def _render_result(result, fmt: str | None, width: int | None = None) -> str:
 
         result = _as_rdflib(result)
     if getattr(result, "graph", None) is not None:
-        from mkgraph.export import serialize
+        from mkgraph.store.export import serialize
 
         chosen = fmt or "turtle"
         if chosen == "json":
@@ -211,7 +211,7 @@ def _render_result(result, fmt: str | None, width: int | None = None) -> str:
             )
         context = None
         if chosen == "jsonld":
-            from mkgraph.export import load_context
+            from mkgraph.store.export import load_context
 
             context = load_context(_kg(click.get_current_context()).resources.jsonld_context)
         return serialize(result.graph, chosen, context)
@@ -233,7 +233,7 @@ def _confine() -> None:
     """Defence in depth for the program: a command that needs no network forbids every socket to
     its whole process (and the programs it starts, like Graphviz's dot). Not when mkgraph runs
     inside another program (a test runner, a notebook): there the engines confine their threads."""
-    from mkgraph import offline
+    from mkgraph.store import offline
 
     if _program["confine"] and offline.available():
         # where the kernel refuses, the engines' own threads are still confined (or fail)
@@ -311,7 +311,7 @@ def info_command(ctx):
 
     Example: mkgraph info
     """
-    from mkgraph.resources import ORIGINS
+    from mkgraph.core.resources import ORIGINS
 
     resources = _kg(ctx).resources
     click.echo(f"mkgraph {__version__}")
@@ -449,7 +449,7 @@ def sparql_command(ctx, text, fmt, inferred, timeout, allow_service, endpoint, g
         _confine()
     source = "query"
     if text == "-":
-        from mkgraph.sourcetext import decode, read_stream
+        from mkgraph.core.sourcetext import decode, read_stream
 
         source = "<stdin>"
         text = decode(source, read_stream(sys.stdin.buffer, source), True)
@@ -539,7 +539,7 @@ def export_command(ctx, fmt, inferred, output):
 
     Example: mkgraph export --format jsonld -o mkgraph.jsonld
     """
-    from mkgraph.export import GRAPH_FORMATS, format_from_extension
+    from mkgraph.store.export import GRAPH_FORMATS, format_from_extension
 
     chosen = _output_format(
         fmt,
@@ -576,14 +576,14 @@ def show_command(ctx, name, fmt, history, output):
     Today's facts by default; --history adds the facts whose period has ended.
     Example: mkgraph show Genode --history
     """
-    from mkgraph import describe
+    from mkgraph.views import describe
 
     kg = _kg(ctx)
     described = kg.describe(name, history=history)
     if fmt == "text":
         _emit(describe.render(described), output)
     else:
-        from mkgraph.export import load_context, serialize
+        from mkgraph.store.export import load_context, serialize
 
         context = load_context(kg.resources.jsonld_context) if fmt == "jsonld" else None
         graph = kg.graph if history else kg.current
@@ -628,8 +628,8 @@ def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, ou
     Without NAME, the whole forest of the listed projects and the systems they name is drawn.
     Example: mkgraph lineage seL4 --format svg -o sel4.svg
     """
-    from mkgraph import drawing
-    from mkgraph.lineage import render_tree
+    from mkgraph.views import drawing
+    from mkgraph.views.lineage import render_tree
 
     kg = _kg(ctx)
     chosen = _output_format(
@@ -703,10 +703,10 @@ def coverage_command(ctx, fmt, stale_days, output):
 
     Example: mkgraph coverage --format markdown; mkgraph coverage --stale 180
     """
-    from mkgraph.coverage import coverage
+    from mkgraph.views.coverage import coverage
 
     if stale_days is not None:
-        from mkgraph import review
+        from mkgraph.views import review
 
         stale = _kg(ctx).stale_facts(stale_days)
         text = (
@@ -790,7 +790,7 @@ def render_list_command(ctx, fmt, output):
 
     Example: mkgraph render list --format html -o microkernels.html
     """
-    from mkgraph import listing
+    from mkgraph.views import listing
 
     chosen = fmt or (
         "html" if output and output.lower().endswith((".html", ".htm")) else "markdown"
@@ -814,7 +814,7 @@ def format_command(ctx, files, check, migrate):
 
     Example: mkgraph format --check
     """
-    from mkgraph import formatting
+    from mkgraph.store import formatting
 
     kg = _kg(ctx)
     paths = [Path(f) for f in files] or kg.resources.curated_files(kg.resources.data)
@@ -891,7 +891,7 @@ def site_command(ctx, output):
 
     Example: mkgraph site -o public
     """
-    from mkgraph import site
+    from mkgraph.views import site
 
     counts = site.build(_kg(ctx), output)
     pages = ", ".join(f"{n} {kind} pages" for kind, n in counts.items())
@@ -978,7 +978,7 @@ def serve_command(
 
     Example: mkgraph serve --port 7878
     """
-    from mkgraph.server import serve
+    from mkgraph.web.server import serve
 
     serve(
         _kg(ctx),

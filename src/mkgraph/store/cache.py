@@ -1,0 +1,133 @@
+"""A cache of the loaded graph, keyed by the content of every source file.
+
+Parsing Turtle with rdflib (and checking it) costs about a third of a second; opening a ready
+Oxigraph store read-only costs about ten milliseconds. So the first load after any change parses
+and checks the sources as usual and saves the triples as an on-disk Oxigraph store under the cache
+folder; later loads with unchanged sources open that store. A changed, added or removed source
+file changes the key, so a stale answer is never served. The key is computed from the very bytes
+the loader parsed (mkgraph.core.sourcetext.Source: each file is read once), so a file that changes
+during a cold load cannot have the old graph stored under its new content's key. A store is moved into place only once it
+is complete, and carries its triple count to prove it; a corrupt or unwritable cache is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+from pathlib import Path
+
+from mkgraph import __version__
+from mkgraph.core.sourcetext import Source
+
+CACHE_ENV = "MKGRAPH_CACHE_DIR"
+FORMAT_VERSION = "3"  # bump when the cached representation changes
+_COUNT_FILE = "mkgraph-triples"
+
+
+def cache_folder() -> Path | None:
+    """$MKGRAPH_CACHE_DIR, else $XDG_CACHE_HOME/mkgraph, else ~/.cache/mkgraph; "" turns it off."""
+    explicit = os.environ.get(CACHE_ENV)
+    if explicit is not None:
+        return Path(explicit) if explicit else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "mkgraph"
+
+
+def key(sources: list[Source]) -> str:
+    """A digest of the files' names and the bytes read from them, in order."""
+    # mkgraph's version too: another release may load (and check) the same bytes differently
+    digest = hashlib.sha256(f"{FORMAT_VERSION} {__version__}".encode())
+    for source in sources:
+        digest.update(str(source.path.name).encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(hashlib.sha256(source.data).digest())
+    return digest.hexdigest()[:32]
+
+
+def _entry(files: list[Source]) -> Path | None:
+    folder = cache_folder()
+    return None if folder is None else folder / f"store-{key(files)}"
+
+
+def open_store(files: list[Source]):
+    """The cached store for exactly these file contents, opened read-only, or None."""
+    import pyoxigraph as ox
+
+    entry = _entry(files)
+    if entry is None:
+        return None
+    prune_unfinished(entry.parent)  # at every start: what a killed load left is gone at once
+    try:
+        expected = int((entry / _COUNT_FILE).read_text(encoding="ascii"))
+        store = ox.Store.read_only(str(entry))
+        if len(store) == expected:
+            return store
+    except (OSError, ValueError, RuntimeError):  # RocksDB reports corruption as RuntimeError
+        pass
+    discard(files)
+    return None
+
+
+def save_store(files: list[Source], ntriples: bytes) -> None:
+    """Build the store beside its final place, then move it in; failures are skipped silently."""
+    import pyoxigraph as ox
+
+    entry = _entry(files)
+    if entry is None:
+        return
+    building = entry.with_name(f".{entry.name}.{os.getpid()}")
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        store = ox.Store(str(building))
+        store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+        store.flush()
+        count = len(store)
+        del store  # closes the database before it is moved
+        (building / _COUNT_FILE).write_text(str(count), encoding="ascii")
+        os.replace(building, entry)
+        _prune(entry)
+    except OSError:
+        shutil.rmtree(building, ignore_errors=True)
+
+
+def _prune(keep: Path) -> None:
+    """Keep the cache folder from growing without bound: drop stores unused for a week."""
+    week_ago = time.time() - 7 * 86400
+    for old in keep.parent.glob("store-*"):
+        try:
+            if old != keep and old.stat().st_mtime < week_ago:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def discard(files: list[Source]) -> None:
+    entry = _entry(files)
+    if entry is not None:
+        shutil.rmtree(entry, ignore_errors=True)
+
+
+def prune_unfinished(folder: Path) -> list[Path]:
+    """Remove the half-built stores (.store-KEY.PID) of loads that were killed: those whose PID
+    names no running process. Returns what was removed."""
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for building in folder.glob(".store-*.*"):
+        pid = building.name.rsplit(".", 1)[-1]
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        shutil.rmtree(building, ignore_errors=True)
+        removed.append(building)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but another user's
+        return True
+    return True

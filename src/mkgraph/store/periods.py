@@ -1,0 +1,191 @@
+"""When a fact holds: the one definition of current state, history and "as of".
+
+A fact's provenance statements (rdf:Statement nodes) may give its period with mk:validFrom and
+mk:validUntil, each an xsd:gYear or an xsd:date. A year as a bound covers the whole year:
+validFrom 2017 starts on 2017-01-01, validUntil 2017 ends on 2017-12-31. Asking about a day asks
+about that day; asking about a year asks about any day of it ("as of 2020" is 2020-01-01 to
+2020-12-31).
+
+Definition: a fact holds on a span of days unless one of its statements puts the span outside its
+period, that is, unless some statement's validFrom is after the span's last day or its validUntil
+is before the span's first day. A fact without a period holds always. A port whose statement gives
+the support level "historic" (it worked once and was dropped) but no end counts as ended before
+today: it does not hold on a span that reaches today, and holds before, as far as anyone knows. So a fact holds on a date
+when validFrom <= date and not validUntil < date; Genode's GPL-2.0 "until 2017" does not hold
+today, and it does hold as of 2017 (as does the AGPL-3.0-only "from 2017").
+
+The stored queries with an ``as_of`` parameter say the same in SPARQL (``HOLDS_SPARQL``); the
+tests check them against :func:`holds` on generated periods.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from mkgraph.core.errors import ParameterError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rdflib import Graph
+    from rdflib.term import Node
+
+TODAY = "today"
+_YEAR = re.compile(r"[0-9]{4}")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+Span = tuple[date, date]  # first and last day, both included
+
+
+def span(value: str) -> Span:
+    """The days a value names: a year (YYYY), a day (YYYY-MM-DD) or "today"."""
+    text = value.strip()
+    if text.casefold() == TODAY:
+        day = date.today()
+        return day, day
+    try:
+        if _YEAR.fullmatch(text):
+            year = int(text)
+            return date(year, 1, 1), date(year, 12, 31)
+        if _DAY.fullmatch(text):
+            day = date.fromisoformat(text)
+            return day, day
+    except ValueError:
+        pass
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    raise ParameterError(
+        f"{shown!r} is not a date: give a year (2020), a day (2020-06-30) or today"
+    )
+
+
+def literal(value: str) -> tuple[str, str]:
+    """A date parameter as a literal's text and XSD datatype name: a year stays an xsd:gYear,
+    a day (or today) is an xsd:date."""
+    first, last = span(value)
+    if first == last:
+        return first.isoformat(), "date"
+    return f"{first.year:04d}", "gYear"
+
+
+@dataclass(frozen=True)
+class Period:
+    """One statement's period; an open end is None."""
+
+    valid_from: str | None = None
+    valid_until: str | None = None
+    dropped: bool = (
+        False  # a port whose support level is historic: it ended, perhaps on no known day
+    )
+
+    def first(self) -> date | None:
+        return span(self.valid_from)[0] if self.valid_from else None
+
+    def last(self) -> date | None:
+        return span(self.valid_until)[1] if self.valid_until else None
+
+    def covers(self, days: Span) -> bool:
+        first, last = self.first(), self.last()
+        if self.dropped and last is None and days[1] >= date.today():
+            return False  # dropped before today, day unknown: history from today on
+        return not (first is not None and first > days[1]) and not (
+            last is not None and last < days[0]
+        )
+
+    def text(self) -> str:
+        if self.valid_from and self.valid_until:
+            return f"{self.valid_from} to {self.valid_until}"
+        if self.valid_from:
+            return f"since {self.valid_from}"
+        if self.valid_until:
+            return f"until {self.valid_until}"
+        return "dropped" if self.dropped else "always"
+
+
+def holds(periods: list[Period], days: Span) -> bool:
+    """Whether a fact with these statement periods holds on the span (the definition above)."""
+    return all(period.covers(days) for period in periods)
+
+
+# The same definition in SPARQL, for a fact ?s ?p ?o and a parameter ?as_of (an xsd:gYear or
+# xsd:date literal); a UNION inside the NOT EXISTS would be missed by rdflib, hence the OPTIONALs.
+# Dates compare as "YYYY-MM-DD" text, which orders them for four-digit years.
+HOLDS_SPARQL = """
+    BIND (IF(STRLEN(STR(?as_of)) = 4, CONCAT(STR(?as_of), "-01-01"), STR(?as_of)) AS ?asOfFirst)
+    BIND (IF(STRLEN(STR(?as_of)) = 4, CONCAT(STR(?as_of), "-12-31"), STR(?as_of)) AS ?asOfLast)
+    FILTER NOT EXISTS {
+        ?period rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
+        OPTIONAL { ?period mk:validFrom ?from }
+        OPTIONAL { ?period mk:validUntil ?until }
+        OPTIONAL { ?period mk:supportLevel ?level }
+        FILTER (
+            (BOUND(?from) && IF(STRLEN(STR(?from)) = 4, CONCAT(STR(?from), "-01-01"), STR(?from)) > ?asOfLast)
+            || (BOUND(?until) && IF(STRLEN(STR(?until)) = 4, CONCAT(STR(?until), "-12-31"), STR(?until)) < ?asOfFirst)
+            || (!BOUND(?until) && BOUND(?level) && ?level = <https://w3id.org/mkgraph/support/historic>
+                && ?asOfLast >= SUBSTR(STR(NOW()), 1, 10))
+        )
+    }
+"""
+
+
+def periods_by_fact(graph: Graph) -> dict[tuple[Node, Node, Node], list[Period]]:
+    """The periods the graph's statements give, by the fact (subject, predicate, object)."""
+    from rdflib import RDF, URIRef
+
+    from mkgraph.core.namespaces import MK
+    from mkgraph.core.prefixes import BASE
+
+    found: dict[tuple[Node, Node, Node], list[Period]] = defaultdict(list)
+    historic = URIRef(BASE + "support/historic")
+    dated = (
+        set(graph.subjects(MK.validFrom, None))
+        | set(graph.subjects(MK.validUntil, None))
+        | set(graph.subjects(MK.supportLevel, historic))
+    )
+    for statement in dated:
+        fact = (
+            graph.value(statement, RDF.subject),
+            graph.value(statement, RDF.predicate),
+            graph.value(statement, RDF.object),
+        )
+        if None in fact:
+            continue
+        start, end = graph.value(statement, MK.validFrom), graph.value(statement, MK.validUntil)
+        dropped = (statement, MK.supportLevel, historic) in graph
+        found[fact].append(Period(_bound(start), _bound(end), dropped))  # type: ignore[index]
+    return dict(found)
+
+
+def _bound(value) -> str | None:
+    """A bound's text, if it is a year or a day (validation reports any other value)."""
+    text = None if value is None else str(value)
+    if text is None or not (_YEAR.fullmatch(text) or _DAY.fullmatch(text)):
+        return None
+    try:
+        span(text)
+    except ParameterError:
+        return None
+    return text
+
+
+def not_holding(graph: Graph, days: Span | None = None) -> set[tuple[Node, Node, Node]]:
+    """The facts that do not hold on the span (today when none is given): history."""
+    days = days or span(TODAY)
+    return {fact for fact, periods in periods_by_fact(graph).items() if not holds(periods, days)}
+
+
+def as_of(graph: Graph, days: Span | None = None) -> Graph:
+    """The graph without the facts that do not hold on the span (today when none is given)."""
+    ended = not_holding(graph, days)
+    if not ended:
+        return graph
+    from rdflib import Graph as RdfGraph
+
+    current = RdfGraph()
+    for prefix, namespace in graph.namespaces():
+        current.bind(prefix, namespace)
+    for triple in graph:
+        if triple not in ended:
+            current.add(triple)
+    return current

@@ -1,0 +1,246 @@
+"""Writing query results: an aligned table for people, the W3C SPARQL 1.1 result formats for machines."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+from mkgraph.core.errors import ParameterError
+from mkgraph.core.prefixes import PREFIXES, shorten
+
+XSD = PREFIXES["xsd"]
+
+SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
+
+
+def _cell(term) -> str:
+    """A term as a person reads it: prefixed IRIs, bare literal values. Works for rdflib and
+    pyoxigraph terms alike."""
+    if term is None:
+        return ""
+    kind = type(term).__name__
+    if kind in ("URIRef", "NamedNode"):
+        return shorten(str(term.value if kind == "NamedNode" else term))
+    if kind == "BlankNode":
+        return f"_:{term.value}"
+    if kind == "Literal" and hasattr(term, "datatype") and not isinstance(term, str):
+        return term.value  # pyoxigraph Literal
+    return str(term)
+
+
+def _rdflib_result(result):
+    from rdflib import Variable
+    from rdflib.query import Result
+
+    out = Result(result.form)
+    if result.form == "ASK":
+        out.askAnswer = bool(result.boolean)
+        return out
+    out.vars = [Variable(v) for v in result.variables]
+    out.bindings = [
+        {Variable(v): t for v, t in zip(result.variables, row, strict=False) if t is not None}
+        for row in result.rows
+    ]
+    return out
+
+
+_BARE_NUMBERS = {
+    XSD + "integer": re.compile(r"^[+-]?[0-9]+$"),
+    XSD + "decimal": re.compile(r"^[+-]?[0-9]*\.[0-9]+$"),
+    XSD + "boolean": re.compile(r"^(true|false)$"),
+}
+
+
+def _tsv_term(term) -> str:
+    # SPARQL 1.1 TSV: terms in their SPARQL/Turtle syntax (numbers and booleans bare), empty for unbound.
+    from rdflib import BNode, Literal, URIRef
+
+    if term is None:
+        return ""
+    if (
+        isinstance(term, Literal)
+        and term.datatype is not None
+        and str(term.datatype) in _BARE_NUMBERS
+        and _BARE_NUMBERS[str(term.datatype)].match(str(term))
+    ):
+        return str(term)
+    if isinstance(term, (URIRef, BNode, Literal)):
+        return term.n3()
+    return str(term)
+
+
+def _fit(widths: list[int], limit: int) -> list[int]:
+    """Shrink the widest columns until a row fits the terminal."""
+    widths = list(widths)
+    gaps = 2 * (len(widths) - 1)
+    while sum(widths) + gaps > limit and max(widths, default=0) > 8:
+        widest = widths.index(max(widths))
+        widths[widest] -= 1
+    return widths
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """A cell's text in lines of at most `width`: wrapped at spaces, long words (a path, an IRI)
+    broken, never cut off."""
+    import textwrap
+
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return [text]
+    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+
+
+def _lines(cells: list[str], widths: list[int]) -> list[str]:
+    wrapped = [_wrap(c, w) for c, w in zip(cells, widths, strict=False)]
+    height = max((len(w) for w in wrapped), default=1)
+    return [
+        "  ".join(
+            (w[i] if i < len(w) else "").ljust(width)
+            for w, width in zip(wrapped, widths, strict=False)
+        ).rstrip()
+        for i in range(height)
+    ]
+
+
+MIN_COLUMN = 12
+
+
+def _records(header: list[str], body: list[list[str]], limit: int) -> str:
+    """One block per row, "name: value" per line: for results too wide for a table."""
+    key_width = max(len(h) for h in header)
+    lines = []
+    for number, row in enumerate(body, start=1):
+        lines.append(f"-[ row {number} ]" + "-" * max(0, min(limit, 40) - 12 - len(str(number))))
+        for name, value in zip(header, row, strict=False):
+            lines.append(f"{name.ljust(key_width)}  {' '.join(value.split())}".rstrip())
+    count = len(body)
+    lines.append(f"({count} row{'s' if count != 1 else ''})")
+    return "\n".join(lines)
+
+
+def format_table(result, width: int | None = None) -> str:
+    """Aligned columns that fit the terminal, long cells wrapped (never cut off); rows as records
+    when columns would be unreadable."""
+    if result.form == "ASK":
+        return "yes" if result.boolean else "no"
+    limit = width or shutil.get_terminal_size((80, 24)).columns
+    header = result.variables
+    body = [[_cell(t) for t in row] for row in result.rows]
+    natural = [
+        max([len(h)] + [len(" ".join(r[i].split())) for r in body]) for i, h in enumerate(header)
+    ]
+    widths = _fit(natural, limit)
+    if any(w < min(n, MIN_COLUMN) for w, n in zip(widths, natural, strict=False)):
+        return _records(header, body, limit)
+    # A cell wider than its column wraps onto more lines: no answer is ever cut off.
+    lines = _lines(header, widths)
+    lines.append("  ".join("-" * w for w in widths))
+    for row in body:
+        lines += _lines(row, widths)
+    count = len(body)
+    lines.append(f"({count} row{'s' if count != 1 else ''})")
+    return "\n".join(lines)
+
+
+def format_markdown(result) -> str:
+    if result.form == "ASK":
+        return "yes" if result.boolean else "no"
+
+    def esc(text: str) -> str:
+        return " ".join(text.split()).replace("|", "\\|")
+
+    lines = ["| " + " | ".join(result.variables) + " |"]
+    lines.append("|" + "|".join(" --- " for _ in result.variables) + "|")
+    for row in result.rows:
+        lines.append("| " + " | ".join(esc(_cell(t)) for t in row) + " |")
+    return "\n".join(lines)
+
+
+def _json_term(term) -> dict:
+    """A pyoxigraph term in the SPARQL 1.1 Query Results JSON Format."""
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD + "string":
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _json_term(term.subject),
+                "predicate": _json_term(term.predicate),
+                "object": _json_term(term.object),
+            },
+        }
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def w3c_results(result, fmt: str) -> str:
+    """A SELECT or ASK result of pyoxigraph terms in a W3C result format (json, xml, csv, tsv),
+    written by Oxigraph's writers from the terms themselves, so a local answer and the same
+    answer read from another store print byte for byte alike."""
+    import json
+
+    import pyoxigraph as ox
+
+    if result.form == "ASK":
+        data: dict = {"head": {}, "boolean": bool(result.boolean)}
+    else:
+        data = {
+            "head": {"vars": list(result.variables)},
+            "results": {
+                "bindings": [
+                    {
+                        v: _json_term(t)
+                        for v, t in zip(result.variables, row, strict=False)
+                        if t is not None
+                    }
+                    for row in result.rows
+                ]
+            },
+        }
+    parsed = ox.parse_query_results(json.dumps(data).encode(), format=ox.QueryResultsFormat.JSON)
+    formats = {
+        "json": ox.QueryResultsFormat.JSON,
+        "xml": ox.QueryResultsFormat.XML,
+        "csv": ox.QueryResultsFormat.CSV,
+        "tsv": ox.QueryResultsFormat.TSV,
+    }
+    return (parsed.serialize(format=formats[fmt]) or b"").decode("utf-8")
+
+
+def format_select(result, fmt: str, width: int | None = None) -> str:
+    """Render a SELECT or ASK result in one of SELECT_FORMATS."""
+    if fmt in ("csv", "tsv", "json", "xml") and hasattr(result, "store"):
+        # An Oxigraph result, local or from another store: Oxigraph's writers, fed with its terms.
+        if fmt == "csv" and result.form == "ASK":
+            return "true" if result.boolean else "false"
+        text = w3c_results(result, fmt)
+        return text.rstrip("\r\n") if fmt in ("csv", "tsv") else text.rstrip("\n")
+    if fmt == "table":
+        return format_table(result, width)
+    if fmt == "markdown":
+        return format_markdown(result)
+    if fmt == "tsv":
+        if result.form == "ASK":
+            return "true" if result.boolean else "false"
+        lines = ["\t".join("?" + v for v in result.variables)]
+        lines += ["\t".join(_tsv_term(t) for t in row) for row in result.rows]
+        return "\n".join(lines)
+    if fmt == "csv" and result.form == "ASK":
+        return "true" if result.boolean else "false"
+    if fmt in ("csv", "json", "xml"):
+        data = _rdflib_result(result).serialize(format=fmt)
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        if fmt == "csv":  # rdflib writes \r\n as RFC 4180 says; keep it, but end with one newline
+            return text.rstrip("\r\n")
+        return text.rstrip("\n")
+    raise ParameterError(f"unknown result format {fmt!r} (choose from {', '.join(SELECT_FORMATS)})")

@@ -1,0 +1,177 @@
+"""Everything the graph says about one resource, what points at it, and where each fact comes from."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from mkgraph.core.namespaces import PROV
+from mkgraph.store.names import label
+
+# Names for the borrowed vocabulary's terms, which the ontology does not label.
+PREDICATE_NAMES = {
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#type": "kind",
+    "http://www.w3.org/2000/01/rdf-schema#label": "name",
+    "http://www.w3.org/2004/02/skos/core#altLabel": "other name",
+    "http://www.w3.org/2004/02/skos/core#exactMatch": "same as",
+    "http://purl.org/dc/terms/description": "description",
+    "http://purl.org/dc/terms/license": "licence",
+    "http://purl.org/dc/terms/source": "listed in",
+    "http://usefulinc.com/ns/doap#homepage": "homepage",
+    "https://schema.org/codeRepository": "repository",
+}
+
+
+def _predicate_label(graph: Graph, predicate: Node) -> str:
+    return PREDICATE_NAMES.get(str(predicate)) or label(graph, predicate)
+
+
+@dataclass
+class Fact:
+    predicate: Node
+    predicate_label: str
+    value: Node
+    value_label: str
+    sources: list[str] = field(default_factory=list)
+    period: str | None = None  # with history: when the fact held ("until 2017", "since 2017")
+    level: str | None = None  # a port's support level (mature, experimental, broken, historic)
+
+
+@dataclass
+class Description:
+    resource: URIRef
+    name: str
+    facts: list[Fact]
+    incoming: list[Fact]  # value is the subject pointing at the resource
+    hidden_history: int = 0  # facts left out because their period has ended
+
+
+def sources_of(graph: Graph, s: Node, p: Node, o: Node) -> list[str]:
+    """Labels of the sources that support one triple, via its rdf:Statement nodes."""
+    found = set()
+    for statement in graph.subjects(RDF.subject, s):
+        if (statement, RDF.predicate, p) in graph and (statement, RDF.object, o) in graph:
+            for source in graph.objects(statement, PROV.wasDerivedFrom):
+                found.add(label(graph, source))
+    return sorted(found)
+
+
+def levels_of(graph: Graph, s: Node, p: Node, o: Node) -> str | None:
+    """The support levels the statements of one triple give (ports only)."""
+    from mkgraph.core.namespaces import MK
+
+    found = {
+        label(graph, level)
+        for statement in graph.subjects(RDF.subject, s)
+        if (statement, RDF.predicate, p) in graph and (statement, RDF.object, o) in graph
+        for level in graph.objects(statement, MK.supportLevel)
+        if isinstance(level, URIRef)
+    }
+    return ", ".join(sorted(found)) or None
+
+
+def _statement_nodes(graph: Graph) -> set[Node]:
+    return set(graph.subjects(RDF.type, RDF.Statement))
+
+
+def describe(
+    graph: Graph,
+    resource: URIRef,
+    periods: dict | None = None,
+    hidden: int = 0,
+) -> Description:
+    """The resource's facts and what points at it. With `periods` (mkgraph.store.periods.periods_by_fact)
+    each dated fact says when it held; `hidden` counts the facts of history left out."""
+    statements = _statement_nodes(graph)
+    periods = periods or {}
+
+    def when(s: Node, p: Node, o: Node) -> str | None:
+        found = periods.get((s, p, o))
+        return "; ".join(sorted({period.text() for period in found})) if found else None
+
+    facts = []
+    for p, o in graph.predicate_objects(resource):
+        value_label = str(o) if isinstance(o, Literal) else label(graph, o)
+        facts.append(
+            Fact(
+                p,
+                _predicate_label(graph, p),
+                o,
+                value_label,
+                sources_of(graph, resource, p, o),
+                when(resource, p, o),
+                levels_of(graph, resource, p, o),
+            )
+        )
+    incoming = []
+    for s, p in graph.subject_predicates(resource):
+        if s in statements:
+            continue
+        incoming.append(
+            Fact(
+                p,
+                _predicate_label(graph, p),
+                s,
+                label(graph, s),
+                sources_of(graph, s, p, resource),
+                when(s, p, resource),
+            )
+        )
+
+    def order(f):
+        return (f.predicate_label.casefold(), f.value_label.casefold())
+
+    return Description(
+        resource,
+        label(graph, resource),
+        sorted(facts, key=order),
+        sorted(incoming, key=order),
+        hidden,
+    )
+
+
+def render(description: Description) -> str:
+    lines = [f"{description.name}  <{description.resource}>"]
+    grouped: dict[str, list[Fact]] = defaultdict(list)
+    for fact in description.facts:
+        grouped[fact.predicate_label].append(fact)
+    width = max((len(k) for k in grouped), default=0)
+    for predicate, facts in grouped.items():
+        for index, fact in enumerate(facts):
+            key = predicate if index == 0 else ""
+            cited = f"  [{'; '.join(fact.sources)}]" if fact.sources else ""
+            held = f" ({fact.period})" if fact.period else ""
+            level = f" ({fact.level})" if fact.level else ""
+            lines.append(f"  {key.ljust(width)}  {fact.value_label}{level}{held}{cited}")
+    if description.incoming:
+        lines.append("Pointed at by:")
+        for fact in description.incoming:
+            cited = f"  [{'; '.join(fact.sources)}]" if fact.sources else ""
+            held = f" ({fact.period})" if fact.period else ""
+            lines.append(
+                f"  {fact.value_label} {fact.predicate_label} {description.name}{held}{cited}"
+            )
+    if description.hidden_history:
+        count = description.hidden_history
+        lines.append(
+            f"({count} fact{'s' if count != 1 else ''} of history not shown (period ended): "
+            "add --history)"
+        )
+    return "\n".join(lines)
+
+
+def subgraph(graph: Graph, resource: URIRef) -> Graph:
+    """The resource's own triples, the statement nodes about them, and the triples pointing at it."""
+    out = Graph()
+    for prefix, namespace in graph.namespaces():
+        out.bind(prefix, namespace)
+    for triple in graph.triples((resource, None, None)):
+        out.add(triple)
+    for statement in graph.subjects(RDF.subject, resource):
+        out += graph.triples((statement, None, None))
+    for s, p in graph.subject_predicates(resource):
+        out.add((s, p, resource))
+    return out

@@ -1,0 +1,307 @@
+"""Kernel family trees: who descends from whom, and by which kind of inheritance.
+
+Works on the asserted graph (basedOn / derivedFrom / reimplements / inspiredBy edges), so answers are complete
+with or without materialised inference.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, SKOS
+
+from mkgraph.core.namespaces import DOAP, LINEAGE_RELATIONS, MK
+from mkgraph.store.names import label
+
+DIRECTIONS = ("descendants", "ancestors")
+RELATION_NAMES = {
+    "based-on": MK.basedOn,
+    "derived-from": MK.derivedFrom,
+    "reimplements": MK.reimplements,
+    "inspired-by": MK.inspiredBy,
+}
+
+
+@dataclass(frozen=True)
+class Edge:
+    child: URIRef  # the system that descends
+    relation: URIRef
+    parent: URIRef  # the system it descends from
+
+
+@dataclass
+class TreeNode:
+    system: URIRef
+    name: str
+    relation: str | None = None  # how this node relates to its parent in the tree
+    children: list[TreeNode] = field(default_factory=list)
+    repeated: bool = False  # already shown elsewhere in this tree
+    direction: str = "descendants"  # descendants: children descend from this node
+
+
+# Each lineage link read as a sentence, descendant first: "Genode is based on seL4".
+SENTENCE_VERBS = {
+    "based on": "is based on",
+    "derived from": "is derived from",
+    "re-implements": "re-implements",
+    "inspired by": "is inspired by",
+}
+
+
+def sentence(descendant: str, relation: str, ancestor: str) -> str:
+    return f"{descendant} {SENTENCE_VERBS[relation]} {ancestor}"
+
+
+def empty_note(name: str, direction: str) -> str:
+    """What an empty answer says, instead of a lone node."""
+    what = {"descendants": "descendants", "ancestors": "ancestors"}.get(direction, "lineage links")
+    return f"{name} has no {what} in the graph"
+
+
+def edges(graph: Graph, relations=LINEAGE_RELATIONS) -> list[Edge]:
+    found = [
+        Edge(s, p, o)
+        for p in relations
+        for s, o in graph.subject_objects(p)
+        if isinstance(s, URIRef) and isinstance(o, URIRef)
+    ]
+    return sorted(found, key=lambda e: (str(e.parent), str(e.relation), str(e.child)))
+
+
+def tree(
+    graph: Graph,
+    root: URIRef,
+    direction: str = "descendants",
+    relations=LINEAGE_RELATIONS,
+    depth: int | None = None,
+) -> TreeNode:
+    """The tree below (descendants) or above (ancestors) one system; shared nodes shown once."""
+    links: dict[URIRef, list[tuple[URIRef, URIRef]]] = defaultdict(list)
+    for edge in edges(graph, relations):
+        if direction == "descendants":
+            links[edge.parent].append((edge.relation, edge.child))
+        else:
+            links[edge.child].append((edge.relation, edge.parent))
+    seen: set[URIRef] = set()
+    # Depth first, in a loop rather than by recursion: a chain of thousands of generations is
+    # data, not a reason to run out of stack.
+    top = TreeNode(root, label(graph, root), direction=direction)
+    pending: list[tuple[TreeNode, int]] = [(top, 0)]
+    while pending:
+        node, level = pending.pop()
+        if node.system in seen:
+            node.repeated = True
+            continue
+        seen.add(node.system)
+        if depth is None or level < depth:
+            ordered = sorted(
+                links.get(node.system, []), key=lambda rc: label(graph, rc[1]).casefold()
+            )
+            node.children = [
+                TreeNode(child, label(graph, child), RELATION_LABELS.get(rel, label(graph, rel)))
+                for rel, child in ordered
+            ]
+            pending.extend((child, level + 1) for child in reversed(node.children))
+    return top
+
+
+def render_tree(node: TreeNode, ascii_only: bool = False) -> str:
+    """A tree in the terminal; each line under a system is a sentence about that link, the
+    descendant first ("Genode is based on seL4"), in both directions. An empty answer says so."""
+    if not node.children:
+        return empty_note(node.name, node.direction)
+    branch, last, pipe, space = (
+        ("|-- ", "`-- ", "|   ", "    ") if ascii_only else ("├── ", "└── ", "│   ", "    ")
+    )
+    lines = [node.name]
+    pending: list[tuple[TreeNode, str, bool, TreeNode]] = [
+        (child, "", index == len(node.children) - 1, node)
+        for index, child in reversed(list(enumerate(node.children)))
+    ]
+    while pending:
+        child, prefix, is_last, parent = pending.pop()
+        relation = child.relation or "based on"
+        if node.direction == "descendants":
+            text = sentence(child.name, relation, parent.name)
+        else:
+            text = sentence(parent.name, relation, child.name)
+        if child.repeated:
+            text += " (shown above)"
+        lines.append(prefix + (last if is_last else branch) + text)
+        inner = prefix + (space if is_last else pipe)
+        pending.extend(
+            (grandchild, inner, index == len(child.children) - 1, child)
+            for index, grandchild in reversed(list(enumerate(child.children)))
+        )
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- views for drawings
+
+
+@dataclass
+class SystemNode:
+    """One system in a drawing, with the facts a reader wants when they click it."""
+
+    system: URIRef
+    name: str
+    listed: bool
+    homepage: str | None = None
+    start_year: int | None = None  # else the year of its earliest dated event (announced, ...)
+    clan: str = ""  # the kernel family as the data states it (mk:memberOfFamily), "" if none
+    facts: dict[str, list[str]] = field(default_factory=dict)
+    other_names: list[str] = field(default_factory=list)  # skos:altLabel: search finds these too
+    sources: dict[str, list[str]] = field(default_factory=dict)  # per fact name, who says so
+
+    @property
+    def key(self) -> str:
+        """A short identifier, safe in DOT, Mermaid and HTML ids."""
+        return "n_" + "".join(
+            c if c.isalnum() else "_" for c in str(self.system).rsplit("/", 1)[-1]
+        )
+
+
+@dataclass
+class LineageView:
+    nodes: dict[URIRef, SystemNode]
+    edges: list[Edge]
+    note: str | None = None  # what an empty answer says ("seL4 has no ancestors in the graph")
+
+    def relation_name(self, edge: Edge) -> str:
+        return RELATION_LABELS[edge.relation]
+
+
+RELATION_LABELS = {
+    MK.basedOn: "based on",
+    MK.derivedFrom: "derived from",
+    MK.reimplements: "re-implements",
+    MK.inspiredBy: "inspired by",
+}
+_FACT_PREDICATES = {
+    "kind": RDF.type,
+    "description": DCTERMS.description,
+    "languages": MK.implementedIn,
+    "architectures": MK.supportsArchitecture,
+    "traits": MK.hasTrait,
+    "licences": DCTERMS.license,
+    "developed by": MK.developedBy,
+    "start year": MK.startYear,
+    "status": MK.status,
+}
+
+
+def _sources(graph: Graph, system: URIRef) -> dict[str, list[str]]:
+    from mkgraph.views.describe import sources_of
+
+    found = {}
+    for name, predicate in _FACT_PREDICATES.items():
+        said = sorted(
+            {
+                src
+                for o in graph.objects(system, predicate)
+                for src in sources_of(graph, system, predicate, o)
+            }
+        )
+        if said:
+            found[name] = said
+    return found
+
+
+def _facts(graph: Graph, system: URIRef) -> dict[str, list[str]]:
+    facts = {}
+    for name, predicate in _FACT_PREDICATES.items():
+        values = sorted(
+            {
+                str(o) if isinstance(o, Literal) else label(graph, o)
+                for o in graph.objects(system, predicate)
+                if not (predicate == RDF.type and o == MK.ListedProject)
+            }
+        )
+        if values:
+            facts[name] = values
+    return facts
+
+
+def view(
+    graph: Graph,
+    roots: list[URIRef] | None = None,
+    direction: str = "descendants",
+    relations=LINEAGE_RELATIONS,
+    depth: int | None = None,
+) -> LineageView:
+    """The systems and lineage links to draw: around the given systems (descendants, ancestors or
+    both, up to a depth), or without roots the whole forest of the listed projects and the systems
+    they are linked to."""
+    all_edges = edges(graph, relations)
+    if not roots:
+        listed = {s for s in graph.subjects(RDF.type, MK.ListedProject) if isinstance(s, URIRef)}
+        chosen = [e for e in all_edges]
+        systems = listed | {e.child for e in chosen} | {e.parent for e in chosen}
+    else:
+        down: dict[URIRef, list[Edge]] = defaultdict(list)
+        up: dict[URIRef, list[Edge]] = defaultdict(list)
+        for edge in all_edges:
+            down[edge.parent].append(edge)
+            up[edge.child].append(edge)
+        systems, chosen_set = set(roots), set()
+        walks = []
+        if direction in ("descendants", "both"):
+            walks.append((down, lambda e: e.child))
+        if direction in ("ancestors", "both"):
+            walks.append((up, lambda e: e.parent))
+        for links, step in walks:
+            frontier, level, seen = list(roots), 0, set(roots)
+            while frontier and (depth is None or level < depth):
+                following = []
+                for system in frontier:
+                    for edge in links.get(system, []):
+                        chosen_set.add(edge)
+                        target = step(edge)
+                        systems.add(target)
+                        if target not in seen:
+                            seen.add(target)
+                            following.append(target)
+                frontier, level = following, level + 1
+        chosen = sorted(chosen_set, key=lambda e: (str(e.parent), str(e.relation), str(e.child)))
+    listed = {s for s in graph.subjects(RDF.type, MK.ListedProject) if isinstance(s, URIRef)}
+    nodes = {}
+    for system in sorted(systems, key=lambda s: label(graph, s).casefold()):
+        years = _years(graph, system)
+        homepage = graph.value(system, DOAP.homepage)
+        nodes[system] = SystemNode(
+            system,
+            label(graph, system),
+            system in listed,
+            str(homepage) if homepage else None,
+            min(years) if years else None,
+            facts=_facts(graph, system),
+            other_names=sorted({str(o) for o in graph.objects(system, SKOS.altLabel)}),
+            sources=_sources(graph, system),
+        )
+    for system, node in nodes.items():
+        node.clan = " & ".join(
+            sorted(
+                {
+                    label(graph, f)
+                    for f in graph.objects(system, MK.memberOfFamily)
+                    if isinstance(f, URIRef)
+                }
+            )
+        )
+    note = None
+    if roots and not chosen:
+        note = "; ".join(empty_note(label(graph, r), direction) for r in roots)
+    return LineageView(nodes, chosen, note)
+
+
+# Where a system has no start year, the earliest of its other dated events places it in time.
+_DATED = (MK.announced, MK.firstCommit, MK.firstRelease, MK.openSourced)
+
+
+def _years(graph: Graph, system: URIRef) -> list[int]:
+    def years_of(predicate: URIRef) -> list[int]:
+        return [int(str(y)[:4]) for y in graph.objects(system, predicate) if str(y)[:4].isdigit()]
+
+    return years_of(MK.startYear) or [year for p in _DATED for year in years_of(p)]
