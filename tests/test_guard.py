@@ -28,6 +28,9 @@ from mkgraph.checks import validation
 from mkgraph.core.errors import MkgraphError, QueryError
 from mkgraph.store import engine, offline, querycheck
 
+# One worker runs this whole module (pytest-xdist's loadgroup): the server starts once.
+pytestmark = pytest.mark.xdist_group("test_guard")
+
 
 class Listener:
     """A plain socket on 127.0.0.1 that counts the connections it is offered."""

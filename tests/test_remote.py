@@ -14,6 +14,9 @@ import pytest
 from graphs import bundled_graph
 from servers import free_port, oxigraph_program, running, virtuoso, virtuoso_programs
 
+# One worker runs this whole module (pytest-xdist's loadgroup): the stores start once.
+pytestmark = pytest.mark.xdist_group("test_remote")
+
 KG = bundled_graph()  # the session's graph, loaded once
 SELECTS = [q.name for q in KG.stored_queries() if "SELECT" in q.text.upper()]
 GRAPH = "https://w3id.org/mkgraph/graph"

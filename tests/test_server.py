@@ -18,6 +18,9 @@ from servers import free_port, mkgraph_command, running, warm_environment
 from mkgraph.store import oxengine
 from mkgraph.web.server import negotiate
 
+# One worker runs this whole module (pytest-xdist's loadgroup): the server starts once.
+pytestmark = pytest.mark.xdist_group("test_server")
+
 KG = bundled_graph()  # the session's graph, loaded once
 SELECTS = [q for q in KG.stored_queries() if "SELECT" in q.text.upper()]
 TIMEOUT = 3.0

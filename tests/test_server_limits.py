@@ -19,6 +19,9 @@ import httpx
 import pytest
 from servers import environment, free_port, mkgraph_command, running, warm_environment
 
+# One worker runs this whole module (pytest-xdist's loadgroup): the server starts once.
+pytestmark = pytest.mark.xdist_group("test_server_limits")
+
 TIMEOUT = 3.0  # the server's query time limit
 REQUEST_TIMEOUT = 3.0  # the server's deadline for a request to arrive whole (generous: a loaded
 # machine may not schedule a client between its connect and its send for a second)
