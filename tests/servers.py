@@ -1,5 +1,5 @@
 """Real servers on loopback for the tests: `mkgraph serve`, Oxigraph's own server and Virtuoso,
-each in a subprocess on a free port, stopped by its process id when the test module ends; and small
+each in a subprocess on a free port, logging to a file and stopped by its process id; and small
 in-process servers that misbehave on purpose (drip, never end, ask for a password)."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -23,6 +24,67 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def answers(url: str, timeout: float = 2.0) -> bool:
+    """Whether a server answers `url` (any status below 500). Proxy settings in the environment
+    are not used: a loopback server is asked directly, wherever the tests run."""
+    try:
+        with httpx.Client(trust_env=False, timeout=timeout) as client:
+            return client.get(url).status_code < 500
+    except httpx.HTTPError:
+        return False
+
+
+class Server:
+    """A server process started now and waited for later, so a slow start (Virtuoso creates its
+    database: ~30 s) can overlap other tests. Its output goes to a log file, never to a pipe
+    nobody reads (a full pipe would stop the server mid-test); stopped by its process id."""
+
+    def __init__(self, command, ready_url, env=None, log=None, cwd=None):
+        self.command, self.ready_url = command, ready_url
+        if log is None:
+            handle, name = tempfile.mkstemp(prefix="mkgraph-test-server-", suffix=".log")
+            os.close(handle)
+            log, self._own_log = Path(name), True
+        else:
+            self._own_log = False
+        self.log = log
+        self._output = log.open("wb")
+        self.process = subprocess.Popen(
+            command, env=env, stdout=self._output, stderr=subprocess.STDOUT, cwd=cwd
+        )
+        self.started = time.monotonic()
+
+    def wait(self, limit: float = 60.0) -> None:
+        """Return once `ready_url` answers; RuntimeError with the log's end if the process ends
+        or `limit` seconds (from the start) pass first."""
+        # one request at a time, each given the time left: a poll that gave up early while the
+        # server still worked on it would pile concurrent requests onto a starting server
+        while not answers(
+            self.ready_url, timeout=max(1.0, limit - (time.monotonic() - self.started))
+        ):
+            if self.process.poll() is not None:
+                said = self.log.read_bytes().decode(errors="replace")[-2000:]
+                raise RuntimeError(f"{self.command[0]} exited: {said}")
+            if time.monotonic() - self.started > limit:
+                said = self.log.read_bytes().decode(errors="replace")[-2000:]
+                raise RuntimeError(
+                    f"{self.command[0]} did not answer {self.ready_url} within {limit:g} s; "
+                    f"its log ends: {said}"
+                )
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._output.close()
+        if self._own_log:
+            self.log.unlink(missing_ok=True)
+
+
 @contextmanager
 def running(
     command: list[str],
@@ -32,34 +94,13 @@ def running(
     log: Path | None = None,
     cwd: Path | None = None,
 ):
-    """Start a server process and yield once `ready_url` answers; always stopped afterwards.
-    A chatty server logs to the file `log` (a pipe nobody reads would fill and stop it)."""
-    output = log.open("wb") if log else subprocess.PIPE
-    process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT, cwd=cwd)
+    """Start a server process and yield it once `ready_url` answers; always stopped afterwards."""
+    server = Server(command, ready_url, env, log, cwd)
     try:
-        deadline = time.monotonic() + wait
-        while True:
-            if process.poll() is not None:
-                said = log.read_bytes() if log else process.stdout.read()
-                raise RuntimeError(f"{command[0]} exited: {said.decode()[-2000:]}")
-            try:
-                if httpx.get(ready_url, timeout=1).status_code < 500:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{command[0]} did not start within {wait:g} s")
-            time.sleep(0.1)
-        yield process
+        server.wait(wait)
+        yield server.process
     finally:
-        process.terminate()
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if log:
-            output.close()
+        server.stop()
 
 
 def oxigraph_program() -> str | None:
@@ -265,35 +306,58 @@ def virtuoso_programs() -> tuple[str, str] | None:
     return (server, isql) if server and isql else None
 
 
+class Virtuoso:
+    """A fresh Virtuoso database in `folder`, its HTTP and SQL ports on 127.0.0.1 only, run in
+    the foreground. Starting returns at once (the database takes ~30 s to create); `ready()`
+    waits for it and sets the dba account's password through the SQL port (a fresh database
+    has dba/dba), then gives the HTTP base URL. `stop()` ends it by its process id."""
+
+    def __init__(self, folder: Path, password: str):
+        programs = virtuoso_programs()
+        assert programs is not None
+        server, self._isql = programs
+        http_port, self._sql_port = free_port(), free_port()
+        ini = folder / "virtuoso.ini"
+        ini.write_text(
+            VIRTUOSO_INI.format(folder=folder, sql_port=self._sql_port, http_port=http_port)
+        )
+        self.base = f"http://127.0.0.1:{http_port}"
+        self._password = password
+        self._ready = False
+        self._server = Server(
+            [server, "+configfile", str(ini), "+foreground"],
+            f"{self.base}/sparql?query=ASK%7B%7D",
+            log=folder / "console.log",
+            cwd=folder,
+        )
+
+    def ready(self, wait: float = 180.0) -> str:
+        if not self._ready:
+            self._server.wait(wait)
+            subprocess.run(
+                [
+                    self._isql,
+                    f"127.0.0.1:{self._sql_port}",
+                    "dba",
+                    "dba",
+                    f"exec=USER_SET_PASSWORD('dba', '{self._password}');",
+                ],
+                check=True,
+                capture_output=True,
+                timeout=60,
+            )
+            self._ready = True
+        return self.base
+
+    def stop(self) -> None:
+        self._server.stop()
+
+
 @contextmanager
 def virtuoso(folder: Path, password: str):
-    """A fresh Virtuoso database in `folder`, its HTTP and SQL ports on 127.0.0.1 only, run in
-    the foreground and stopped by its process id; the dba account's password set to `password`
-    through the SQL port (a fresh database has dba/dba). Yields the HTTP base URL."""
-    programs = virtuoso_programs()
-    assert programs is not None
-    server, isql = programs
-    http_port, sql_port = free_port(), free_port()
-    ini = folder / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(folder=folder, sql_port=sql_port, http_port=http_port))
-    base = f"http://127.0.0.1:{http_port}"
-    with running(
-        [server, "+configfile", str(ini), "+foreground"],
-        f"{base}/sparql?query=ASK%7B%7D",
-        wait=180,
-        log=folder / "console.log",
-        cwd=folder,
-    ):
-        subprocess.run(
-            [
-                isql,
-                f"127.0.0.1:{sql_port}",
-                "dba",
-                "dba",
-                f"exec=USER_SET_PASSWORD('dba', '{password}');",
-            ],
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
-        yield base
+    """A fresh Virtuoso (see `Virtuoso`), ready; yields its HTTP base URL, stopped afterwards."""
+    server = Virtuoso(folder, password)
+    try:
+        yield server.ready()
+    finally:
+        server.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -78,6 +79,7 @@ def test_dot_for_one_system_ranks_by_start_year(invoke):
         "n_sculpt",
         "n_helios",
         "n_ares",
+        "n_hermes",
         "n_lionsos",
         "n_redox",
         "n_robigalia",
@@ -141,9 +143,30 @@ def test_json_nodes_and_links(invoke):
     assert hedron["listed"] is True and hedron["facts"]["licences"] == ["GPL-2.0-only"]
 
 
+def test_json_statements_carry_periods_levels_and_sources_with_history(invoke):
+    """The facts panel's data: every value of a fact, with its period, whether it holds today
+    and its sources, the ended ones included (today's drawing leaves them out of `facts`)."""
+    data = json.loads(invoke("lineage", "Genode", "--ancestors", "-f", "json").output)
+    (genode,) = [n for n in data["nodes"] if n["name"] == "Genode"]
+    licences = {s["value"]: s for s in genode["statements"]["licences"]}
+    assert licences["GPL-2.0-only"]["period"] == "until 2017"
+    assert licences["GPL-2.0-only"]["current"] is False
+    assert licences["GPL-2.0-only"]["sources"] == [
+        "Genode LICENSE as imported with release 11.11 (GPLv2)"
+    ]
+    assert (
+        licences["AGPL-3.0-only"]["period"] == "since 2017" and licences["AGPL-3.0-only"]["current"]
+    )
+    assert genode["facts"]["licences"] == ["AGPL-3.0-only"]
+    ports = [
+        s for n in data["nodes"] for s in n["statements"].get("architectures", []) if s["level"]
+    ]
+    assert ports and all(s["sources"] for s in ports)
+
+
 def test_both_directions(invoke):
     data = json.loads(invoke("lineage", "Helios", "--both", "-f", "json").output)
-    assert {n["name"] for n in data["nodes"]} == {"Helios", "seL4", "Ares", "L4", "L3"}
+    assert {n["name"] for n in data["nodes"]} == {"Helios", "seL4", "Ares", "Hermes", "L4", "L3"}
 
 
 class _References(HTMLParser):
@@ -183,6 +206,14 @@ def test_html_page_in_a_real_browser(forest, invoke, tmp_path, monkeypatch):
         body = driver.find_element(By.ID, "facts-body").text
         assert "GPL-2.0-only" in body and "https://github.com/cyberus-technology/hedron" in body
         assert "sources: " in body and "Hedron is derived from NOVA" in body
+        # periods, history included, each value with its own sources
+        driver.execute_script("mkgraphShow('n_genode')")
+        lines = driver.find_element(By.ID, "facts-body").text.splitlines()
+        assert "GPL-2.0-only (until 2017)" in lines and "AGPL-3.0-only (since 2017)" in lines
+        after = lines[lines.index("GPL-2.0-only (until 2017)") + 1]
+        assert after == "sources: Genode LICENSE as imported with release 11.11 (GPLv2)"
+        ended = driver.find_elements(By.CSS_SELECTOR, "#facts-body dd.ended")
+        assert "GPL-2.0-only (until 2017)" in [dd.text.splitlines()[0] for dd in ended]
         # search by another name (skos:altLabel), and by part of a name
         assert (
             driver.execute_script("return mkgraphFind('Extremely Reliable Operating System')")
@@ -219,8 +250,48 @@ def test_committed_docs_are_current(kg, forest):
     ), "docs/microkernels.md is out of date: run 'mkgraph render list -o docs/microkernels.md'"
     svg = (DOCS / "lineage.svg").read_text(encoding="utf-8")
     assert f"mkgraph view {drawing.fingerprint(forest)}" in svg, (
-        "docs/lineage.svg is out of date: run 'mkgraph lineage -o docs/lineage.svg'"
+        "docs/lineage.svg is out of date: run 'mkgraph lineage --panels -o docs/lineage.svg'"
     )
+    assert "L3 and what descends from it" in svg  # the README's drawing is the panels
+
+
+def test_forest_panels_hold_every_system_and_every_link(forest):
+    """Small multiples lose nothing: each system and each link is in some panel, and a panel
+    draws a link only between systems it shows. A narrow limit makes big panels split."""
+    for too_wide in (None, lambda part: len(part.nodes) > 8):
+        parts = drawing.panels(forest, too_wide)
+        nodes = {system for _, part in parts for system in part.nodes}
+        edges = {edge for _, part in parts for edge in part.edges}
+        assert nodes == set(forest.nodes) and edges == set(forest.edges)
+        for _, part in parts:
+            assert all(e.child in part.nodes and e.parent in part.nodes for e in part.edges)
+    split = [name for name, _ in drawing.panels(forest, lambda part: len(part.nodes) > 8)]
+    assert len(split) > len(drawing.panels(forest))
+    assert "seL4 and what descends from it" in split  # the L3 tree gives seL4's branch its own
+
+
+@pytest.mark.skipif(not shutil.which("dot"), reason="Graphviz is not installed")
+def test_forest_panels_fit_a_readme_and_read_as_sentences(forest, invoke, tmp_path):
+    out = tmp_path / "forest.svg"
+    assert invoke("lineage", "--panels", "-o", str(out)).exit_code == 0
+    root = ET.parse(out).getroot()
+    width_pt = float(root.get("width").removesuffix("pt"))
+    assert width_pt * 4 / 3 <= drawing.PANEL_WIDTH_PX * 1.05  # measured: 903 px
+    ns = {"svg": "http://www.w3.org/2000/svg", "xlink": "http://www.w3.org/1999/xlink"}
+    said = {}
+    for group in root.iter("{http://www.w3.org/2000/svg}g"):
+        if group.get("class") == "edge" and "_e_n_" in (group.get("id") or ""):
+            link = group.find(".//svg:a", ns)
+            said[group.get("id").split("_", 1)[1]] = link.get(f"{{{ns['xlink']}}}title")
+    for edge in forest.edges:
+        child, parent = forest.nodes[edge.child].key, forest.nodes[edge.parent].key
+        relation = forest.relation_name(edge)
+        key = f"e_{child}_{relation.replace(' ', '_')}_{parent}"
+        assert said[key] == drawing.edge_sentence(forest, edge), key
+    ids = [el.get("id") for el in root.iter() if el.get("id")]
+    assert len(ids) == len(set(ids))  # one document: every id once
+    refused = invoke("lineage", "seL4", "--panels", "-f", "svg")
+    assert refused.exit_code == 2 and "--panels draws the whole forest" in refused.stderr
 
 
 def test_l4_family_tree_with_years_and_kinds_of_inheritance(invoke):

@@ -10,7 +10,9 @@ seL4
 ├── Genode is based on seL4
 │   └── Sculpt is based on Genode
 ├── Helios is inspired by seL4
-│   └── Ares is based on Helios
+│   ├── Ares is based on Helios
+│   └── Hermes is derived from Helios
+├── Hermes is inspired by seL4 (shown above)
 ├── LionsOS is based on seL4
 ├── Redox is inspired by seL4
 ├── Robigalia is based on seL4
@@ -121,3 +123,76 @@ def test_stored_ancestors_query_follows_reimplements(kg):
     assert "OKL4 → derived from → L4Ka::Pistachio → re-implements → L4 → inspired by → L3" in paths
     descendants = {str(row[0]) for row in kg.query("descendants", {"of": "L3"}).rows}
     assert {"L4", "L4/MIPS", "OKL4", "Fiasco.OC", "L4Re", "Genode"} <= descendants
+
+
+def _lineage_facts(kg) -> set[tuple[str, str, str]]:
+    """Every lineage triple as (descendant name, relation name, ancestor name)."""
+    from mkgraph.core.namespaces import LINEAGE_RELATIONS
+    from mkgraph.store.names import label
+    from mkgraph.views.lineage import RELATION_LABELS
+
+    return {
+        (label(kg.current, s), RELATION_LABELS[p], label(kg.current, o))
+        for p in LINEAGE_RELATIONS
+        for s, o in kg.current.subject_objects(p)
+    }
+
+
+def _steps(path: str) -> list[tuple[str, str, str]]:
+    parts = path.split(" → ")
+    assert len(parts) % 2 == 1, path
+    return [tuple(parts[i : i + 3]) for i in range(0, len(parts) - 2, 2)]  # type: ignore[misc]
+
+
+def test_stored_query_paths_read_descendant_first_for_every_system(kg):
+    """Every path the descendants and ancestors queries give reads in words as the facts do:
+    each "A → relation → B" is "A is <relation> B", the descendant first, the path running from
+    the row's system to the asked one (descendants) or from the asked one to it (ancestors).
+    Each query runs once with its parameter left unbound, so it answers for every system."""
+    from mkgraph.store.queries import list_stored_queries
+
+    facts = _lineage_facts(kg)
+    stored = {q.name: q for q in list_stored_queries(kg.resources.queries)}
+    for direction in ("descendants", "ancestors"):
+        text = stored[direction].text.replace(
+            "SELECT DISTINCT ?name ?depth ?path", "SELECT DISTINCT ?ofName ?name ?depth ?path"
+        )
+        rows = kg.sparql(text).rows
+        assert len(rows) > 100, direction
+        for asked, name, depth, path in rows:
+            steps = _steps(str(path))
+            assert len(steps) == int(depth), path
+            assert all(step in facts for step in steps), (direction, path)
+            first, last = steps[0][0], steps[-1][2]
+            ends = (str(name), str(asked))
+            assert (first, last) == (ends if direction == "descendants" else ends[::-1]), path
+
+
+def test_descendant_paths_are_the_same_in_the_cli_and_the_server(kg, invoke):
+    import asyncio
+    import csv
+    import io
+
+    import httpx
+
+    from mkgraph.web import server
+
+    expected = "Ares → based on → Helios → inspired by → seL4"
+    cli = invoke("query", "descendants", "-p", "of=seL4", "-f", "csv").output
+    endpoint = server.Endpoint(kg, workers=1)
+    try:
+
+        async def fetch() -> str:
+            transport = httpx.ASGITransport(app=server.create_app(endpoint))
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+                answer = await http.get("/queries/descendants?of=seL4&format=csv")
+                return answer.text
+
+        served = asyncio.run(fetch())
+    finally:
+        endpoint.close()
+    rows = [list(csv.reader(io.StringIO(text))) for text in (cli, served)]
+    assert rows[0] == rows[1]
+    assert ["Ares", "2", expected] in rows[0]
+    table = invoke("query", "descendants", "-p", "of=seL4").output
+    assert expected in " ".join(table.split())

@@ -179,7 +179,9 @@ def test_genode_licence_is_history_by_default_and_shown_with_history(invoke):
     assert "fact of history not shown" in today.output or "facts of history" in today.output
     history = invoke("show", "Genode", "--history")
     assert history.exit_code == 0
-    assert any("GPL-2.0" in line and "(until 2017)" in line for line in history.output.splitlines())
+    assert any(
+        "GPL-2.0" in line and "(until 2017-02-28)" in line for line in history.output.splitlines()
+    )
 
 
 def test_by_licence_today_and_as_of_a_year_before_the_change(kg):

@@ -1,13 +1,16 @@
 """Talking to other stores over HTTP, tried against small loopback servers that misbehave on
 purpose: a total deadline that dripping cannot stretch, an answer size limit, credentials that
-never appear in any output, control characters refused, and the password sent only in answer to
-the scheme the server asks for (Digest where it is offered)."""
+never appear in any output, the password sent only in answer to the scheme the server asks for
+(Digest where it is offered), and endpoint URLs (--endpoint, --allow-service) with a control
+character, a space or an invisible character refused in every place, before anything is sent."""
 
 from __future__ import annotations
 
 import base64
+import re
 import subprocess
 import sys
+import unicodedata
 
 import pytest
 from servers import environment, raw_server, read_request, recording_server
@@ -340,3 +343,169 @@ def test_no_credentials_are_sent_without_a_user(invoke):
     assert result.exit_code == 2
     assert "401 Unauthorized (the store wants a user: give --user" in result.stderr
     assert seen == [("PUT", GRAPH_PATH, None)]
+
+
+# ---------------------------------------------------------------------------- URLs sent as they are
+def _unsafe_characters() -> list[str]:
+    """Every character no URL may hold as it is, by Unicode category, from Python's Unicode
+    database: C0 and C1 controls and DEL, every kind of space and line break, every invisible
+    formatting character; and a lone surrogate (what a non-UTF-8 argument becomes)."""
+    categories = ("Cc", "Zs", "Zl", "Zp", "Cf")
+    found = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) in categories]
+    return [*found, "\udcff"]
+
+
+UNSAFE = _unsafe_characters()
+# where in the URL the character hides: first, in the scheme, the host, before the port, the
+# path, the query, last
+PLACES = [
+    "{c}http://127.0.0.1:{port}/sparql",
+    "ht{c}tp://127.0.0.1:{port}/sparql",
+    "http://127.0.{c}0.1:{port}/sparql",
+    "http://127.0.0.1{c}:{port}/sparql",
+    "http://127.0.0.1:{port}/spa{c}rql",
+    "http://127.0.0.1:{port}/sparql?q={c}",
+    "http://127.0.0.1:{port}/sparql{c}",
+]
+
+
+def disguises(port: int | str, every: int = 1) -> list[str]:
+    """URLs with one unsafe character each: every `every`-th character, each in the next place."""
+    return [
+        PLACES[n % len(PLACES)].format(c=c, port=port) for n, c in enumerate(UNSAFE[::every])
+    ] + [f"http://127.0.0.1:{port}/sparql\r\nX-Injected: 1", f"http://127.0.0.1:{port}/ sparql"]
+
+
+def _escaped(url: str) -> str:
+    """The URL as a SPARQL IRI: every character outside printable ASCII as a \\u escape."""
+    return "".join(
+        c
+        if 0x20 < ord(c) < 0x7F and c not in '<>"{}|^`\\'
+        else (f"\\u{ord(c):04X}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08X}")
+        for c in url
+    )
+
+
+def _position(url: str) -> str:
+    index = next(i for i, c in enumerate(url) if c in UNSAFE_SET)
+    return f"U+{ord(url[index]):04X} at position {index + 1}"
+
+
+UNSAFE_SET = set(UNSAFE)
+
+
+def test_the_unsafe_characters_are_many():
+    assert len(UNSAFE) > 200
+    assert {"\r", "\n", "\t", "\x00", "\x7f", "\x85", " ", "\u00a0", "\u2028", "\u200b"} <= set(
+        UNSAFE
+    )
+
+
+def test_every_unsafe_character_anywhere_in_an_allowed_endpoint_is_refused():
+    """The one check every query passes, with every unsafe character in turn, each place."""
+    from mkgraph.core.errors import QueryError
+    from mkgraph.store import querycheck
+
+    urls = [place.format(c=c, port=9) for c in UNSAFE for place in PLACES]
+    for url in urls:
+        with pytest.raises(QueryError) as refused:
+            querycheck.check("ASK {}", "query", (url,))
+        message = str(refused.value)
+        assert message.startswith("--allow-service '"), message
+        assert f"({_position(url)})" in message
+        assert message.isprintable() and message == " ".join(message.split())
+    querycheck.check("ASK {}", "query", ("http://127.0.0.1:9/sparql?q=%20",))  # encoded: allowed
+
+
+def test_an_allowed_endpoint_in_disguise_is_refused_everywhere_and_nothing_is_sent(
+    invoke, tmp_path
+):
+    """The CLI (`sparql`, `query --file`) and the library, with a query whose SERVICE names the
+    very URL (written with \\u escapes, as SPARQL allows): refused before any engine runs, and
+    the loopback store named receives nothing."""
+    from mkgraph.api import KnowledgeGraph
+    from mkgraph.core.errors import QueryError
+
+    kg = KnowledgeGraph()
+    connections = []
+
+    def record(conn, stop):
+        connections.append(read_request(conn))
+
+    with raw_server(record) as base:
+        port = base.rsplit(":", 1)[1]
+        for url in disguises(port, every=9):
+            query = f"SELECT * WHERE {{ SERVICE <{_escaped(url)}> {{ ?s ?p ?o }} }}"
+            shown = f"({_position(url)})"
+            file = tmp_path / "service.rq"
+            file.write_text(query, encoding="utf-8")
+            for args in (["sparql", query], ["query", "--file", str(file)]):
+                result = invoke(*args, "--allow-service", url)
+                assert result.exit_code == 2, (url, result.output)
+                assert result.stdout == ""
+                assert result.stderr.startswith("mkgraph: error: --allow-service '")
+                assert shown in result.stderr
+                assert len(result.stderr.splitlines()) == 1
+                assert result.stderr[:-1].isprintable()
+            with pytest.raises(QueryError, match=re.escape(shown)):
+                kg.sparql(query, allow_service=(url,))
+    assert connections == []
+
+
+def test_an_endpoint_in_disguise_is_refused_before_sending(invoke):
+    """--endpoint: the same characters, the same places, for publish, query and sparql; and the
+    library's parse for every one of them."""
+    for c in UNSAFE:
+        url = f"http://127.0.0.1:9/spa{c}rql"
+        with pytest.raises(remote.RemoteError, match=re.escape(f"({_position(url)})")):
+            remote.parse_endpoint(url)
+    with recording_server() as (base, seen):
+        port = base.rsplit(":", 1)[1]
+        for n, url in enumerate(disguises(port, every=7)):
+            args = [
+                ["publish", "--endpoint", url],
+                ["query", "projects", "--endpoint", url],
+                ["sparql", "ASK {}", "--endpoint", url],
+            ][n % 3]
+            result = invoke(*args)
+            assert result.exit_code == 2
+            assert result.stderr.startswith("mkgraph: error: endpoint '")
+            assert f"({_position(url)})" in result.stderr
+            assert len(result.stderr.splitlines()) == 1
+            assert result.stderr[:-1].isprintable()
+        assert seen == []
+
+
+# ---------------------------------------------------------------------------- the default graph
+VIRTUOSO_REFUSAL = (
+    b"HTTP/1.1 500 Request Failed\r\nContent-Type: text/html; charset=UTF-8\r\n"
+    b"Connection: close\r\n\r\n"
+    b'<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html>\n  <head>\n'
+    b"    <title>SPARQL Graph Protocol request failed</title>\n  </head>\n  <body>\n"
+    b"    <h1>HTTP/1.1 500 Request Failed</h1>\n    <h3>Error 22023</h3>\n"
+    b'<xmp>The request to SPARQL 1.1 Graph Store endpoint contains "default" param but the '
+    b"endpoint is not configured to have default graph</xmp></body></html>"
+)
+
+
+def test_a_store_without_a_default_graph_is_one_line_naming_the_limit(invoke):
+    """As Virtuoso 7.2 answers `PUT ?default` (its page, byte for byte): the store's reason, read
+    from the page's body, and what to do instead."""
+    seen = []
+
+    def refuse(conn, stop):
+        seen.append(read_request(conn).split(b"\r\n")[0])
+        conn.sendall(VIRTUOSO_REFUSAL)
+
+    with raw_server(refuse) as base:
+        result = invoke("publish", "--endpoint", f"{base}/store", "--graph", "default")
+    assert seen == [b"PUT /store?default HTTP/1.1"]
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"mkgraph: error: {base}/store: the store refused to replace its default graph "
+        "(--graph default): 500 Request Failed: Error 22023 The request to SPARQL 1.1 Graph "
+        'Store endpoint contains "default" param but the endpoint is not configured to have '
+        "default graph; publish to a named graph instead (without --graph: "
+        "https://w3id.org/mkgraph/graph)\n"
+    )

@@ -6,9 +6,13 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+from contextlib import contextmanager
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 import pytest
+from browser import chromium
 from rdflib import Graph, URIRef
 
 from mkgraph.web import server
@@ -96,3 +100,101 @@ def test_lineage_picture_of_a_name_with_a_slash(get):
         answer = get(path)
         assert answer.status_code == 200, path
         assert b"UX/RT" in answer.content and b"seL4" in answer.content
+
+
+class _Links(HTMLParser):
+    """What a page links to (followed when clicked) and loads (fetched with the page)."""
+
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+        self.loads: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for name in ("href", "xlink:href"):
+            if tag == "a" and attrs.get(name):
+                self.links.append(attrs[name])
+        for name in ("src", "srcset", "poster", "data"):
+            if attrs.get(name):
+                self.loads.append(attrs[name])
+        if tag == "link" and attrs.get("href"):
+            self.loads.append(attrs["href"])
+
+
+@contextmanager
+def _live_server(kg):
+    """`mkgraph serve`'s application on a loopback port, in a thread of this process."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    endpoint = server.Endpoint(kg, workers=1)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(server.create_app(endpoint), log_level="warning", lifespan="off")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    try:
+        for _ in range(600):
+            if running.started:
+                break
+            time.sleep(0.05)
+        assert running.started, "the server did not start"
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        running.should_exit = True
+        thread.join(timeout=30)
+        listener.close()
+        endpoint.close()
+
+
+@needs_dot
+def test_every_served_page_in_a_browser(kg, tmp_path, monkeypatch):
+    """Done-when of issue 15 for `mkgraph serve`: the query page and every resource page load in
+    headless Chromium with no console error and no request outside the server; every link on
+    them resolves (200); a click on a system in a lineage drawing opens its page."""
+    from selenium.webdriver.common.by import By
+
+    from mkgraph.views import pages
+
+    with chromium(tmp_path / "profile", monkeypatch) as driver, _live_server(kg) as base:
+        paths = ["/"] + [
+            "/{}/{}".format(*pages.kind_and_slug(resource))
+            for resources in pages.resources_with_pages(kg.graph).values()
+            for resource in resources
+        ]
+        assert len(paths) > 90
+        checked: dict[str, int] = {}
+        with httpx.Client(base_url=base, headers={"Accept": "text/html"}, timeout=60) as http:
+            for path in paths:
+                driver.get(base + path)
+                requests = driver.execute_script(
+                    "return performance.getEntriesByType('resource').map(e => e.name)"
+                )
+                assert all(r.startswith(base + "/") for r in requests), (path, requests)
+                errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+                assert errors == [], (path, errors)
+                page = _Links()
+                page.feed(driver.page_source)
+                loads = [ref for ref in page.loads if ref != "data:,"]  # the empty icon
+                assert all(
+                    urlsplit(urljoin(base + path, r)).netloc == urlsplit(base).netloc for r in loads
+                ), (path, loads)
+                for href in page.links:
+                    target = urlsplit(urljoin(base + path, href))
+                    if target.netloc != urlsplit(base).netloc:
+                        assert target.scheme in ("http", "https"), (path, href)
+                        continue  # a homepage or repository: followed only when clicked
+                    local = target.path + (f"?{target.query}" if target.query else "")
+                    if local not in checked:
+                        checked[local] = http.get(local).status_code
+                    assert checked[local] == 200, f"{path} links to {href}: {checked[local]}"
+        assert len(checked) > 90
+        driver.get(base + "/system/genode")
+        driver.find_element(By.CSS_SELECTOR, "g#n_sculpt a").click()
+        assert driver.current_url == base + "/system/sculpt"
+        assert driver.find_element(By.TAG_NAME, "h1").text == "Sculpt"

@@ -141,3 +141,11 @@ def test_every_page_in_a_browser(site, tmp_path, monkeypatch):
         driver.find_element(By.CSS_SELECTOR, "g#n_sculpt a").click()
         assert driver.current_url.endswith("/system/sculpt.html")
         assert driver.find_element(By.TAG_NAME, "h1").text == "Sculpt"
+        # the forest page: search finds a system by another name, a click opens its panel
+        driver.get((out / "lineage.html").as_uri())
+        search = driver.find_element(By.ID, "search")
+        search.send_keys("Extremely Reliable Operating System\n")
+        assert driver.find_element(By.ID, "facts-title").text == "EROS"
+        driver.find_element(By.CSS_SELECTOR, "g#n_genode").click()
+        assert driver.find_element(By.ID, "facts-title").text == "Genode"
+        assert "GPL-2.0-only (until 2017)" in driver.find_element(By.ID, "facts-body").text

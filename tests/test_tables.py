@@ -39,3 +39,64 @@ def test_long_cells_wrap_and_every_word_survives():
 def test_a_table_too_narrow_for_columns_becomes_records():
     text = _table(30)
     assert "-[ row 1 ]" in text and PATH in text and IRI in text
+
+
+SYS = "https://w3id.org/mkgraph/system/"
+
+
+def _with_iris(rows) -> QueryResult:
+    return QueryResult("SELECT", ["name", "system", "item"], rows)
+
+
+def test_columns_of_the_graphs_own_iris_are_hidden_unless_asked_for():
+    from rdflib import URIRef
+
+    result = _with_iris(
+        [
+            (Literal("seL4"), URIRef(SYS + "sel4"), URIRef("http://www.wikidata.org/entity/Q1")),
+            (Literal("NOVA"), None, Literal("none")),
+        ]
+    )
+    text = format_table(result, 100)
+    assert text.splitlines()[0].split() == ["name", "item"]  # wd: items are data, not ids
+    assert "sys:sel4" not in text and "wd:Q1" in text
+    assert text.endswith("(2 rows)\n(IRI column not shown: system; add --iris)")
+    shown = format_table(result, 100, iris=True)
+    assert shown.splitlines()[0].split() == ["name", "system", "item"]
+    assert "sys:sel4" in shown and shown.endswith("(2 rows)")
+    # as records, too narrow for columns: the same column is left out, the note is the same
+    long = Literal("a value far too long for a narrow terminal's column")
+    records = format_table(_with_iris([(long, URIRef(SYS + "sel4"), long)]), 20)
+    assert "-[ row 1 ]" in records and "sys:sel4" not in records
+    assert records.endswith("(IRI column not shown: system; add --iris)")
+
+
+def test_a_column_mixing_iris_and_values_and_a_table_of_only_iris_are_shown():
+    from rdflib import URIRef
+
+    mixed = _with_iris(
+        [(Literal("a"), URIRef(SYS + "a"), None), (Literal("b"), Literal("b"), None)]
+    )
+    assert format_table(mixed, 100).splitlines()[0].split() == ["name", "system", "item"]
+    only = QueryResult("SELECT", ["resource"], [(URIRef(SYS + "a"),)])
+    assert format_table(only, 100) == "resource\n--------\nsys:a\n(1 row)"
+
+
+def test_query_and_sparql_hide_iri_columns_in_tables_only(invoke):
+    args = (
+        "query",
+        "language-and-architecture",
+        "-p",
+        "language=rust",
+        "-p",
+        "architecture=risc-v",
+    )
+    plain = invoke(*args).output
+    assert "Redox" in plain and "sys:redox" not in plain
+    assert plain.endswith("(6 rows)\n(IRI column not shown: system; add --iris)\n")
+    assert "sys:redox" in invoke(*args, "--iris").output
+    assert f"{SYS}redox" in invoke(*args, "-f", "csv").output  # machine formats keep them
+    text = "SELECT ?s ?name WHERE { ?s a mk:ListedProject ; rdfs:label ?name } ORDER BY ?name"
+    answer = invoke("sparql", text).output
+    assert "Ares" in answer and "sys:ares" not in answer
+    assert "sys:ares" in invoke("sparql", text, "--iris").output

@@ -678,7 +678,7 @@ class KnowledgeGraph:
             else tuple(lineage.RELATION_NAMES.values())
         )
         roots = [self.resolve(name) for name in names or []]
-        return lineage.view(self.current, roots, direction, chosen, depth)
+        return lineage.view(self.current, roots, direction, chosen, depth, history=self.graph)
 
     def describe(self, name: str, history: bool = False):
         """Everything about one resource: today's facts, or with history=True also the facts

@@ -185,7 +185,16 @@ def inferred_option(func):
     )(func)
 
 
-def _render_result(result, fmt: str | None, width: int | None = None) -> str:
+def iris_option(func):
+    return click.option(
+        "--iris",
+        is_flag=True,
+        help="Show the columns of the graph's own IRIs (sys:..., lang:...) in a table; other "
+        "formats always carry them.",
+    )(func)
+
+
+def _render_result(result, fmt: str | None, width: int | None = None, iris: bool = False) -> str:
     from mkgraph.store import results
 
     if type(result).__name__ == "OxResult" and result.form == "CONSTRUCT":
@@ -220,7 +229,7 @@ def _render_result(result, fmt: str | None, width: int | None = None) -> str:
         raise ParameterError(
             f"a {result.form} query returns a table: use --format {', '.join(SELECT_FORMATS)}"
         )
-    return results.format_select(result, chosen, width)
+    return results.format_select(result, chosen, width, iris)
 
 
 # Commands that may speak to the network: `serve` listens, `publish` sends; `query` and `sparql`
@@ -357,6 +366,7 @@ def queries_command(ctx):
     help="Output format: table (default), csv, tsv, json, xml, markdown; "
     "graph results: turtle (default), jsonld, ntriples, nquads, xml.",
 )
+@iris_option
 @inferred_option
 @limits_options
 @remote_options
@@ -368,6 +378,7 @@ def query_command(
     params,
     query_file,
     fmt,
+    iris,
     inferred,
     timeout,
     allow_service,
@@ -423,7 +434,7 @@ def query_command(
         )
     else:
         raise ParameterError("name a stored query (see 'mkgraph queries') or give --file Q.rq")
-    _emit(_render_result(result, fmt), output)
+    _emit(_render_result(result, fmt, iris=iris), output)
 
 
 @main.command("sparql")
@@ -435,12 +446,15 @@ def query_command(
     type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
     help="Output format, as for `mkgraph query`.",
 )
+@iris_option
 @inferred_option
 @limits_options
 @remote_options
 @output_option
 @click.pass_context
-def sparql_command(ctx, text, fmt, inferred, timeout, allow_service, endpoint, graph, user, output):
+def sparql_command(
+    ctx, text, fmt, iris, inferred, timeout, allow_service, endpoint, graph, user, output
+):
     """Run an ad-hoc SPARQL query (SELECT, ASK, CONSTRUCT, DESCRIBE); `-` reads standard input.
 
     Example: mkgraph sparql 'SELECT ?name WHERE { ?s a mk:ListedProject ; rdfs:label ?name }'
@@ -475,7 +489,7 @@ def sparql_command(ctx, text, fmt, inferred, timeout, allow_service, endpoint, g
             allow_service=allow_service,
             native=True,
         )
-    _emit(_render_result(result, fmt), output)
+    _emit(_render_result(result, fmt, iris=iris), output)
 
 
 @main.command("validate")
@@ -620,9 +634,15 @@ def show_command(ctx, name, fmt, history, output):
     help="tree (default), dot, svg, png, mermaid, json or html; else from -o's extension.",
 )
 @click.option("--ascii", "ascii_only", is_flag=True, help="Tree in plain ASCII instead of Unicode.")
+@click.option(
+    "--panels",
+    is_flag=True,
+    help="The whole forest as SVG small multiples that fit a README (about 900 px wide): "
+    "one panel per system that descends from none.",
+)
 @output_option
 @click.pass_context
-def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, output):
+def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, panels, output):
     """Draw family trees: descendants (default) or ancestors of systems, or the whole forest.
 
     Without NAME, the whole forest of the listed projects and the systems they name is drawn.
@@ -641,6 +661,14 @@ def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, ou
         "tree",
     )
     kinds = list(relations) or None
+    if panels:
+        if names or chosen != "svg":
+            raise ParameterError(
+                "--panels draws the whole forest as SVG: give no NAME, and -f svg or -o FILE.svg"
+            )
+        view = kg.lineage_view([], direction, kinds, depth)
+        _emit_bytes(drawing.to_panels_svg(view), output)
+        return
     if chosen == "tree":
         if not names:  # the whole forest: a tree below each system that descends from none
             forest = kg.lineage_forest(kinds, depth)
@@ -652,8 +680,8 @@ def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, ou
                 if direction == "both":
                     for way in ("ancestors", "descendants"):
                         tree = kg.lineage(name, way, kinds, depth)
-                        tree.name += f" ({way})"
-                        trees.append(render_tree(tree, ascii_only=ascii_only))
+                        heading = f"{tree.name} ({way})"
+                        trees.append(render_tree(tree, ascii_only=ascii_only, heading=heading))
                 else:
                     tree = kg.lineage(name, direction, kinds, depth)
                     trees.append(render_tree(tree, ascii_only=ascii_only))
@@ -894,7 +922,7 @@ def site_command(ctx, output):
     from mkgraph.views import site
 
     counts = site.build(_kg(ctx), output)
-    pages = ", ".join(f"{n} {kind} pages" for kind, n in counts.items())
+    pages = ", ".join(f"{n} {kind} page{'s' if n != 1 else ''}" for kind, n in counts.items())
     click.echo(f"wrote {output}: index.html, {pages}, lineage, the graph in every format", err=True)
 
 

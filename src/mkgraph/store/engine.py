@@ -20,6 +20,7 @@ from rdflib.term import Identifier, Node
 from mkgraph.core.errors import QueryError, QueryTimeout
 from mkgraph.core.namespaces import PREFIXES
 from mkgraph.store import projection, querycheck
+from mkgraph.store.queries import RDFLIB_PARSER_LOCK
 
 _FORMS = {
     "SelectQuery": "SELECT",
@@ -68,7 +69,8 @@ def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = (
 
     querycheck.check(text, source, allow_service)
     try:
-        prepared = prepareQuery(text, initNs=PREFIXES)
+        with RDFLIB_PARSER_LOCK:  # rdflib's parser is not thread-safe (see there)
+            prepared = prepareQuery(text, initNs=PREFIXES)
     except ParseBaseException as exc:
         found = getattr(exc, "pstr", "")[getattr(exc, "loc", 0) :].split()
         token = f" near {found[0][:40]!r}" if found else " at the end of the query"

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from mkgraph.core.errors import QueryError
 from mkgraph.core.prefixes import PREFIXES
+from mkgraph.core.urlcheck import service_endpoint_problem
 
 MAX_QUERY_LENGTH = 1_000_000
 MAX_NESTING = 64  # brackets inside each other; Oxigraph's parser overflows its stack at thousands
@@ -274,6 +275,10 @@ def check(
 ) -> None:
     """Refuse, with a one-line QueryError, a query that would reach outside the graph or is
     nested too deeply; before any engine sees it. `hint`: mention --allow-service."""
+    for url in allow_service:  # only URLs that could be sent as they are
+        problem = service_endpoint_problem(url)
+        if problem:
+            raise QueryError(f"--allow-service {problem}")
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(f"{source}: the query is too long ({len(text)} characters)")
     if not text.strip():

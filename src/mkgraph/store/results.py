@@ -6,7 +6,7 @@ import re
 import shutil
 
 from mkgraph.core.errors import ParameterError
-from mkgraph.core.prefixes import PREFIXES, shorten
+from mkgraph.core.prefixes import BASE, PREFIXES, shorten
 
 XSD = PREFIXES["xsd"]
 
@@ -113,33 +113,63 @@ def _records(header: list[str], body: list[list[str]], limit: int) -> str:
         lines.append(f"-[ row {number} ]" + "-" * max(0, min(limit, 40) - 12 - len(str(number))))
         for name, value in zip(header, row, strict=False):
             lines.append(f"{name.ljust(key_width)}  {' '.join(value.split())}".rstrip())
-    count = len(body)
-    lines.append(f"({count} row{'s' if count != 1 else ''})")
+    lines.append(_count(len(body)))
     return "\n".join(lines)
 
 
-def format_table(result, width: int | None = None) -> str:
+def _own_iri(term) -> bool:
+    """Whether a term is one of the graph's own identifiers (sys:sel4, lang:rust, ...)."""
+    kind = type(term).__name__
+    if kind not in ("URIRef", "NamedNode"):
+        return False
+    return str(term.value if kind == "NamedNode" else term).startswith(BASE)
+
+
+def iri_columns(result) -> list[int]:
+    """The columns that hold only the graph's own IRIs: identifiers a person reads by the name
+    beside them. Homepages, Wikidata items and other outside IRIs are data and stay; a table
+    whose every column is such a column keeps them all."""
+    found = [
+        index
+        for index in range(len(result.variables))
+        if any(row[index] is not None for row in result.rows)
+        and all(row[index] is None or _own_iri(row[index]) for row in result.rows)
+    ]
+    return found if len(found) < len(result.variables) else []
+
+
+def _count(rows: int) -> str:
+    return f"({rows} row{'s' if rows != 1 else ''})"
+
+
+def format_table(result, width: int | None = None, iris: bool = False) -> str:
     """Aligned columns that fit the terminal, long cells wrapped (never cut off); rows as records
-    when columns would be unreadable."""
+    when columns would be unreadable. Columns of the graph's own IRIs are left out (a last line
+    says which) unless `iris` asks for them."""
     if result.form == "ASK":
         return "yes" if result.boolean else "no"
     limit = width or shutil.get_terminal_size((80, 24)).columns
-    header = result.variables
-    body = [[_cell(t) for t in row] for row in result.rows]
+    hidden = [] if iris else iri_columns(result)
+    shown = [i for i in range(len(result.variables)) if i not in hidden]
+    header = [result.variables[i] for i in shown]
+    body = [[_cell(row[i]) for i in shown] for row in result.rows]
+    note = ""
+    if hidden:
+        names = ", ".join(result.variables[i] for i in hidden)
+        note = f"\n(IRI column{'s' if len(hidden) > 1 else ''} not shown: {names}; add --iris)"
     natural = [
         max([len(h)] + [len(" ".join(r[i].split())) for r in body]) for i, h in enumerate(header)
     ]
     widths = _fit(natural, limit)
     if any(w < min(n, MIN_COLUMN) for w, n in zip(widths, natural, strict=False)):
-        return _records(header, body, limit)
+        return _records(header, body, limit) + note
     # A cell wider than its column wraps onto more lines: no answer is ever cut off.
     lines = _lines(header, widths)
     lines.append("  ".join("-" * w for w in widths))
     for row in body:
         lines += _lines(row, widths)
-    count = len(body)
-    lines.append(f"({count} row{'s' if count != 1 else ''})")
-    return "\n".join(lines)
+    lines.append(_count(len(body)))
+    return "\n".join(lines) + note
 
 
 def format_markdown(result) -> str:
@@ -217,8 +247,8 @@ def w3c_results(result, fmt: str) -> str:
     return (parsed.serialize(format=formats[fmt]) or b"").decode("utf-8")
 
 
-def format_select(result, fmt: str, width: int | None = None) -> str:
-    """Render a SELECT or ASK result in one of SELECT_FORMATS."""
+def format_select(result, fmt: str, width: int | None = None, iris: bool = False) -> str:
+    """Render a SELECT or ASK result in one of SELECT_FORMATS (`iris`: see format_table)."""
     if fmt in ("csv", "tsv", "json", "xml") and hasattr(result, "store"):
         # An Oxigraph result, local or from another store: Oxigraph's writers, fed with its terms.
         if fmt == "csv" and result.form == "ASK":
@@ -226,7 +256,7 @@ def format_select(result, fmt: str, width: int | None = None) -> str:
         text = w3c_results(result, fmt)
         return text.rstrip("\r\n") if fmt in ("csv", "tsv") else text.rstrip("\n")
     if fmt == "table":
-        return format_table(result, width)
+        return format_table(result, width, iris)
     if fmt == "markdown":
         return format_markdown(result)
     if fmt == "tsv":

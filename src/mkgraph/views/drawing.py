@@ -116,12 +116,15 @@ def to_dot(
     title: str = "mkgraph lineage",
     urls: dict[str, str] | None = None,
     legend: bool = True,
+    colours: dict[str, str] | None = None,
+    compact: bool = False,
 ) -> str:
     """Graphviz DOT source. With links, each node links to its homepage; `urls` (node key to a
-    page address) links nodes to their own pages instead."""
+    page address) links nodes to their own pages instead. `colours` (family to colour) keeps the
+    colours of a larger drawing this one is a part of; `compact` packs it tighter (a panel)."""
     import graphviz
 
-    colours = clan_colours(view)
+    colours = colours or clan_colours(view)
     dot = graphviz.Digraph(
         "lineage",
         graph_attr={
@@ -132,12 +135,17 @@ def to_dot(
             "label": f"{title}\n{view.note}" if view.note else title,
             "labelloc": "t",
             "fontsize": "16",
-            "nodesep": "0.3",
+            "nodesep": "0.12" if compact else "0.3",
             "ranksep": "0.45",
         },
-        node_attr={"fontname": "Helvetica", "fontsize": "11"},
-        edge_attr={"fontname": "Helvetica", "fontsize": "9", "color": "#555555"},
+        node_attr={"fontname": "Helvetica", "fontsize": "10" if compact else "11"},
+        edge_attr={
+            "fontname": "Helvetica",
+            "fontsize": "8" if compact else "9",
+            "color": "#555555",
+        },
     )
+    per_row = 4 if compact else UNDATED_PER_ROW
 
     years = sorted({n.start_year for n in view.nodes.values() if n.start_year is not None})
     undated = [n for n in view.nodes.values() if n.start_year is None]
@@ -170,11 +178,11 @@ def to_dot(
                 band_.node(node.key)
         anchor = f"y{years[-1]}" if years else None
         for index, node in enumerate(undated):
-            if index < UNDATED_PER_ROW:
+            if index < per_row:
                 if anchor:  # below every year
                     dot.edge(anchor, node.key, style="invis")
             else:
-                dot.edge(undated[index - UNDATED_PER_ROW].key, node.key, style="invis")
+                dot.edge(undated[index - per_row].key, node.key, style="invis")
 
     for node in view.nodes.values():
         attrs = {
@@ -213,6 +221,12 @@ def to_dot(
 
     if not legend:  # the HTML page gives the title and legend once, in the page
         return dot.source
+    _add_legend(dot, colours, any(not n.clan for n in view.nodes.values()))
+    return dot.source
+
+
+def _add_legend(dot, colours: dict[str, str], unfamilied: bool) -> None:
+    """The legend: node shapes, one swatch per family named, one line style per relation."""
     with dot.subgraph(name="cluster_legend") as legend_:
         legend_.attr(label="Legend", fontsize="11", style="rounded", color="#999999")
         legend_.attr("node", fontsize="9", width="0.3", height="0.2")
@@ -220,7 +234,7 @@ def to_dot(
         legend_.node("legend_mentioned", "mentioned system", shape="ellipse", style="dashed")
         legend_.edge("legend_listed", "legend_mentioned", style="invis")
         for index, (clan, colour) in enumerate(colours.items()):
-            if clan or any(not n.clan for n in view.nodes.values()):
+            if clan or unfamilied:
                 legend_.node(
                     f"legend_f{index}",
                     family_name(clan),
@@ -234,7 +248,136 @@ def to_dot(
             legend_.edge(
                 f"legend_a{index}", f"legend_b{index}", label=relation, style=style, penwidth=width
             )
-    return dot.source
+
+
+# ---------------------------------------------------------------- the forest as small multiples
+
+PANEL_WIDTH_PX = 900  # what a README shows at its natural size
+_PX_PER_PT = 4 / 3  # Graphviz measures SVG in points; screens count CSS pixels
+_PANEL_GAP = 12  # points between panels
+
+
+def _descendants(view: LineageView, root) -> set:
+    down: dict = {}
+    for edge in view.edges:
+        down.setdefault(edge.parent, []).append(edge.child)
+    found, pending = {root}, [root]
+    while pending:
+        for child in down.get(pending.pop(), []):
+            if child not in found:
+                found.add(child)
+                pending.append(child)
+    return found
+
+
+def _part(view: LineageView, root, members: set) -> tuple[str, LineageView]:
+
+    nodes = {s: n for s, n in view.nodes.items() if s in members}
+    edges = [e for e in view.edges if e.parent in members and e.child in members]
+    return f"{view.nodes[root].name} and what descends from it", LineageView(nodes, edges)
+
+
+def panels(view: LineageView, too_wide=None) -> list[tuple[str, LineageView]]:
+    """The forest cut into small multiples: one panel per system that descends from none,
+    holding it and everything that descends from it (a system with several roots appears in
+    each of their panels), and one last panel of the systems with no lineage link in the graph.
+    A panel `too_wide` says is too wide gives its biggest branch a panel of its own: the
+    branch's first system stays in both, as do the systems that also descend from outside the
+    branch, so every link is in some panel."""
+
+    children = {edge.child for edge in view.edges}
+    linked = children | {edge.parent for edge in view.edges}
+    roots = sorted(
+        (s for s in linked if s not in children), key=lambda s: view.nodes[s].name.casefold()
+    )
+    pending = [(root, _descendants(view, root)) for root in roots]
+    found = []
+    while pending:
+        root, members = pending.pop(0)
+        part = _part(view, root, members)
+        if too_wide is None or len(members) < 6 or not too_wide(part[1]):
+            found.append(part)
+            continue
+        branches = [(s, _descendants(part[1], s)) for s in members if s != root]
+        splits = []
+        for top, branch in branches:
+            inner = branch - {top}
+            # a system of the branch that also descends from the rest stays, with that link
+            kept = {e.child for e in part[1].edges if e.child in inner and e.parent not in branch}
+            rest = (members - inner) | kept
+            if len(branch) >= 3 and len(rest) < len(members):  # both panels smaller
+                splits.append((len(branch), view.nodes[top].name, top, branch, rest))
+        if not splits:
+            found.append(part)
+            continue
+        _, _, top, branch, rest = max(splits, key=lambda split: split[:2])
+        pending[:0] = [(root, rest), (top, branch)]
+    # the biggest trees first: they set the width the smaller ones fill in beside each other
+    found.sort(key=lambda panel: (-len(panel[1].nodes), panel[0].casefold()))
+    alone = {s: n for s, n in view.nodes.items() if s not in linked}
+    if alone:
+        found.append(("no lineage link in the graph", LineageView(alone, [])))
+    return found
+
+
+def _svg_size(svg: str) -> tuple[float, float]:
+    match = re.search(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"', svg)
+    if not match:
+        raise OutputError("Graphviz wrote an SVG without a size in points")
+    return float(match.group(1)), float(match.group(2))
+
+
+def to_panels_svg(view: LineageView, title: str = "The microkernel family forest") -> bytes:
+    """The whole forest in one SVG that fits a README: the title and legend, then one panel per
+    tree (see panels), packed in rows no wider than PANEL_WIDTH_PX where they fit."""
+    import graphviz
+
+    colours = clan_colours(view)
+    head = graphviz.Digraph(
+        "legend",
+        graph_attr={"label": title, "labelloc": "t", "fontsize": "16", "fontname": "Helvetica"},
+        node_attr={"fontname": "Helvetica"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "9", "color": "#555555"},
+    )
+    _add_legend(head, colours, any(not n.clan for n in view.nodes.values()))
+    limit = PANEL_WIDTH_PX / _PX_PER_PT
+    rendered: dict[str, str] = {}
+
+    def draw(name: str, part: LineageView) -> str:
+        source = to_dot(part, title=name, legend=False, colours=colours, compact=True)
+        if source not in rendered:
+            rendered[source] = render(source, "svg").decode("utf-8")
+        return rendered[source]
+
+    def too_wide(part: LineageView) -> bool:
+        return _svg_size(draw("", part))[0] > limit
+
+    drawn = [render(head.source, "svg").decode("utf-8")]
+    drawn += [draw(name, part) for name, part in panels(view, too_wide)]
+    placed, x, y, row_height, width = [], 0.0, 0.0, 0.0, 0.0
+    for index, svg in enumerate(drawn):
+        w, h = _svg_size(svg)
+        if x > 0 and (index == 1 or x + w > limit):  # the legend has a row of its own
+            x, y, row_height = 0.0, y + row_height + _PANEL_GAP, 0.0
+        body = svg[svg.index("<svg") :]
+        body = re.sub(
+            r'<svg width="[0-9.]+pt" height="[0-9.]+pt"',
+            f'<svg x="{x:.2f}" y="{y:.2f}" width="{w:.2f}" height="{h:.2f}"',
+            body,
+            count=1,
+        )
+        body = body.replace(' id="', f' id="p{index}_')  # ids stay unique in the one document
+        placed.append(body)
+        x, row_height, width = x + w + _PANEL_GAP, max(row_height, h), max(width, x + w)
+    height = y + row_height
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+        f"<!-- mkgraph view {fingerprint(view)} -->\n"
+        f'<svg width="{width:.2f}pt" height="{height:.2f}pt" viewBox="0 0 {width:.2f} {height:.2f}"'
+        ' xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">\n'
+        f"<title>{html.escape(title)}</title>\n"
+        '<rect width="100%" height="100%" fill="white"/>\n' + "\n".join(placed) + "\n</svg>\n"
+    ).encode("utf-8")
 
 
 def render(dot_source: str, fmt: str) -> bytes:
@@ -312,6 +455,7 @@ def to_json(view: LineageView, links_only: bool = False) -> str:
             "facts": node.facts,
             "otherNames": node.other_names,
             "sources": node.sources,
+            "statements": node.statements,
         }
         for node in view.nodes.values()
     ]
@@ -351,6 +495,8 @@ aside h2 { margin-top: 0; }
 aside dt { font-weight: bold; margin-top: .5rem; }
 aside dd { margin-left: 0; }
 aside .src { color: #555; font-size: .8rem; }
+aside dd { margin-bottom: .25rem; }
+aside dd.ended { color: #666; }
 svg g.node { cursor: pointer; }
 svg g.node.selected polygon, svg g.node.selected ellipse, svg g.node.selected path { stroke: #d62728; stroke-width: 3; }
 .legend { font-size: .85rem; margin: .2rem 0 .5rem; }
@@ -440,11 +586,16 @@ svg g.node.selected polygon, svg g.node.selected ellipse, svg g.node.selected pa
     }
     list.appendChild(text("dt", "row"));
     list.appendChild(text("dd", node.band));
-    Object.keys(node.facts).forEach(function (key) {
+    // each value on its own line, with its period ("until 2017") and the sources that say so
+    Object.keys(node.statements).forEach(function (key) {
       list.appendChild(text("dt", key));
-      var dd = text("dd", node.facts[key].join(", "));
-      if (node.sources[key]) { dd.appendChild(document.createElement("br")); dd.appendChild(text("span", "sources: " + node.sources[key].join("; "), "src")); }
-      list.appendChild(dd);
+      node.statements[key].forEach(function (said) {
+        var notes = [said.level, said.period].filter(Boolean).join(", ");
+        var dd = text("dd", said.value + (notes ? " (" + notes + ")" : ""));
+        if (!said.current) { dd.className = "ended"; }
+        if (said.sources.length) { dd.appendChild(document.createElement("br")); dd.appendChild(text("span", "sources: " + said.sources.join("; "), "src")); }
+        list.appendChild(dd);
+      });
     });
     var lines = data.links.filter(function (l) { return l.source === id || l.target === id; });
     if (lines.length) {

@@ -107,15 +107,16 @@ def tree(
     return top
 
 
-def render_tree(node: TreeNode, ascii_only: bool = False) -> str:
+def render_tree(node: TreeNode, ascii_only: bool = False, heading: str | None = None) -> str:
     """A tree in the terminal; each line under a system is a sentence about that link, the
-    descendant first ("Genode is based on seL4"), in both directions. An empty answer says so."""
+    descendant first ("Genode is based on seL4"), in both directions. An empty answer says so.
+    `heading` replaces the first line only (e.g. "seL4 (ancestors)"); the sentences keep the name."""
     if not node.children:
         return empty_note(node.name, node.direction)
     branch, last, pipe, space = (
         ("|-- ", "`-- ", "|   ", "    ") if ascii_only else ("├── ", "└── ", "│   ", "    ")
     )
-    lines = [node.name]
+    lines = [heading or node.name]
     pending: list[tuple[TreeNode, str, bool, TreeNode]] = [
         (child, "", index == len(node.children) - 1, node)
         for index, child in reversed(list(enumerate(node.children)))
@@ -154,6 +155,9 @@ class SystemNode:
     facts: dict[str, list[str]] = field(default_factory=dict)
     other_names: list[str] = field(default_factory=list)  # skos:altLabel: search finds these too
     sources: dict[str, list[str]] = field(default_factory=dict)  # per fact name, who says so
+    # per fact name, each value with its period ("until 2017"; None: no period stated), whether
+    # it holds today, and its sources: history included, for the facts panel
+    statements: dict[str, list[dict]] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -192,20 +196,36 @@ _FACT_PREDICATES = {
 }
 
 
-def _sources(graph: Graph, system: URIRef) -> dict[str, list[str]]:
-    from mkgraph.views.describe import sources_of
+def _said(graph: Graph, system: URIRef) -> dict[tuple, tuple[set[str], set[str]]]:
+    """Who says each fact about one system, and the support levels they give, by (predicate,
+    object): one pass over the system's statement nodes (rather than one per fact)."""
+    from mkgraph.core.namespaces import PROV
 
+    found: dict[tuple, tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
+    for statement in graph.subjects(RDF.subject, system):
+        key = (graph.value(statement, RDF.predicate), graph.value(statement, RDF.object))
+        sources, levels = found[key]
+        sources.update(label(graph, s) for s in graph.objects(statement, PROV.wasDerivedFrom))
+        levels.update(
+            label(graph, level)
+            for level in graph.objects(statement, MK.supportLevel)
+            if isinstance(level, URIRef)
+        )
+    return found
+
+
+def _sources(graph: Graph, system: URIRef, said: dict) -> dict[str, list[str]]:
     found = {}
     for name, predicate in _FACT_PREDICATES.items():
-        said = sorted(
+        sources = sorted(
             {
                 src
                 for o in graph.objects(system, predicate)
-                for src in sources_of(graph, system, predicate, o)
+                for src in said.get((predicate, o), (set(), set()))[0]
             }
         )
-        if said:
-            found[name] = said
+        if sources:
+            found[name] = sources
     return found
 
 
@@ -224,16 +244,51 @@ def _facts(graph: Graph, system: URIRef) -> dict[str, list[str]]:
     return facts
 
 
+def _statements(
+    graph: Graph, system: URIRef, said: dict, periods: dict, today: tuple
+) -> dict[str, list[dict]]:
+    """Each fact's values with their periods, support levels and sources, ended facts included."""
+    from mkgraph.store.periods import holds
+
+    found: dict[str, list[dict]] = {}
+    for name, predicate in _FACT_PREDICATES.items():
+        values = []
+        for o in graph.objects(system, predicate):
+            if predicate == RDF.type and o == MK.ListedProject:
+                continue
+            held = periods.get((system, predicate, o), [])
+            sources, levels = said.get((predicate, o), (set(), set()))
+            values.append(
+                {
+                    "value": str(o) if isinstance(o, Literal) else label(graph, o),
+                    "period": "; ".join(sorted({p.text() for p in held})) or None,
+                    "level": ", ".join(sorted(levels)) or None,  # a port's support level
+                    "current": holds(held, today),
+                    "sources": sorted(sources),
+                }
+            )
+        if values:
+            found[name] = sorted(values, key=lambda v: (not v["current"], v["value"].casefold()))
+    return found
+
+
 def view(
     graph: Graph,
     roots: list[URIRef] | None = None,
     direction: str = "descendants",
     relations=LINEAGE_RELATIONS,
     depth: int | None = None,
+    history: Graph | None = None,
 ) -> LineageView:
     """The systems and lineage links to draw: around the given systems (descendants, ancestors or
     both, up to a depth), or without roots the whole forest of the listed projects and the systems
-    they are linked to."""
+    they are linked to. `history` (the graph with the facts whose period has ended) gives each
+    system's statements with their periods; without it they come from `graph`."""
+    from mkgraph.store.periods import TODAY, periods_by_fact, span
+
+    told = history if history is not None else graph
+    periods = periods_by_fact(told)
+    today = span(TODAY)
     all_edges = edges(graph, relations)
     if not roots:
         listed = {s for s in graph.subjects(RDF.type, MK.ListedProject) if isinstance(s, URIRef)}
@@ -269,6 +324,7 @@ def view(
     nodes = {}
     for system in sorted(systems, key=lambda s: label(graph, s).casefold()):
         years = _years(graph, system)
+        said = _said(told, system)
         homepage = graph.value(system, DOAP.homepage)
         nodes[system] = SystemNode(
             system,
@@ -278,7 +334,8 @@ def view(
             min(years) if years else None,
             facts=_facts(graph, system),
             other_names=sorted({str(o) for o in graph.objects(system, SKOS.altLabel)}),
-            sources=_sources(graph, system),
+            sources=_sources(graph, system, said),
+            statements=_statements(told, system, said, periods, today),
         )
     for system, node in nodes.items():
         node.clan = " & ".join(

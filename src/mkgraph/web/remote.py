@@ -26,6 +26,7 @@ import pyoxigraph as ox
 
 from mkgraph.core.errors import MkgraphError
 from mkgraph.core.prefixes import GRAPH_IRI  # where mkgraph's triples go unless told otherwise
+from mkgraph.core.urlcheck import shown, unsafe_character
 from mkgraph.store.oxengine import OxResult
 
 DEFAULT_GRAPH = "default"  # --graph default: the store's default graph
@@ -64,36 +65,21 @@ def _printable(text: str, limit: int = 200) -> str:
 def parse_endpoint(url: str) -> Endpoint:
     """Check an endpoint URL and take any user info out of it. Raises a one-line RemoteError
     that never repeats the user info."""
-    bad = next((i for i, c in enumerate(url) if ord(c) < 0x20 or ord(c) == 0x7F), None)
+    bad = unsafe_character(url)
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError as exc:
-        raise RemoteError(f"endpoint '{_shown(url)}' is not a valid URL ({exc})") from None
+        raise RemoteError(f"endpoint '{shown(url)}' is not a valid URL ({exc})") from None
     if bad is not None:
-        raise RemoteError(
-            f"endpoint '{_shown(url)}' contains a control character "
-            f"(U+{ord(url[bad]):04X} at position {bad + 1}): "
-            "CR, LF and the like are never sent to a store"
-        )
+        raise RemoteError(f"endpoint '{shown(url)}' {bad}")
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise RemoteError(f"endpoint '{_shown(url)}' is not an http(s) URL")
+        raise RemoteError(f"endpoint '{shown(url)}' is not an http(s) URL")
     host = parts.netloc.rpartition("@")[2]
     safe = urlunsplit((parts.scheme, host, parts.path, parts.query, ""))
     user = unquote(parts.username) if parts.username else None
     password = unquote(parts.password) if parts.password is not None else None
     return Endpoint(safe, user, password)
-
-
-def _shown(url: str) -> str:
-    """A URL as it may be shown: user info replaced by '***', control characters escaped."""
-    scheme, sep, rest = url.partition("://")
-    if sep:
-        authority, slash, path = rest.partition("/")
-        if "@" in authority:
-            authority = "***@" + authority.rpartition("@")[2]
-        url = f"{scheme}{sep}{authority}{slash}{path}"
-    return url[:200].encode("unicode_escape").decode("ascii")
 
 
 def check_endpoint(url: str) -> str:
@@ -274,11 +260,18 @@ def _too_large(endpoint: Endpoint, max_bytes: int) -> RemoteError:
 
 def _explain(answer: _Answer, user: str | None) -> str:
     text = answer.content[:4096].decode("utf-8", "replace")
-    if answer.media in ("text/html", "application/xhtml+xml"):  # a page: its words, not its tags
-        text = re.sub(r"<(script|style)\b.*?</\1>|<[^>]*>", "\n", text, flags=re.I | re.S)
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    # the first line that says more than the status line does
-    first = next((line for line in lines if str(answer.status_code) not in line), "")
+    page = answer.media in ("text/html", "application/xhtml+xml")
+    if page:  # a page: the words of its body, not its tags or its title (the status again)
+        text = re.sub(r"<(script|style|head)\b.*?</\1>|<[^>]*>", "\n", text, flags=re.I | re.S)
+    # the lines that say more than the status line does: a page's body is read whole (Virtuoso
+    # puts its error code and its reason on two lines), a text's first line only (the rest
+    # may repeat the query)
+    lines = [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and str(answer.status_code) not in line
+    ]
+    first = " ".join(lines) if page else next(iter(lines), "")
     reason = f"{answer.status_code} {_printable(answer.reason_phrase, 80)}"
     if answer.status_code == 401:
         reason += (
@@ -315,6 +308,14 @@ def publish(
         headers={"Content-Type": "application/n-triples"},
     )
     if answer.status_code not in (200, 201, 204):
+        if graph == DEFAULT_GRAPH and answer.status_code != 401:
+            # Virtuoso 7.2's endpoint has no default graph to replace (its queries read the union
+            # of all graphs there): say what was refused and what works instead
+            raise RemoteError(
+                f"{target.url}: the store refused to replace its default graph (--graph "
+                f"default): {_explain(answer, user or target.user)}; publish to a named graph "
+                f"instead (without --graph: {GRAPH_IRI})"
+            )
         raise RemoteError(
             f"{target.url}: the store refused the graph: {_explain(answer, user or target.user)}"
         )
