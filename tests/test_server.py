@@ -12,13 +12,16 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from browser import chromium
-from servers import environment, free_port, mkgraph_command, running
+from graphs import bundled_graph
+from servers import free_port, mkgraph_command, running, warm_environment
 
-from mkgraph.api import KnowledgeGraph
 from mkgraph.store import oxengine
 from mkgraph.web.server import negotiate
 
-KG = KnowledgeGraph()
+# One worker runs this whole module (pytest-xdist's loadgroup): the server starts once.
+pytestmark = pytest.mark.xdist_group("test_server")
+
+KG = bundled_graph()  # the session's graph, loaded once
 SELECTS = [q for q in KG.stored_queries() if "SELECT" in q.text.upper()]
 TIMEOUT = 3.0
 MAX_RESULT = 300_000
@@ -39,8 +42,7 @@ def endpoint(tmp_path_factory):
         "--workers",
         "2",
     )
-    cache = str(tmp_path_factory.mktemp("serve-cache"))
-    with running(command, f"{base}/queries", environment(MKGRAPH_CACHE_DIR=cache)):
+    with running(command, f"{base}/queries", warm_environment()):
         yield base
 
 
