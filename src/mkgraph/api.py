@@ -381,8 +381,14 @@ class KnowledgeGraph:
             )
         checks = [q for q in self.stored_queries() if q.is_violation_check]
         fast = self._use_oxigraph(False)
-        if fast:  # loaded here, outside the time limit and outside the worker thread
-            self.store  # noqa: B018
+        if fast and "store" not in vars(self):  # loaded here, outside the time limit and thread
+            # Validation works on an in-memory store, parsed afresh, and leaves the graph cache
+            # alone: rudof's input and the violation queries are read faster from memory than
+            # from the cache's on-disk store, and saving a changed graph there costs more than it
+            # returns to a validate (figures in the README's Performance section).
+            from mkgraph.store import fastload
+
+            self.store = fastload.load_store(self.source_snapshot)
         if validator == "pyshacl" or not fast:
             self.graph  # noqa: B018
         deadline = None if timeout is None else time.monotonic() + timeout
