@@ -3,16 +3,18 @@ and a guard that fails any test that opens a network connection beyond loopback.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import tempfile
 from pathlib import Path
 
 import fuzzing  # noqa: F401  (loads the hypothesis profile before any test module)
 import pytest
 import rdflib.term
 from click.testing import CliRunner
+from graphs import bundled_graph
 
-from mkgraph.api import KnowledgeGraph
 from mkgraph.cli import main
 from mkgraph.core.resources import locate
 
@@ -59,18 +61,37 @@ def no_leaked_literal_converters():
     assert not changed, f"rdflib's literal converters were changed and not restored: {changed}"
 
 
-@pytest.fixture(autouse=True, scope="session")
-def private_cache(tmp_path_factory):
-    """Tests never read or write the user's cache of loaded graphs."""
-    import os
+def pytest_configure(config):
+    """Tests never read or write the user's cache of loaded graphs: this process (each xdist
+    worker) gets a private MKGRAPH_CACHE_DIR before any test module is imported, since some
+    read the stored queries (whose checks are cached) at collection time."""
+    # in memory where the machine has it: each fresh test root's store is synced to disk otherwise
+    memory = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+    folder = tempfile.mkdtemp("-mkgraph-cache", dir=memory)
+    config.mkgraph_cache = (os.environ.get("MKGRAPH_CACHE_DIR"), folder)
+    os.environ["MKGRAPH_CACHE_DIR"] = config.mkgraph_cache[1]
 
-    previous = os.environ.get("MKGRAPH_CACHE_DIR")
-    os.environ["MKGRAPH_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
-    yield
+
+def pytest_unconfigure(config):
+    previous, folder = getattr(config, "mkgraph_cache", (None, None))
+    if folder is None:
+        return
+    shutil.rmtree(folder, ignore_errors=True)
     if previous is None:
         os.environ.pop("MKGRAPH_CACHE_DIR", None)
     else:
         os.environ["MKGRAPH_CACHE_DIR"] = previous
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_certificate_folder():
+    """The tests make no TLS connection (nothing leaves loopback), and pyrudof loads every file
+    in $SSL_CERT_DIR each time it reads data (0.6 s a read with Debian's 290 certificates, most
+    of a small validation's time): the folder is left out for the run."""
+    previous = os.environ.pop("SSL_CERT_DIR", None)
+    yield
+    if previous is not None:
+        os.environ["SSL_CERT_DIR"] = previous
 
 
 @pytest.fixture
@@ -78,19 +99,55 @@ def runner():
     return CliRunner()
 
 
-@pytest.fixture
-def invoke(runner):
-    """Run the mkgraph command; returns click's Result (exit_code, stdout, stderr)."""
+@pytest.fixture(scope="session")
+def kg():
+    """The bundled graph, loaded once per test run (per worker under pytest-xdist)."""
+    return bundled_graph()
 
-    def run(*args, input=None, env=None):
-        return runner.invoke(main, list(args), input=input, env=env, catch_exceptions=False)
+
+@pytest.fixture(scope="session")
+def kg_environment(kg):
+    """The environment the session's graph was built in."""
+    return _graph_environment()
+
+
+# Environment variables that change which graph a command reads or how it loads it.
+_GRAPH_VARIABLES = ("MKGRAPH_ROOT", "MKGRAPH_CACHE_DIR", "XDG_CACHE_HOME")
+
+
+def _graph_environment(extra: dict | None = None) -> dict:
+    merged = {name: os.environ.get(name) for name in _GRAPH_VARIABLES}
+    merged.update({k: v for k, v in (extra or {}).items() if k in _GRAPH_VARIABLES})
+    return merged
+
+
+@pytest.fixture
+def invoke(runner, kg, kg_environment):
+    """Run the mkgraph command in this process; returns click's Result (exit_code, stdout,
+    stderr). A command on the bundled graph is handed the session's loaded KnowledgeGraph (the
+    one `mkgraph` would build: same root, reasoner and cache), so the graph is parsed once per run
+    instead of once per command. A command given --root or --reasoner, a changed MKGRAPH_ROOT,
+    MKGRAPH_CACHE_DIR or XDG_CACHE_HOME, or a working directory in another checkout builds its
+    own, as the program does; fresh=True always does (for tests of loading itself)."""
+
+    def run(*args, input=None, env=None, fresh=False):
+        obj = None
+        if not fresh and _reads_the_session_graph(args, env, kg, kg_environment):
+            obj = {"kg": kg}
+        return runner.invoke(
+            main, list(args), input=input, env=env, obj=obj, catch_exceptions=False
+        )
 
     return run
 
 
-@pytest.fixture(scope="session")
-def kg():
-    return KnowledgeGraph()
+def _reads_the_session_graph(args, env, kg, kg_environment) -> bool:
+    for arg in args:
+        if str(arg).split("=", 1)[0] in ("--root", "--reasoner"):
+            return False
+    if _graph_environment(env) != kg_environment:
+        return False
+    return locate() == kg.resources
 
 
 @pytest.fixture(scope="session")

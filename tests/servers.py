@@ -15,6 +15,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
+from graphs import bundled_graph
 
 
 def free_port() -> int:
@@ -114,6 +115,16 @@ def mkgraph_command(*args: str) -> list[str]:
 
 def environment(**extra: str) -> dict:
     return dict(os.environ, **extra)
+
+
+def warm_environment(**extra: str) -> dict:
+    """The environment for a `mkgraph serve` of the bundled graph: this process's private cache
+    (MKGRAPH_CACHE_DIR), first filled with the loaded graph and the stored queries' checks, so the
+    server starts in a fraction of a second instead of parsing them again (seconds of CPU)."""
+    kg = bundled_graph()
+    kg.store  # noqa: B018
+    kg.stored_queries()
+    return environment(**extra)
 
 
 @contextmanager

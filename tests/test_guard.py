@@ -21,12 +21,15 @@ import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from servers import environment, free_port, mkgraph_command, running
+from servers import environment, free_port, mkgraph_command, running, warm_environment
 
 from mkgraph.api import KnowledgeGraph
-from mkgraph.checks import validation
+from mkgraph.checks import shacl
 from mkgraph.core.errors import MkgraphError, QueryError
 from mkgraph.store import engine, offline, querycheck
+
+# One worker runs this whole module (pytest-xdist's loadgroup): the server starts once.
+pytestmark = pytest.mark.xdist_group("test_guard")
 
 
 class Listener:
@@ -265,8 +268,7 @@ def endpoint(tmp_path_factory):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = mkgraph_command("serve", "--port", str(port), "--timeout", "5", "--workers", "1")
-    cache = str(tmp_path_factory.mktemp("serve-cache"))
-    with running(command, f"{base}/queries", environment(MKGRAPH_CACHE_DIR=cache)):
+    with running(command, f"{base}/queries", warm_environment()):
         yield base
 
 
@@ -452,7 +454,7 @@ def test_rudof_would_call_a_service_in_a_shape_but_runs_confined(
     if not offline.available():
         pytest.skip("no seccomp here")
     _shapes_with(scratch_root, listener, "constraint")
-    monkeypatch.setattr(validation, "check_shape_queries", lambda triples: None)
+    monkeypatch.setattr(shacl, "check_shape_queries", lambda triples: None)
     before = listener.connections
     try:
         KnowledgeGraph(scratch_root).validate()

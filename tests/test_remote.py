@@ -22,12 +22,16 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from click.testing import CliRunner
+from graphs import bundled_graph
 from servers import Virtuoso, free_port, oxigraph_program, running, virtuoso_programs
 
 from mkgraph.api import KnowledgeGraph
 from mkgraph.cli import main
 
-KG = KnowledgeGraph()
+# One worker runs this whole module (pytest-xdist's loadgroup): the stores start once.
+pytestmark = pytest.mark.xdist_group("test_remote")
+
+KG = bundled_graph()  # the session's graph, loaded once
 SELECTS = [q.name for q in KG.stored_queries() if "SELECT" in q.text.upper()]
 GRAPH = "https://w3id.org/mkgraph/graph"
 INFERRED_GRAPH = "urn:mkgraph:test:inferred"

@@ -12,13 +12,15 @@ import httpx
 import pyoxigraph as ox
 import pytest
 from browser import chromium
-from servers import environment, free_port, mkgraph_command, running
+from graphs import bundled_graph
+from servers import free_port, mkgraph_command, running, warm_environment
 
-from mkgraph.api import KnowledgeGraph
-from mkgraph.store import oxengine
 from mkgraph.web.server import negotiate
 
-KG = KnowledgeGraph()
+# One worker runs this whole module (pytest-xdist's loadgroup): the server starts once.
+pytestmark = pytest.mark.xdist_group("test_server")
+
+KG = bundled_graph()  # the session's graph, loaded once
 SELECTS = [q for q in KG.stored_queries() if "SELECT" in q.text.upper()]
 TIMEOUT = 3.0
 MAX_RESULT = 300_000
@@ -39,8 +41,7 @@ def endpoint(tmp_path_factory):
         "--workers",
         "2",
     )
-    cache = str(tmp_path_factory.mktemp("serve-cache"))
-    with running(command, f"{base}/queries", environment(MKGRAPH_CACHE_DIR=cache)):
+    with running(command, f"{base}/queries", warm_environment()):
         yield base
 
 
@@ -65,9 +66,7 @@ def parsed_rows(body: bytes, fmt) -> list[tuple[str, ...]]:
 
 
 def bound_text(name: str) -> str:
-    stored = KG.stored_query(name)
-    bindings = KG._store_bindings(stored, {})
-    return oxengine.with_terms(stored.text, bindings) or oxengine.with_values(stored.text, bindings)
+    return KG.bound_text(KG.stored_query(name), {})
 
 
 @pytest.mark.parametrize("query", SELECTS, ids=lambda q: q.name)
@@ -311,7 +310,7 @@ def test_remote_query_against_our_own_endpoint(endpoint, invoke):
     assert sorted(remote.stdout.splitlines()) == sorted(local.stdout.splitlines())
 
 
-def test_landing_page_in_a_real_browser(endpoint, tmp_path, monkeypatch):
+def test_landing_page_in_a_real_browser(endpoint, kg, tmp_path, monkeypatch):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as until
     from selenium.webdriver.support.ui import WebDriverWait
@@ -342,7 +341,8 @@ def test_landing_page_in_a_real_browser(endpoint, tmp_path, monkeypatch):
         assert "<https://w3id.org/mkgraph/system/sel4>" in shown
         assert "#+" not in shown and "Descendants of a system" not in shown  # no header clutter
         driver.find_element(By.ID, "run").click()  # the example, run again from the editor
-        wait.until(until.text_to_be_present_in_element((By.ID, "status"), "11 rows"))
+        rows = len(kg.query("descendants", {"of": "seL4"}).rows)
+        wait.until(until.text_to_be_present_in_element((By.ID, "status"), f"{rows} rows"))
         assert "LionsOS" in driver.find_element(By.ID, "results").text
         # the parameter is a field, with the known names to pick from
         field = driver.find_element(By.ID, "param-of")

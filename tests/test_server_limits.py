@@ -17,7 +17,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from servers import environment, free_port, mkgraph_command, running
+from servers import environment, free_port, mkgraph_command, running, warm_environment
+
+# One worker runs this whole module (pytest-xdist's loadgroup): the server starts once.
+pytestmark = pytest.mark.xdist_group("test_server_limits")
 
 TIMEOUT = 3.0  # the server's query time limit
 REQUEST_TIMEOUT = 3.0  # the server's deadline for a request to arrive whole (generous: a loaded
@@ -52,7 +55,7 @@ def endpoint(tmp_path_factory):
         "--request-timeout",
         str(REQUEST_TIMEOUT),
     )
-    env = environment(MKGRAPH_CACHE_DIR=str(tmp_path_factory.mktemp("serve-cache")))
+    env = warm_environment()
     with running(command, f"{base}/queries", env):
         yield base
 
@@ -216,7 +219,7 @@ def test_past_the_bounds_idle_connections_make_room_and_requests_are_shed(tmp_pa
     command = _serve_command(
         port, "--workers", "1", "--max-queue", "2", "--timeout", "4", "--request-timeout", "60"
     )
-    env = environment(MKGRAPH_CACHE_DIR=str(tmp_path / "cache"))
+    env = warm_environment()
     with running(command, f"{base}/queries", env):
         # More idle connections than the cap, each long within its deadline: the oldest make room.
         idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(MAX_CONNECTIONS + 8)]
@@ -279,7 +282,7 @@ def _start(port: int, env: dict) -> subprocess.Popen:
 def test_signals_remove_the_store_and_a_killed_servers_store_is_pruned(tmp_path):
     temp = tmp_path / "tmp"
     temp.mkdir()
-    env = environment(TMPDIR=str(temp), MKGRAPH_CACHE_DIR=str(tmp_path / "cache"))
+    env = warm_environment(TMPDIR=str(temp))
     killed = _start(free_port(), env)
     killed.kill()  # SIGKILL: no chance to clean up
     killed.wait(10)

@@ -12,6 +12,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from browser import chromium
 
+# One worker runs this whole module (pytest-xdist's loadgroup): the site is built once.
+pytestmark = pytest.mark.xdist_group("test_site")
+
 
 class _Page(HTMLParser):
     def __init__(self):

@@ -174,7 +174,7 @@ def _on_cycle_by_search(edges, node) -> bool:
     ],
 )
 def test_lineage_cycles(edges, expected):
-    from mkgraph.checks.validation import lineage_cycles
+    from mkgraph.checks.cycles import lineage_cycles
 
     assert lineage_cycles(edges) == expected
 
@@ -183,7 +183,7 @@ def test_lineage_cycles_match_the_definition():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from mkgraph.checks.validation import lineage_cycles
+    from mkgraph.checks.cycles import lineage_cycles
 
     nodes = st.sampled_from("abcdefgh")
 
@@ -197,7 +197,7 @@ def test_lineage_cycles_match_the_definition():
 
 
 def test_a_long_chain_does_not_hit_the_recursion_limit():
-    from mkgraph.checks.validation import lineage_cycles
+    from mkgraph.checks.cycles import lineage_cycles
 
     chain = [(f"s{i}", f"s{i + 1}") for i in range(50_000)]
     assert lineage_cycles(chain) == set()
@@ -247,7 +247,7 @@ def test_pieces_are_whole_subjects_with_their_values_types(kg):
 def test_only_local_shapes_are_checked_in_pieces(extra, local, bundled):
     import pyoxigraph as ox
 
-    from mkgraph.checks.validation import shapes_are_local
+    from mkgraph.checks.shacl import shapes_are_local
 
     text = (bundled.shapes / "mkgraph-shapes.ttl").read_text(encoding="utf-8") + "\n" + extra
     triples = ox.parse(text, format=ox.RdfFormat.TURTLE)

@@ -25,23 +25,15 @@ from mkgraph.core.errors import (
     UnknownNameError,
     ValidationTimeout,
 )
+from mkgraph.core.limits import DEFAULT_TIMEOUT
 from mkgraph.core.resources import Resources, locate
 from mkgraph.store import queries
 
 if TYPE_CHECKING:  # pragma: no cover
     from rdflib import Graph, URIRef
 
-DEFAULT_TIMEOUT = 30.0
 ENGINES = ("auto", "oxigraph", "rdflib")
 REASONERS = ("targeted", "owlrl")
-
-
-LINEAGE_EDGES = (
-    "SELECT ?child ?parent WHERE { ?child <https://w3id.org/mkgraph/ontology#basedOn>"
-    "|<https://w3id.org/mkgraph/ontology#derivedFrom>"
-    "|<https://w3id.org/mkgraph/ontology#reimplements>"
-    "|<https://w3id.org/mkgraph/ontology#inspiredBy> ?parent }"
-)
 
 
 class KnowledgeGraph:
@@ -185,6 +177,16 @@ class KnowledgeGraph:
             for name, value in self._check_params(stored, params).items()
         }
 
+    def bound_text(self, stored: queries.StoredQuery, params: dict[str, str]) -> str:
+        """The stored query with its parameters (given, else their defaults) written in as
+        terms: the text another store, or the server's workers, run as it stands."""
+        from mkgraph.store import oxengine
+
+        bindings = self._store_bindings(stored, params)
+        return oxengine.with_terms(stored.text, bindings) or oxengine.with_values(
+            stored.text, bindings
+        )
+
     def query(
         self,
         name: str,
@@ -222,7 +224,7 @@ class KnowledgeGraph:
                 timeout=timeout,
                 allow_service=allow_service,
             )
-            return result if native else _as_rdflib(result)
+            return result if native else _rdflib_result(result)
         from mkgraph.store import engine
 
         bound = self.bindings(stored, params or {})
@@ -277,7 +279,7 @@ class KnowledgeGraph:
             result = oxengine.run(
                 self.store, text, None, source=source, timeout=timeout, allow_service=allow_service
             )
-            return result if native else _as_rdflib(result)
+            return result if native else _rdflib_result(result)
         from mkgraph.store import engine
 
         return engine.run(
@@ -338,10 +340,7 @@ class KnowledgeGraph:
 
         if name is not None:
             stored = self.stored_query(name)
-            bindings = self._store_bindings(stored, params or {})
-            text = oxengine.with_terms(stored.text, bindings) or oxengine.with_values(
-                stored.text, bindings
-            )
+            text = self.bound_text(stored, params or {})
             source = str(stored.path)
         else:
             source = "query"
@@ -354,7 +353,7 @@ class KnowledgeGraph:
             user,
             password,
         )
-        return result if native else _as_rdflib(result)
+        return result if native else _rdflib_result(result)
 
     # ---------------------------------------------------------------- checks
     def validate(
@@ -373,17 +372,23 @@ class KnowledgeGraph:
         import threading
         import time
 
-        from mkgraph.checks import chunking, validation
+        from mkgraph.checks import chunking, shacl
 
         chunk_triples = chunk_triples or chunking.CHUNK_TRIPLES
-        if validator not in validation.VALIDATORS:
+        if validator not in shacl.VALIDATORS:
             raise ParameterError(
-                f"unknown validator {validator!r} (choose from {', '.join(validation.VALIDATORS)})"
+                f"unknown validator {validator!r} (choose from {', '.join(shacl.VALIDATORS)})"
             )
         checks = [q for q in self.stored_queries() if q.is_violation_check]
         fast = self._use_oxigraph(False)
-        if fast:  # loaded here, outside the time limit and outside the worker thread
-            self.store  # noqa: B018
+        if fast and "store" not in vars(self):  # loaded here, outside the time limit and thread
+            # Validation works on an in-memory store, parsed afresh, and leaves the graph cache
+            # alone: rudof's input and the violation queries are read faster from memory than
+            # from the cache's on-disk store, and saving a changed graph there costs more than it
+            # returns to a validate (figures in the README's Performance section).
+            from mkgraph.store import fastload
+
+            self.store = fastload.load_store(self.source_snapshot)
         if validator == "pyshacl" or not fast:
             self.graph  # noqa: B018
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -417,7 +422,7 @@ class KnowledgeGraph:
         import threading
         import time
 
-        from mkgraph.checks import validation
+        from mkgraph.checks import cycles, report, shacl, violations
 
         label = self._store_label if fast else self._graph_label
 
@@ -429,28 +434,28 @@ class KnowledgeGraph:
                 from mkgraph.store import graph as graph_module
 
                 shapes = graph_module.load_shapes(self.resources)
-                return validation.pyshacl_problems(self.graph, shapes, label)
+                return shacl.pyshacl_problems(self.graph, shapes, label)
             shapes, local = self._shapes_ntriples()
             if fast and local and len(self.store) > chunk_triples:
                 return self._rudof_in_pieces(shapes, label, chunk_triples)
-            return validation.rudof_problems(self._ntriples(fast), shapes, label)
+            return shacl.rudof_problems(self._ntriples(fast), shapes, label)
 
         def code_checks(rows) -> list:
             """The checks written in code: lineage cycles, SPDX licences, near-duplicate names."""
-            edges = rows(LINEAGE_EDGES, "lineage links")[1]
-            licences = rows(validation.LICENCES, "licences")[1]
-            expressions = rows(validation.LICENCE_EXPRESSIONS, "licence expressions")[1]
-            names = rows(validation.NAMES, "names")[1]
+            edges = rows(cycles.LINEAGE_EDGES, "lineage links")[1]
+            licences = rows(violations.LICENCES, "licences")[1]
+            expressions = rows(violations.LICENCE_EXPRESSIONS, "licence expressions")[1]
+            names = rows(violations.NAMES, "names")[1]
             return (
-                validation.cycle_problems(edges, label)
-                + validation.licence_check(licences, expressions, label)
-                + validation.duplicate_check(names, label)
+                cycles.cycle_problems(edges, label)
+                + violations.licence_check(licences, expressions, label)
+                + violations.duplicate_check(names, label)
             )
 
         if not fast:  # rdflib's engine: one after the other
-            return validation.report(
+            return report.report(
                 shacl_problems()
-                + validation.query_problems(
+                + violations.query_problems(
                     checks,
                     lambda check: self._rows_rdflib(check.text, str(check.path), terms=True),
                     label,
@@ -463,7 +468,7 @@ class KnowledgeGraph:
 
         def query_checks() -> None:
             try:
-                queried["problems"] = validation.query_problems(
+                queried["problems"] = violations.query_problems(
                     checks,
                     lambda check: self._rows_oxigraph(
                         check.text, str(check.path), remaining(), terms=True
@@ -476,11 +481,11 @@ class KnowledgeGraph:
         worker = threading.Thread(target=query_checks, name="mkgraph-checks", daemon=True)
         worker.start()
         coded = code_checks(lambda text, source: self._rows_oxigraph(text, source, remaining()))
-        shacl = shacl_problems()
+        shaped = shacl_problems()
         worker.join()
         if "error" in queried:
             raise queried["error"]
-        return validation.report(shacl + queried["problems"] + coded)
+        return report.report(shaped + queried["problems"] + coded)
 
     def _ntriples(self, from_store: bool) -> str:
         if not from_store:
@@ -490,12 +495,12 @@ class KnowledgeGraph:
         return self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode()
 
     def _rudof_in_pieces(self, shapes: str, label, size: int):
-        from mkgraph.checks import chunking, validation
+        from mkgraph.checks import chunking, shacl
 
         problems = []
         for subjects, piece in chunking.pieces(self.store, size):
             problems += [
-                p for p in validation.rudof_problems(piece, shapes, label) if p.focus in subjects
+                p for p in shacl.rudof_problems(piece, shapes, label) if p.focus in subjects
             ]
         return problems
 
@@ -503,7 +508,7 @@ class KnowledgeGraph:
         """The shapes as N-Triples, and whether they can be checked a piece at a time."""
         import pyoxigraph as ox
 
-        from mkgraph.checks import chunking, validation
+        from mkgraph.checks import chunking, shacl
         from mkgraph.store import fastload
 
         files = self.resources.turtle_files(self.resources.shapes)
@@ -513,10 +518,10 @@ class KnowledgeGraph:
         plain = [
             (chunking.name(t.subject), t.predicate.value, chunking.name(t.object)) for t in triples
         ]
-        validation.check_shapes(plain)
+        shacl.check_shapes(plain)
         return (
             (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode(),
-            validation.shapes_are_local(plain),
+            shacl.shapes_are_local(plain),
         )
 
     def _store_label(self, resource: str) -> str:
@@ -691,6 +696,33 @@ class KnowledgeGraph:
             return describe.describe(self.graph, resource, periods.periods_by_fact(self.graph))
         return describe.describe(self.current, resource, hidden=len(self._history_of(resource)))
 
+    def describe_rdf(self, name: str, fmt: str = "turtle", history: bool = False) -> str:
+        """What `describe` shows, as RDF in one of the graph formats: the resource's facts and
+        their provenance (today's, or with history=True every period's)."""
+        from mkgraph.store.export import load_context, serialize
+        from mkgraph.views import describe
+
+        resource = self.resolve_any(name)
+        graph = self.graph if history else self.current
+        context = load_context(self.resources.jsonld_context) if fmt == "jsonld" else None
+        return serialize(describe.subgraph(graph, resource), fmt, context)
+
+    def coverage(self):
+        """Which fields are known and sourced for each listed project, today
+        (a mkgraph.views.coverage report: as_table, as_json)."""
+        from mkgraph.views.coverage import coverage
+
+        return coverage(self.current)
+
+    def project_list(self, fmt: str = "markdown") -> str:
+        """The list of listed projects with its comparison table, as it stands today, in Markdown
+        or HTML."""
+        from mkgraph.views import listing
+
+        if fmt not in ("markdown", "html"):
+            raise ParameterError(f"unknown list format {fmt!r} (choose from markdown, html)")
+        return listing.to_html(self.current) if fmt == "html" else listing.to_markdown(self.current)
+
     def _history_of(self, resource) -> set:
         from mkgraph.store import periods
 
@@ -706,41 +738,7 @@ def _is_text(value: str) -> bool:
     return True
 
 
-def _as_rdflib(result):
-    """An Oxigraph result as mkgraph's QueryResult of rdflib terms."""
-    from rdflib import BNode, Graph, Literal, URIRef
+def _rdflib_result(result):
+    from mkgraph.store.engine import from_oxigraph
 
-    from mkgraph.core.namespaces import bind_prefixes
-    from mkgraph.store.engine import QueryResult
-
-    plain = {
-        "http://www.w3.org/2001/XMLSchema#string",
-        "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
-    }
-
-    def term(value):
-        if value is None:
-            return None
-        kind = type(value).__name__
-        if kind == "NamedNode":
-            return URIRef(value.value)
-        if kind == "BlankNode":
-            return BNode(value.value)
-        if value.language:
-            return Literal(value.value, lang=value.language)
-        datatype = value.datatype.value
-        return Literal(value.value, datatype=None if datatype in plain else URIRef(datatype))
-
-    if result.form == "SELECT":
-        return QueryResult(
-            "SELECT",
-            variables=result.variables,
-            rows=[tuple(term(v) for v in row) for row in result.rows],
-        )
-    if result.form == "ASK":
-        return QueryResult("ASK", boolean=result.boolean)
-    graph = Graph()
-    bind_prefixes(graph)
-    for triple in result.triples:
-        graph.add((term(triple.subject), term(triple.predicate), term(triple.object)))
-    return QueryResult(result.form, graph=graph)
+    return from_oxigraph(result)

@@ -13,12 +13,13 @@ from pathlib import Path
 import click
 
 from mkgraph import __version__
+from mkgraph.api import REASONERS
+from mkgraph.checks.shacl import VALIDATORS
 from mkgraph.core.errors import MkgraphError, ParameterError
+from mkgraph.core.formats import DRAWING_FORMATS, GRAPH_FORMATS, SELECT_FORMATS
+from mkgraph.core.limits import DEFAULT_TIMEOUT
+from mkgraph.core.prefixes import LINEAGE_RELATION_NAMES
 from mkgraph.core.resources import ROOT_ENV
-
-SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
-GRAPH_FORMATS = ("turtle", "jsonld", "ntriples", "nquads", "xml")
-DRAWING_FORMATS = ("tree", "dot", "svg", "png", "mermaid", "json", "html")
 
 
 def _kg(ctx: click.Context):
@@ -118,7 +119,7 @@ def limits_options(func):
     return click.option(
         "--timeout",
         type=click.FloatRange(min=0.001),
-        default=30.0,
+        default=DEFAULT_TIMEOUT,
         show_default=True,
         metavar="SECONDS",
         help="Stop a query that runs longer than this (with --endpoint: the whole exchange).",
@@ -196,8 +197,9 @@ def iris_option(func):
 
 def _render_result(result, fmt: str | None, width: int | None = None, iris: bool = False) -> str:
     from mkgraph.store import results
+    from mkgraph.store.oxengine import OxResult
 
-    if type(result).__name__ == "OxResult" and result.form == "CONSTRUCT":
+    if isinstance(result, OxResult) and result.form == "CONSTRUCT":
         if fmt in ("ntriples", "nquads"):
             # line by line in a sorted order: the same graph prints the same, run after run and
             # whichever store gave it (rdflib's order follows Python's per-run string hashing)
@@ -205,9 +207,9 @@ def _render_result(result, fmt: str | None, width: int | None = None, iris: bool
 
             return serialize_triples(sorted(result.triples, key=str), fmt).rstrip("\n")
         # other graph formats are written by rdflib (Turtle, JSON-LD with context)
-        from mkgraph.api import _as_rdflib
+        from mkgraph.store.engine import from_oxigraph
 
-        result = _as_rdflib(result)
+        result = from_oxigraph(result)
     if getattr(result, "graph", None) is not None:
         from mkgraph.store.export import serialize
 
@@ -293,7 +295,7 @@ class MkgraphGroup(click.Group):
 )
 @click.option(
     "--reasoner",
-    type=click.Choice(("targeted", "owlrl")),
+    type=click.Choice(REASONERS),
     default="targeted",
     show_default=True,
     help="How --inferred is computed: targeted rules on Oxigraph, or "
@@ -362,7 +364,7 @@ def queries_command(ctx):
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
+    type=click.Choice(SELECT_FORMATS + tuple(GRAPH_FORMATS)),
     help="Output format: table (default), csv, tsv, json, xml, markdown; "
     "graph results: turtle (default), jsonld, ntriples, nquads, xml.",
 )
@@ -443,7 +445,7 @@ def query_command(
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(SELECT_FORMATS + GRAPH_FORMATS),
+    type=click.Choice(SELECT_FORMATS + tuple(GRAPH_FORMATS)),
     help="Output format, as for `mkgraph query`.",
 )
 @iris_option
@@ -504,7 +506,7 @@ def sparql_command(
 )
 @click.option(
     "--validator",
-    type=click.Choice(("rudof", "pyshacl")),
+    type=click.Choice(VALIDATORS),
     default="rudof",
     show_default=True,
     help="SHACL engine: rudof (fast) or pySHACL (the reference).",
@@ -542,7 +544,7 @@ def validate_command(ctx, fmt, validator, timeout, output):
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(GRAPH_FORMATS),
+    type=click.Choice(tuple(GRAPH_FORMATS)),
     help="turtle (default), jsonld, ntriples, nquads or xml; else from -o's extension.",
 )
 @inferred_option
@@ -553,7 +555,7 @@ def export_command(ctx, fmt, inferred, output):
 
     Example: mkgraph export --format jsonld -o mkgraph.jsonld
     """
-    from mkgraph.store.export import GRAPH_FORMATS, format_from_extension
+    from mkgraph.store.export import format_from_extension
 
     chosen = _output_format(
         fmt,
@@ -572,7 +574,7 @@ def export_command(ctx, fmt, inferred, output):
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(("text",) + GRAPH_FORMATS),
+    type=click.Choice(("text", *GRAPH_FORMATS)),
     default="text",
     show_default=True,
     help="text, or the facts as RDF.",
@@ -593,15 +595,10 @@ def show_command(ctx, name, fmt, history, output):
     from mkgraph.views import describe
 
     kg = _kg(ctx)
-    described = kg.describe(name, history=history)
     if fmt == "text":
-        _emit(describe.render(described), output)
+        _emit(describe.render(kg.describe(name, history=history)), output)
     else:
-        from mkgraph.store.export import load_context, serialize
-
-        context = load_context(kg.resources.jsonld_context) if fmt == "jsonld" else None
-        graph = kg.graph if history else kg.current
-        _emit(serialize(describe.subgraph(graph, described.resource), fmt, context), output)
+        _emit(kg.describe_rdf(name, fmt, history=history), output)
 
 
 @main.command("lineage")
@@ -622,7 +619,7 @@ def show_command(ctx, name, fmt, history, output):
     "--relation",
     "relations",
     multiple=True,
-    type=click.Choice(("based-on", "derived-from", "reimplements", "inspired-by")),
+    type=click.Choice(tuple(LINEAGE_RELATION_NAMES)),
     help="Follow only this kind of inheritance (repeatable).",
 )
 @click.option("--depth", type=click.IntRange(min=1), help="At most this many generations.")
@@ -630,7 +627,7 @@ def show_command(ctx, name, fmt, history, output):
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(DRAWING_FORMATS),
+    type=click.Choice(tuple(DRAWING_FORMATS)),
     help="tree (default), dot, svg, png, mermaid, json or html; else from -o's extension.",
 )
 @click.option("--ascii", "ascii_only", is_flag=True, help="Tree in plain ASCII instead of Unicode.")
@@ -656,8 +653,8 @@ def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, pa
         fmt,
         output,
         drawing.format_from_extension,
-        DRAWING_FORMATS,
-        (".txt", ".dot", ".svg", ".png", ".mmd", ".json", ".html"),
+        tuple(DRAWING_FORMATS),
+        tuple(DRAWING_FORMATS.values()),
         "tree",
     )
     kinds = list(relations) or None
@@ -731,8 +728,6 @@ def coverage_command(ctx, fmt, stale_days, output):
 
     Example: mkgraph coverage --format markdown; mkgraph coverage --stale 180
     """
-    from mkgraph.views.coverage import coverage
-
     if stale_days is not None:
         from mkgraph.views import review
 
@@ -744,7 +739,7 @@ def coverage_command(ctx, fmt, stale_days, output):
         )
         _emit(text, output)
         return
-    report = coverage(_kg(ctx).current)
+    report = _kg(ctx).coverage()
     text = report.as_json() if fmt == "json" else report.as_table(markdown=fmt == "markdown")
     _emit(text, output)
 
@@ -818,13 +813,10 @@ def render_list_command(ctx, fmt, output):
 
     Example: mkgraph render list --format html -o microkernels.html
     """
-    from mkgraph.views import listing
-
     chosen = fmt or (
         "html" if output and output.lower().endswith((".html", ".htm")) else "markdown"
     )
-    graph = _kg(ctx).current
-    _emit(listing.to_html(graph) if chosen == "html" else listing.to_markdown(graph), output)
+    _emit(_kg(ctx).project_list(chosen), output)
 
 
 @main.command("format")

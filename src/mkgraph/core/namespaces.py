@@ -6,7 +6,7 @@ from rdflib import Namespace
 from rdflib.namespace import DefinedNamespace
 from rdflib.term import URIRef
 
-from mkgraph.core.prefixes import BASE, PREFIXES
+from mkgraph.core.prefixes import BASE, LINEAGE_RELATION_NAMES, PREFIXES
 
 
 class MK(DefinedNamespace):
@@ -88,7 +88,7 @@ WD = Namespace("http://www.wikidata.org/entity/")
 
 # The kinds of inheritance between systems, strongest first: code built on, code taken, interface
 # re-implemented in new code, ideas taken.
-LINEAGE_RELATIONS = (MK.basedOn, MK.derivedFrom, MK.reimplements, MK.inspiredBy)
+LINEAGE_RELATIONS = tuple(MK[term] for term in LINEAGE_RELATION_NAMES.values())
 
 
 def bind_prefixes(graph) -> None:

@@ -43,3 +43,13 @@ def shorten(iri: str) -> str:
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return f"{prefix}:{iri[len(namespace) :]}"
     return iri
+
+
+# The kinds of inheritance between systems, strongest first: code built on, code taken, interface
+# re-implemented in new code, ideas taken (the name a command takes -> the ontology's term).
+LINEAGE_RELATION_NAMES = {
+    "based-on": "basedOn",
+    "derived-from": "derivedFrom",
+    "reimplements": "reimplements",
+    "inspired-by": "inspiredBy",
+}

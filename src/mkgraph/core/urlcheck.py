@@ -1,6 +1,6 @@
 """What an endpoint URL may hold, decided once for every URL mkgraph would send a request to:
-`--endpoint` (mkgraph.remote) and `--allow-service` (mkgraph.querycheck). A character is judged
-by its Unicode category, never against a list of known bad ones."""
+`--endpoint` (mkgraph.web.remote) and `--allow-service` (mkgraph.store.querycheck). A character
+is judged by its Unicode category, never against a list of known bad ones."""
 
 from __future__ import annotations
 

@@ -13,14 +13,20 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from rdflib import Graph, Variable
+from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.plugins.sparql import CUSTOM_EVALS, prepareQuery
 from rdflib.term import Identifier, Node
 
 from mkgraph.core.errors import QueryError, QueryTimeout
-from mkgraph.core.namespaces import PREFIXES
+from mkgraph.core.limits import DEFAULT_TIMEOUT
+from mkgraph.core.namespaces import PREFIXES, bind_prefixes
 from mkgraph.store import projection, querycheck
-from mkgraph.store.queries import RDFLIB_PARSER_LOCK
+
+# rdflib's SPARQL parser (pyparsing) is not thread-safe: two threads parsing at once can break its
+# parse actions for the rest of the process (every later parse fails: "postParse2() missing 1
+# required positional argument"). mkgraph parses in threads (serve's workers, time limits), so
+# every rdflib parse holds this lock (here and in mkgraph.store.queries).
+RDFLIB_PARSER_LOCK = threading.Lock()
 
 _FORMS = {
     "SelectQuery": "SELECT",
@@ -46,10 +52,6 @@ def _where(text: str, exc) -> str:
     return f"line {line}, column {column}: " if line is not None else ""
 
 
-MAX_QUERY_LENGTH = querycheck.MAX_QUERY_LENGTH
-DEFAULT_TIMEOUT = 30.0  # seconds
-
-
 def _prefix_position(text: str, prefix: str) -> str:
     match = re.search(rf"(?<![\w:<]){re.escape(prefix)}:", text)
     if not match:
@@ -69,7 +71,7 @@ def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = (
 
     querycheck.check(text, source, allow_service)
     try:
-        with RDFLIB_PARSER_LOCK:  # rdflib's parser is not thread-safe (see there)
+        with RDFLIB_PARSER_LOCK:  # rdflib's parser is not thread-safe (see RDFLIB_PARSER_LOCK)
             prepared = prepareQuery(text, initNs=PREFIXES)
     except ParseBaseException as exc:
         found = getattr(exc, "pstr", "")[getattr(exc, "loc", 0) :].split()
@@ -200,3 +202,51 @@ def _collect(result, form: str, graph: Graph, text: str = "") -> QueryResult:
     for triple in result:
         out.add(triple)
     return QueryResult(form, graph=out)
+
+
+_PLAIN = {
+    "http://www.w3.org/2001/XMLSchema#string",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
+}
+
+
+def rdflib_term(value) -> Node:
+    """An Oxigraph term as the rdflib term with the same meaning."""
+    kind = type(value).__name__
+    if kind == "NamedNode":
+        return URIRef(value.value)
+    if kind == "BlankNode":
+        return BNode(value.value)
+    if value.language:
+        return Literal(value.value, lang=value.language)
+    datatype = value.datatype.value
+    return Literal(value.value, datatype=None if datatype in _PLAIN else URIRef(datatype))
+
+
+def rdflib_graph(triples) -> Graph:
+    """Oxigraph triples as an rdflib Graph with mkgraph's prefixes bound."""
+    graph = Graph()
+    bind_prefixes(graph)
+    for triple in triples:
+        graph.add(
+            (
+                rdflib_term(triple.subject),
+                rdflib_term(triple.predicate),
+                rdflib_term(triple.object),
+            )
+        )
+    return graph
+
+
+def from_oxigraph(result) -> QueryResult:
+    """An Oxigraph answer (mkgraph.store.oxengine.OxResult, local or remote) as the same
+    QueryResult of rdflib terms that `run` returns: one result type, whichever engine answered."""
+    if result.form == "SELECT":
+        return QueryResult(
+            "SELECT",
+            variables=list(result.variables),
+            rows=[tuple(None if v is None else rdflib_term(v) for v in row) for row in result.rows],
+        )
+    if result.form == "ASK":
+        return QueryResult("ASK", boolean=result.boolean)
+    return QueryResult(result.form, graph=rdflib_graph(result.triples))

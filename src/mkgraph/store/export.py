@@ -9,16 +9,8 @@ from pathlib import Path
 from rdflib import Dataset, Graph, Literal
 
 from mkgraph.core.errors import OutputError, ResourceError
+from mkgraph.core.formats import GRAPH_FORMATS
 from mkgraph.core.prefixes import GRAPH_IRI
-
-# format name -> (rdflib serializer, usual file extension)
-GRAPH_FORMATS = {
-    "turtle": ("longturtle", ".ttl"),
-    "jsonld": ("json-ld", ".jsonld"),
-    "ntriples": ("nt", ".nt"),
-    "nquads": ("nquads", ".nq"),
-    "xml": ("xml", ".rdf"),
-}
 
 
 def load_context(path: Path) -> dict:

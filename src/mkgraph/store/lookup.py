@@ -11,6 +11,7 @@ import re
 from difflib import get_close_matches
 
 from mkgraph.core.errors import AmbiguousNameError, ParameterError, UnknownNameError
+from mkgraph.core.limits import MAX_VALUE_LENGTH
 from mkgraph.core.prefixes import PREFIXES, shorten
 
 KIND_CLASSES = {
@@ -22,7 +23,6 @@ KIND_CLASSES = {
     "family": "KernelFamily",
     "agent": "Agent",
 }
-MAX_VALUE_LENGTH = 2000
 _IRI_FORBIDDEN = set(' <>"{}|^`\\\n\t\r')
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 

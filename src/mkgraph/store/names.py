@@ -7,20 +7,11 @@ from rdflib.namespace import SKOS, XSD
 from rdflib.term import Identifier, Node
 
 from mkgraph.core.errors import ParameterError
+from mkgraph.core.limits import MAX_VALUE_LENGTH
 from mkgraph.core.namespaces import MK
 from mkgraph.core.prefixes import shorten as _shorten
 from mkgraph.store import lookup, periods
-
-KIND_CLASSES = {
-    "system": MK.System,
-    "language": MK.ProgrammingLanguage,
-    "architecture": MK.Architecture,
-    "trait": MK.Trait,
-    "interface": MK.Interface,
-    "family": MK.KernelFamily,
-    "agent": MK.Agent,
-}
-MAX_VALUE_LENGTH = 2000
+from mkgraph.store.lookup import KIND_CLASSES
 
 
 def _subclasses(graph: Graph, cls: URIRef) -> set[URIRef]:
@@ -33,7 +24,7 @@ def members(graph: Graph, kind: str) -> set[URIRef]:
     if kind == "any":
         return set().union(*(members(graph, k) for k in KIND_CLASSES))
     found: set[URIRef] = set()
-    for cls in _subclasses(graph, KIND_CLASSES[kind]):
+    for cls in _subclasses(graph, MK[KIND_CLASSES[kind]]):
         found.update(s for s in graph.subjects(RDF.type, cls) if isinstance(s, URIRef))
     return found
 

@@ -16,10 +16,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from mkgraph.core.errors import QueryError, QueryTimeout
+from mkgraph.core.limits import DEFAULT_TIMEOUT
 from mkgraph.core.prefixes import PREFIXES
 from mkgraph.store import offline, projection, querycheck
 
-MAX_QUERY_LENGTH = querycheck.MAX_QUERY_LENGTH
 # For other endpoints (query --endpoint), which know none of mkgraph's prefixes; locally the
 # prefixes are handed to Oxigraph beside the query, so error positions are the user's own.
 PROLOGUE = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
@@ -176,7 +176,7 @@ def run(
     text: str,
     bindings: dict | None = None,
     source: str = "query",
-    timeout: float | None = 30.0,
+    timeout: float | None = DEFAULT_TIMEOUT,
     allow_service: tuple[str, ...] = (),
 ) -> OxResult:
     check(text, source, allow_service)

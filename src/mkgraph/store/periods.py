@@ -108,27 +108,6 @@ def holds(periods: list[Period], days: Span) -> bool:
     return all(period.covers(days) for period in periods)
 
 
-# The same definition in SPARQL, for a fact ?s ?p ?o and a parameter ?as_of (an xsd:gYear or
-# xsd:date literal); a UNION inside the NOT EXISTS would be missed by rdflib, hence the OPTIONALs.
-# Dates compare as "YYYY-MM-DD" text, which orders them for four-digit years.
-HOLDS_SPARQL = """
-    BIND (IF(STRLEN(STR(?as_of)) = 4, CONCAT(STR(?as_of), "-01-01"), STR(?as_of)) AS ?asOfFirst)
-    BIND (IF(STRLEN(STR(?as_of)) = 4, CONCAT(STR(?as_of), "-12-31"), STR(?as_of)) AS ?asOfLast)
-    FILTER NOT EXISTS {
-        ?period rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o .
-        OPTIONAL { ?period mk:validFrom ?from }
-        OPTIONAL { ?period mk:validUntil ?until }
-        OPTIONAL { ?period mk:supportLevel ?level }
-        FILTER (
-            (BOUND(?from) && IF(STRLEN(STR(?from)) = 4, CONCAT(STR(?from), "-01-01"), STR(?from)) > ?asOfLast)
-            || (BOUND(?until) && IF(STRLEN(STR(?until)) = 4, CONCAT(STR(?until), "-12-31"), STR(?until)) < ?asOfFirst)
-            || (!BOUND(?until) && BOUND(?level) && ?level = <https://w3id.org/mkgraph/support/historic>
-                && ?asOfLast >= SUBSTR(STR(NOW()), 1, 10))
-        )
-    }
-"""
-
-
 def periods_by_fact(graph: Graph) -> dict[tuple[Node, Node, Node], list[Period]]:
     """The periods the graph's statements give, by the fact (subject, predicate, object)."""
     from rdflib import RDF, URIRef

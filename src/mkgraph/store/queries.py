@@ -17,17 +17,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mkgraph.core.errors import QueryError, UnknownNameError
-
-# rdflib's SPARQL parser (pyparsing) is not thread-safe: two threads parsing at once can break its
-# parse actions for the rest of the process (every later parse fails: "postParse2() missing 1
-# required positional argument"). mkgraph parses in threads (serve's workers, time limits), so
-# every rdflib parse holds this lock (here and in mkgraph.store.engine).
-RDFLIB_PARSER_LOCK = threading.Lock()
 
 PARAM_KINDS = (
     "system",
@@ -175,6 +168,7 @@ def check_parameters(path: Path, text: str, names: list[str]) -> None:
     from rdflib.plugins.sparql.parserutils import CompValue
 
     from mkgraph.core.prefixes import PREFIXES
+    from mkgraph.store.engine import RDFLIB_PARSER_LOCK
 
     prologue = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in PREFIXES.items())
     try:

@@ -24,31 +24,75 @@ a SERVICE is not (and the engines run without network access anyway: mkgraph.sto
 
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
 from dataclasses import dataclass, field
 
 from mkgraph.core.errors import QueryError
+from mkgraph.core.limits import MAX_QUERY_LENGTH
 from mkgraph.core.prefixes import PREFIXES
 from mkgraph.core.urlcheck import service_endpoint_problem
 
-MAX_QUERY_LENGTH = 1_000_000
 MAX_NESTING = 64  # brackets inside each other; Oxigraph's parser overflows its stack at thousands
 
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY")
 _REFUSED = re.compile("|".join(("SERVICE", "FROM", *UPDATE_KEYWORDS)), re.IGNORECASE)
 
-# SPARQL's character classes, as spargebra 0.5 writes them.
-_BASE = (
-    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
-    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
-)
+# SPARQL's name characters beyond ASCII, as spargebra 0.5 writes them: PN_CHARS_BASE's ranges,
+# and those PN_CHARS adds (which may not start a name). Python's `re` compiles a class by walking
+# every code point of its ranges (about 0.1 s for these, more than the rest of a stored query's
+# run), so the name patterns below are ASCII, and run on the query's "class string" (see
+# _class_string), where each other character stands for its class.
+_BASE_RANGES = (
+    (0xC0, 0xD6), (0xD8, 0xF6), (0xF8, 0x2FF), (0x370, 0x37D), (0x37F, 0x1FFF), (0x200C, 0x200D),
+    (0x2070, 0x218F), (0x2C00, 0x2FEF), (0x3001, 0xD7FF), (0xF900, 0xFDCF), (0xFDF0, 0xFFFD),
+)  # fmt: skip
+_CHARS_RANGES = ((0xB7, 0xB7), (0x300, 0x36F), (0x203F, 0x2040))
+_STANDS_FOR_BASE = "g"  # a letter and not a hex digit: it plays no other part in the patterns
+_STANDS_FOR_CHARS = "\x01"  # a name character that may not start a name
+_STANDS_FOR_OTHER = "\x02"  # in no name class
+_STAND_INS = {ord("\x01"): "\x03", ord("\x02"): "\x03"}  # the stand-ins themselves, if present
+
+_BASE = "A-Za-z"
 _U = "_" + _BASE
-_CHARS = "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040" + _U
+_CHARS = "\\-0-9" + _STANDS_FOR_CHARS + _U
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
 _PREFIX = f"[{_BASE}](?:[{_CHARS}]*(?:\\.+[{_CHARS}]+)*)?"
 # PN_LOCAL with at most one run of dots inside: Oxigraph reads ex:a.b.c as ex:a.b then .c
 _LOCAL = f"(?:[{_U}:0-9]|{_PLX})(?:[{_CHARS}:]|{_PLX})*(?:\\.+(?:[{_CHARS}:]|{_PLX})+)?"
-_VARNAME = f"[0-9{_U}][0-9\u00b7\u0300-\u036f\u203f-\u2040{_U}]*"
+_VARNAME = f"[0-9{_U}][0-9{_STANDS_FOR_CHARS}{_U}]*"
+# These three run on the class string.
+_VAR = re.compile(f"[?$]{_VARNAME}")
+_BNODE = re.compile(f"_:[0-9{_U}](?:[{_CHARS}]*(?:\\.+[{_CHARS}]+)*)?")
+# A prefixed name or, without a colon, a bare word (a keyword or a function's name), read as
+# wide as a prefix name can be, so that nothing glued to a keyword hides it.
+_NAME = re.compile(f"(?:{_PREFIX})?(?::(?:{_LOCAL})?)?")
+
+
+def _in(code: int, ranges: tuple[tuple[int, int], ...]) -> bool:
+    return any(low <= code <= high for low, high in ranges)
+
+
+def _class_string(text: str) -> str:
+    """The text, each character beyond ASCII replaced by one ASCII character of the same class
+    (a name's first character, a later one, or neither), so that the ASCII patterns above match
+    exactly where the full Unicode classes would on the text; an ASCII text is itself."""
+    if text.isascii() and "\x01" not in text and "\x02" not in text:
+        return text
+    table = dict(_STAND_INS)
+    for char in set(text):
+        code = ord(char)
+        if code > 0x7F:
+            table[code] = (
+                _STANDS_FOR_BASE
+                if _in(code, _BASE_RANGES)
+                else _STANDS_FOR_CHARS
+                if _in(code, _CHARS_RANGES)
+                else _STANDS_FOR_OTHER
+            )
+    return text.translate(table)
+
 
 # One pattern per kind of token, chosen by the token's first character.
 _WS = re.compile(r"[ \t\r\n]+")
@@ -60,11 +104,6 @@ _STRING = re.compile(
     r"|'(?:[^'\\\n\r]|\\.)*'",
     re.DOTALL,
 )
-_VAR = re.compile(f"[?$]{_VARNAME}")
-_BNODE = re.compile(f"_:[0-9{_U}](?:[{_CHARS}]*(?:\\.+[{_CHARS}]+)*)?")
-# A prefixed name or, without a colon, a bare word (a keyword or a function's name), read as
-# wide as a prefix name can be, so that nothing glued to a keyword hides it.
-_NAME = re.compile(f"(?:{_PREFIX})?(?::(?:{_LOCAL})?)?")
 _LANGTAG = re.compile(r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*(?:--[A-Za-z]+)?")
 _NUMBER = re.compile(r"[0-9]+\.?[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?")
 # Oxigraph's IRIREF is "<", anything but ">", ">", then a valid IRI (escapes decoded).
@@ -124,10 +163,11 @@ def _ends_operand(token: Token | None) -> bool:
     )
 
 
-def _next(text: str, position: int) -> tuple[str, int]:
-    """The kind of the token at `position` (other than an IRI) and where it ends."""
+def _next(text: str, classes: str, position: int) -> tuple[str, int]:
+    """The kind of the token at `position` (other than an IRI) and where it ends; `classes` is
+    the text's class string."""
     char = text[position]
-    pattern, kind = None, "punct"
+    pattern, kind, scanned = None, "punct", text
     if char in " \t\r\n":
         pattern, kind = _WS, "ws"
     elif char == "#":
@@ -135,19 +175,19 @@ def _next(text: str, position: int) -> tuple[str, int]:
     elif char in "\"'":
         pattern, kind = _STRING, "string"
     elif char in "?$":
-        pattern, kind = _VAR, "var"
+        pattern, kind, scanned = _VAR, "var", classes
     elif char == "_":
-        pattern, kind = _BNODE, "bnode"
+        pattern, kind, scanned = _BNODE, "bnode", classes
     elif char == "@":
         pattern, kind = _LANGTAG, "langtag"
     elif char.isdigit() or (char == "." and text[position + 1 : position + 2].isdigit()):
         pattern, kind = _NUMBER, "number"
     elif char == ":" or char.isalpha():
-        name = _NAME.match(text, position)
+        name = _NAME.match(classes, position)
         if name is not None and name.end() > position:
             return ("pname" if ":" in name.group(0) else "word"), name.end()
     if pattern is not None:
-        matched = pattern.match(text, position)
+        matched = pattern.match(scanned, position)
         if matched is not None:
             return kind, matched.end()
     if text[position : position + 2] in _PAIRS:
@@ -162,6 +202,7 @@ def tokens(text: str) -> list[Token]:
     brackets: list[str] = []  # "{", "[", "<<", "expr" or "list" for "("
     expr_levels: list[bool] = [True]  # per brace level: in a projection or solution modifiers
     position, length = 0, len(text)
+    classes = _class_string(text)
     while position < length:
         start = position
         if text[position] == "<" and not text.startswith("<<", position):
@@ -171,7 +212,7 @@ def tokens(text: str) -> list[Token]:
                 found.append(("iri", iri.group(0), position))
                 position = iri.end()
                 continue
-        kind, position = _next(text, position)
+        kind, position = _next(text, classes, position)
         if kind == "ws" or kind == "comment":
             continue
         value = text[start:position]
@@ -283,6 +324,30 @@ def check(
         raise QueryError(f"{source}: the query is too long ({len(text)} characters)")
     if not text.strip():
         raise QueryError(f"{source}: the query is empty")
+    digest = hashlib.sha256(
+        repr(tuple(allow_service)).encode("utf-8", "surrogatepass")
+        + b"\0"
+        + text.encode("utf-8", "surrogatepass")
+    ).digest()
+    with _PASSED_LOCK:
+        if digest in _PASSED:
+            return
+    _refuse_if_outside(text, source, allow_service, hint)
+    with _PASSED_LOCK:
+        _PASSED[digest] = None
+        if len(_PASSED) > _PASSED_MAX:
+            del _PASSED[next(iter(_PASSED))]  # the oldest
+
+
+# The verdict depends on the text and the allowed endpoints alone, so a text that passed need not
+# be read again: a server's workers see the same few stored queries over and over. Digests only
+# (a text may be a megabyte), a bounded number, oldest forgotten first.
+_PASSED: dict[bytes, None] = {}
+_PASSED_MAX = 1024
+_PASSED_LOCK = threading.Lock()
+
+
+def _refuse_if_outside(text: str, source: str, allow_service: tuple[str, ...], hint: bool) -> None:
     spellings = [text]
     if _ESCAPE.search(text):
         spellings.append(_unescape(text))  # as the SPARQL spec reads it

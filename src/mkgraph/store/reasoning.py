@@ -67,15 +67,6 @@ def infer(graph: Graph) -> Graph:
     return inferred
 
 
-def with_inferences(graph: Graph) -> Graph:
-    """A new graph: the asserted triples plus what inference adds."""
-    combined = Graph()
-    bind_prefixes(combined)
-    combined += graph
-    combined += infer(graph)
-    return combined
-
-
 # ---------------------------------------------------------------- targeted inference
 
 _RULES = """
@@ -167,15 +158,6 @@ def infer_targeted_triples(store) -> list:
 
 def infer_targeted(store):
     """The same triples as an rdflib Graph."""
-    from rdflib import Graph
+    from mkgraph.store.engine import rdflib_graph
 
-    from mkgraph.api import _as_rdflib  # the one converter from Oxigraph terms
-
-    class _Triples:
-        form = "CONSTRUCT"
-        triples = infer_targeted_triples(store)
-
-    inferred = Graph()
-    bind_prefixes(inferred)
-    inferred += _as_rdflib(_Triples()).graph
-    return inferred
+    return rdflib_graph(infer_targeted_triples(store))

@@ -6,11 +6,10 @@ import re
 import shutil
 
 from mkgraph.core.errors import ParameterError
+from mkgraph.core.formats import SELECT_FORMATS
 from mkgraph.core.prefixes import BASE, PREFIXES, shorten
 
 XSD = PREFIXES["xsd"]
-
-SELECT_FORMATS = ("table", "csv", "tsv", "json", "xml", "markdown")
 
 
 def _cell(term) -> str:

@@ -26,7 +26,6 @@ FIELDS = {
     "lineage": None,  # any of the lineage relations
     "Wikidata": SKOS.exactMatch,
 }
-CORE_FIELDS = ("repository", "licence", "languages", "architectures", "start year")
 KNOWN, UNSOURCED, MISSING = "sourced", "unsourced", "missing"
 
 

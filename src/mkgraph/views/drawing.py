@@ -17,6 +17,7 @@ import json
 import re
 
 from mkgraph.core.errors import MkgraphError, OutputError
+from mkgraph.core.formats import DRAWING_EXTENSIONS
 from mkgraph.views.lineage import LineageView, sentence
 
 # A link target a drawing may make clickable: an absolute http(s) URL with no space, control
@@ -29,19 +30,6 @@ def web_link(url: str | None) -> str | None:
     never javascript:, data:, file: or anything a browser would run or read locally."""
     return url if url and _WEB_LINK.fullmatch(url) else None
 
-
-FORMATS = ("tree", "dot", "svg", "png", "mermaid", "json", "html")
-EXTENSIONS = {
-    ".dot": "dot",
-    ".gv": "dot",
-    ".svg": "svg",
-    ".png": "png",
-    ".mmd": "mermaid",
-    ".json": "json",
-    ".html": "html",
-    ".htm": "html",
-    ".txt": "tree",
-}
 
 # One look per kind of inheritance: (DOT style, DOT pen width, Mermaid arrow)
 EDGE_STYLES = {
@@ -63,7 +51,7 @@ class GraphvizMissing(MkgraphError):
 
 def format_from_extension(path: str) -> str | None:
     match = re.search(r"\.[A-Za-z]+$", path)
-    return EXTENSIONS.get(match.group(0).lower()) if match else None
+    return DRAWING_EXTENSIONS.get(match.group(0).lower()) if match else None
 
 
 def clan_colours(view: LineageView) -> dict[str, str]:

@@ -13,15 +13,10 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from mkgraph.core.namespaces import DOAP, LINEAGE_RELATIONS, MK
+from mkgraph.core.prefixes import LINEAGE_RELATION_NAMES
 from mkgraph.store.names import label
 
-DIRECTIONS = ("descendants", "ancestors")
-RELATION_NAMES = {
-    "based-on": MK.basedOn,
-    "derived-from": MK.derivedFrom,
-    "reimplements": MK.reimplements,
-    "inspired-by": MK.inspiredBy,
-}
+RELATION_NAMES = {name: MK[term] for name, term in LINEAGE_RELATION_NAMES.items()}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ import tempfile
 from pathlib import Path
 
 from mkgraph.core.errors import OutputError
-from mkgraph.store.export import GRAPH_FORMATS, load_context, serialize
+from mkgraph.core.formats import GRAPH_FORMATS
+from mkgraph.store.export import load_context, serialize
 from mkgraph.views import drawing, listing, pages
 
 

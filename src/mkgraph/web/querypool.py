@@ -28,13 +28,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, cast
 
-RESULT_FORMATS = {  # SELECT and ASK
+RESULT_MEDIA_TYPES = {  # SELECT and ASK
     "application/sparql-results+json": "JSON",
     "application/sparql-results+xml": "XML",
     "text/csv": "CSV",
     "text/tab-separated-values": "TSV",
 }
-GRAPH_FORMATS = {  # CONSTRUCT and DESCRIBE
+GRAPH_MEDIA_TYPES = {  # CONSTRUCT and DESCRIBE
     "text/turtle": "TURTLE",
     "application/ld+json": "JSON_LD",
     "application/n-triples": "N_TRIPLES",
@@ -118,13 +118,13 @@ def _answer(
         if isinstance(outcome, ox.QueryTriples):
             content_type = graph_type
             outcome.serialize(
-                cast(IO[bytes], buffer), format=getattr(ox.RdfFormat, GRAPH_FORMATS[graph_type])
+                cast(IO[bytes], buffer), format=getattr(ox.RdfFormat, GRAPH_MEDIA_TYPES[graph_type])
             )
         else:
             content_type = results_type
             outcome.serialize(
                 cast(IO[bytes], buffer),
-                format=getattr(ox.QueryResultsFormat, RESULT_FORMATS[results_type]),
+                format=getattr(ox.QueryResultsFormat, RESULT_MEDIA_TYPES[results_type]),
             )
     except _TooLarge:
         return _text(

@@ -25,6 +25,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 import pyoxigraph as ox
 
 from mkgraph.core.errors import MkgraphError
+from mkgraph.core.limits import DEFAULT_TIMEOUT
 from mkgraph.core.prefixes import GRAPH_IRI  # where mkgraph's triples go unless told otherwise
 from mkgraph.core.urlcheck import shown, unsafe_character
 from mkgraph.store.oxengine import OxResult
@@ -80,11 +81,6 @@ def parse_endpoint(url: str) -> Endpoint:
     user = unquote(parts.username) if parts.username else None
     password = unquote(parts.password) if parts.password is not None else None
     return Endpoint(safe, user, password)
-
-
-def check_endpoint(url: str) -> str:
-    """The endpoint URL without user info (what may be shown); raises RemoteError if unusable."""
-    return parse_endpoint(url).url
 
 
 def _graph_url(endpoint: str, graph: str) -> str:
@@ -326,7 +322,7 @@ def query(
     text: str,
     endpoint: str,
     graph: str = GRAPH_IRI,
-    timeout: float = 30.0,
+    timeout: float = DEFAULT_TIMEOUT,
     user: str | None = None,
     password: str | None = None,
     max_bytes: int | None = None,

@@ -44,9 +44,9 @@ from starlette.routing import Route
 
 from mkgraph.core.errors import MkgraphError, QueryError, UnknownNameError
 from mkgraph.core.prefixes import GRAPH_IRI
-from mkgraph.store import oxengine, querycheck
+from mkgraph.store import querycheck
 from mkgraph.web import connections
-from mkgraph.web.querypool import GRAPH_FORMATS, RESULT_FORMATS, QueryPool
+from mkgraph.web.querypool import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, QueryPool
 
 TEMP_PREFIX = "mkgraph-serve-"
 LOCK_FILE = "lock"  # held (flock) by the server that owns the folder, released by the kernel
@@ -298,15 +298,15 @@ class Endpoint:
         accept = (
             SHORT_FORMATS.get(override, override) if override else request.headers.get("accept", "")
         )
-        results_type = negotiate(accept, RESULT_FORMATS, "application/sparql-results+json")
-        graph_type = negotiate(accept, GRAPH_FORMATS, "text/turtle")
+        results_type = negotiate(accept, RESULT_MEDIA_TYPES, "application/sparql-results+json")
+        graph_type = negotiate(accept, GRAPH_MEDIA_TYPES, "text/turtle")
         if results_type is None and graph_type is None:
             raise Refusal(
                 406,
                 "no acceptable format: results come as "
-                + ", ".join(RESULT_FORMATS)
+                + ", ".join(RESULT_MEDIA_TYPES)
                 + "; graphs as "
-                + ", ".join(GRAPH_FORMATS),
+                + ", ".join(GRAPH_MEDIA_TYPES),
             )
         assert self.pool is not None
         async with self.admission.slot():
@@ -356,21 +356,15 @@ class Endpoint:
         return await self.answer(request, text, f"queries/{stored.name}")
 
     def _bound(self, stored, given: dict[str, str]) -> str:
-        bindings = self.kg._store_bindings(stored, given)
-        return oxengine.with_terms(stored.text, bindings) or oxengine.with_values(
-            stored.text, bindings
-        )
+        return self.kg.bound_text(stored, given)
 
     def _runnable(self, stored) -> str:
         """The stored query with its parameters' defaults written in, ready to run as it stands
         (the text as stored when a parameter has no default)."""
         try:
-            bindings = self.kg._store_bindings(stored, {})
+            return self.kg.bound_text(stored, {})
         except MkgraphError:
             return stored.text
-        return oxengine.with_terms(stored.text, bindings) or oxengine.with_values(
-            stored.text, bindings
-        )
 
     async def stored_list(self, request: Request) -> Response:
         if self._listing is None:  # the same for the server's life: built once, off the loop
@@ -511,7 +505,7 @@ class Endpoint:
     async def service_description(self, request: Request) -> Response:
         media = negotiate(
             request.headers.get("accept", ""),
-            {k: v for k, v in GRAPH_FORMATS.items() if k != "application/rdf+xml"},
+            {k: v for k, v in GRAPH_MEDIA_TYPES.items() if k != "application/rdf+xml"},
             "text/turtle",
         )
         if media is None:

@@ -1,0 +1,320 @@
+"""The SHACL engines: rudof (pyrudof, written in Rust; the default: about a quarter of a second on
+the bundled graph and a few seconds at 100k triples, where pySHACL takes half a minute) and pySHACL
+(``--validator pyshacl``, the reference implementation), each turned into report Problems. The
+tests run every shape fixture through both and require the same problems. Shapes are checked
+before either engine sees them: nothing in them may reach outside the graph.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from mkgraph.checks.report import SEVERITY, SH, Labeller, Problem
+from mkgraph.core.errors import ResourceError
+from mkgraph.core.prefixes import PREFIXES, shorten
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rdflib import Graph
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+VALIDATORS = ("rudof", "pyshacl")
+
+
+def check_shapes(triples: list[tuple[str, str, str]]) -> None:
+    """Refuse shapes that would reach outside the graph (check_shape_queries) or silently check
+    nothing: no shapes at all (every graph would "conform"), or a property shape without exactly
+    one path (rudof skips it without a word)."""
+    check_shape_queries(triples)
+    types = {o for _s, p, o in triples if p == RDF_TYPE}
+    if not types & {SH + "NodeShape", SH + "PropertyShape"}:
+        raise ResourceError(
+            "the shapes are not usable SHACL: no sh:NodeShape or sh:PropertyShape found"
+        )
+    paths: dict[str, int] = defaultdict(int)
+    for s, p, _o in triples:
+        if p == SH + "path":
+            paths[s] += 1
+    property_shapes = {o for _s, p, o in triples if p == SH + "property"} | {
+        s for s, p, o in triples if p == RDF_TYPE and o == SH + "PropertyShape"
+    }
+    for shape in sorted(property_shapes):
+        if paths[shape] != 1:
+            owner = next((s for s, p, o in triples if p == SH + "property" and o == shape), shape)
+            raise ResourceError(
+                f"the shapes are not usable SHACL: not a well-formed SHACL "
+                f"PropertyShape (one of {shorten(owner)}'s property shapes "
+                f"has {paths[shape]} sh:path where exactly one is needed)"
+            )
+
+
+# Where SHACL keeps SPARQL: constraints and validators (select, ask), SPARQL targets and
+# functions (select, ask), rules (construct) and SHACL-AF's update.
+_SPARQL_TEXTS = {SH + name: f"sh:{name}" for name in ("select", "ask", "construct", "update")}
+
+
+def check_shape_queries(triples: list[tuple[str, str, str]]) -> None:
+    """Every SPARQL text in the shapes passes the same check as any query (no SERVICE, FROM,
+    LOAD or update), before any SHACL engine sees the shapes; a SHACL-JS library, which an
+    engine would fetch, is refused too."""
+    from mkgraph.store import querycheck
+
+    prefixes = {s: o for s, p, o in triples if p == SH + "prefix"}
+    namespaces = {s: o for s, p, o in triples if p == SH + "namespace"}
+    # As the engines run them: each declared prefix above the text.
+    prologue = "".join(
+        f"PREFIX {prefixes[node]}: <{namespaces[node]}>\n"
+        for node in prefixes
+        if node in namespaces
+    )
+    owners = {o: s for s, p, o in triples if p in (SH + "sparql", SH + "target")}
+    for s, p, o in triples:
+        if p in _SPARQL_TEXTS:
+            shape = owners.get(s, s)  # the shape a constraint or target node belongs to
+            querycheck.check(
+                prologue + o, f"the shapes ({_SPARQL_TEXTS[p]} of {shorten(shape)})", hint=False
+            )
+        if p == SH + "jsLibraryURL":
+            raise ResourceError(
+                f"the shapes are not usable SHACL: sh:jsLibraryURL <{o[:100]}> refused: "
+                "mkgraph never fetches anything"
+            )
+
+
+def pyshacl_problems(data: Graph, shapes: Graph, label: Labeller) -> list[Problem]:
+    """The shapes checked by pySHACL, the reference implementation."""
+    import pyshacl  # imported here: only this validator pays for it
+    from pyshacl.errors import ReportableRuntimeError
+    from rdflib import RDF, Graph, Namespace, URIRef
+
+    sh = Namespace(SH)
+    check_shapes([(str(s), str(p), str(o)) for s, p, o in shapes])
+    from mkgraph.store import offline
+
+    try:  # in a thread that can open no socket (mkgraph.store.offline)
+        _conforms, results, _text = offline.run(
+            lambda: pyshacl.validate(
+                data,
+                shacl_graph=shapes,
+                inference="none",
+                advanced=True,
+                allow_warnings=True,
+            )
+        )
+    except ReportableRuntimeError as exc:
+        raise ResourceError(f"the shapes are not usable SHACL: {exc}") from None
+    if not isinstance(results, Graph):  # pySHACL reports some shape errors as a result object
+        raise ResourceError(f"the shapes are not usable SHACL: {results}")
+    problems = []
+    for result in results.subjects(RDF.type, sh.ValidationResult):
+        focus = results.value(result, sh.focusNode)
+        path = results.value(result, sh.resultPath)
+        value = results.value(result, sh.value)
+        message = results.value(result, sh.resultMessage)
+        shape = results.value(result, sh.sourceShape)
+        component = results.value(result, sh.sourceConstraintComponent)
+        problems.append(
+            Problem(
+                focus=str(focus),
+                focus_label=label(str(focus)) if focus is not None else "?",
+                message=str(message) if message else "constraint not met",
+                severity=SEVERITY.get(str(results.value(result, sh.resultSeverity)), "violation"),
+                path=shorten(str(path)) if isinstance(path, URIRef) else None,
+                value=(label(str(value)) if isinstance(value, URIRef) else str(value))
+                if value is not None
+                else None,
+                check=shorten(str(shape)) if isinstance(shape, URIRef) else "shape",
+                path_iri=str(path) if isinstance(path, URIRef) else None,
+                value_term=value.n3() if value is not None else None,
+                shape=_node_text(shape),
+                component=str(component) if component is not None else None,
+            )
+        )
+    return problems
+
+
+def _node_text(node) -> str | None:
+    """An rdflib IRI or blank node as Problem keeps it: the IRI, or _:id."""
+    if node is None:
+        return None
+    return node.n3() if type(node).__name__ == "BNode" else str(node)
+
+
+# SHACL terms whose constraints read only the focus node's own triples and the types of its
+# values: shapes built from these alone can be checked a piece of the graph at a time.
+_LOCAL_TERMS = {
+    SH + name
+    for name in (
+        "message",
+        "path",
+        "class",
+        "datatype",
+        "nodeKind",
+        "minCount",
+        "maxCount",
+        "minLength",
+        "maxLength",
+        "pattern",
+        "flags",
+        "in",
+        "hasValue",
+        "languageIn",
+        "uniqueLang",
+        "minInclusive",
+        "maxInclusive",
+        "minExclusive",
+        "maxExclusive",
+        "equals",
+        "disjoint",
+        "lessThan",
+        "lessThanOrEquals",
+        "or",
+        "and",
+        "not",
+        "xone",
+        "closed",
+        "ignoredProperties",
+        "targetClass",
+        "targetSubjectsOf",
+        "property",
+        "name",
+        "description",
+        "severity",
+        "order",
+        "group",
+        "deactivated",
+        "prefixes",
+        "declare",
+        "prefix",
+        "namespace",
+        "select",
+        "sparql",
+    )
+}
+
+
+def shapes_are_local(triples: list[tuple[str, str, str]]) -> bool:
+    """Whether every constraint looks only at its focus node's triples and its values' types:
+    simple paths, no sh:node / qualified shapes / subject- or object-based targets, and SPARQL
+    constraints only when deactivated."""
+    deactivated = {s for s, p, o in triples if p == SH + "deactivated" and o == "true"}
+    for _s, p, o in triples:
+        if p.startswith(SH) and p not in _LOCAL_TERMS:
+            return False
+        if p == SH + "path" and o.startswith("_:"):
+            return False  # a sequence, inverse or other complex path
+        if p == SH + "sparql" and o not in deactivated:
+            return False
+    return True
+
+
+_QUOTED = re.compile(r'"(?P<text>.*)"(@[A-Za-z0-9-]+|\^\^\S+)?', re.DOTALL)
+
+
+def _lexical(rendered: str) -> str:
+    """rudof renders literal terms as Turtle ("TestOS"@en); the report wants the text alone."""
+    match = _QUOTED.fullmatch(rendered)
+    return match["text"] if match else rendered
+
+
+def _is_iri(rendered: str) -> bool:
+    return not rendered.startswith(("_:", '"')) and ":" in rendered
+
+
+def rudof_problems(data_ntriples: str, shapes_ntriples: str, label: Labeller) -> list[Problem]:
+    """The shapes checked by rudof; both graphs are handed over as N-Triples text, so rudof never
+    resolves a file name or address of its own."""
+    import pyrudof
+
+    from mkgraph.store import offline
+
+    rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+    try:
+        offline.run(
+            lambda: rudof.read_shacl(
+                shapes_ntriples,
+                format=pyrudof.ShaclFormat.NTriples,
+                reader_mode=pyrudof.ReaderMode.Strict,
+            )
+        )
+    except pyrudof.RudofError as exc:
+        raise ResourceError(f"the shapes are not usable SHACL: {_one_line(exc)}") from None
+
+    def validate():
+        rudof.read_data(
+            data_ntriples, format=pyrudof.RDFFormat.NTriples, reader_mode=pyrudof.ReaderMode.Strict
+        )
+        return rudof.validate_shacl()
+
+    # Each step in a thread that can open no socket: rudof would call a SERVICE in a constraint.
+    try:
+        report = offline.run(validate)
+    except pyrudof.RudofError as exc:
+        raise ResourceError(f"SHACL validation could not run: {_one_line(exc)}") from None
+    messages = _shape_messages(shapes_ntriples)
+    problems = []
+    for entry in report:
+        focus, value, shape = entry.focus_node, entry.value, entry.source_shape
+        # The shape's own sh:message, as SHACL asks; rudof puts its own words ("OR not
+        # satisfied") in place of it for some constraints.
+        message = messages.get(shape or "") or (_lexical(entry.message) if entry.message else None)
+        problems.append(
+            Problem(
+                focus=focus,
+                focus_label=label(focus),
+                message=message or "constraint not met",
+                severity=SEVERITY.get(SH + str(entry.severity), "violation"),
+                path=shorten(entry.path) if entry.path and _is_iri(entry.path) else None,
+                value=(label(value) if _is_iri(value) else _lexical(value))
+                if value is not None
+                else None,
+                check=shorten(shape) if shape and _is_iri(shape) else "shape",
+                path_iri=entry.path if entry.path and _is_iri(entry.path) else None,
+                value_term=_rudof_term(value) if value is not None else None,
+                shape=shape or None,
+                component=entry.constraint_component or None,
+            )
+        )
+    return problems
+
+
+def _shape_messages(shapes_ntriples: str) -> dict[str, str]:
+    """Each shape's sh:message (the first, in a stable order), keyed as rudof names shapes."""
+    import pyoxigraph as ox
+
+    found: dict[str, list[str]] = defaultdict(list)
+    for quad in ox.parse(shapes_ntriples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES):
+        if quad.predicate.value == SH + "message":
+            subject = quad.subject
+            key = "_:" + subject.value if isinstance(subject, ox.BlankNode) else subject.value
+            found[key].append(quad.object.value)
+    return {shape: sorted(texts)[0] for shape, texts in found.items()}
+
+
+_RUDOF_LITERAL = re.compile(
+    r'"(?P<text>.*)"(?:@(?P<lang>[A-Za-z0-9-]+)|\^\^(?P<type>\S+))?', re.DOTALL
+)
+
+
+def _rudof_term(rendered: str) -> str:
+    """A term as rudof renders it ("2015"^^xsd:gYear, an IRI bare, _:b1) in N-Triples syntax."""
+    if rendered.startswith("_:"):
+        return rendered
+    match = _RUDOF_LITERAL.fullmatch(rendered)
+    if match is None:
+        return f"<{rendered}>"
+    text = match["text"]  # rudof escapes as N-Triples does
+    if match["lang"]:
+        return f'"{text}"@{match["lang"]}'
+    datatype = match["type"]
+    if datatype is None:
+        return f'"{text}"'
+    if datatype.startswith("<"):
+        return f'"{text}"^^{datatype}'
+    prefix, _colon, local = datatype.partition(":")
+    return f'"{text}"^^<{PREFIXES.get(prefix, prefix + ":")}{local}>'
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:300]

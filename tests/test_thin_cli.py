@@ -1,0 +1,77 @@
+"""The command line only parses and prints: `show`, `coverage`, `render list` and `lineage` print
+what the library's KnowledgeGraph answers, byte for byte."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from rdfcompare import same_graph
+from rdflib import Graph
+
+from mkgraph.views import describe
+
+
+@pytest.mark.parametrize("fmt, history", [("turtle", False), ("ntriples", True), ("jsonld", False)])
+def test_show_as_rdf_is_the_library_answer(fmt, history, kg, invoke):
+    """The same graph (blank provenance nodes get new names in each process: compared as graphs)."""
+    args = ["show", "Genode", "-f", fmt] + (["--history"] if history else [])
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    parse_as = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld"}[fmt]
+    printed = Graph().parse(data=result.stdout, format=parse_as)
+    answered = Graph().parse(data=kg.describe_rdf("Genode", fmt, history=history), format=parse_as)
+    assert len(printed) > 20
+    assert same_graph(printed, answered)
+
+
+def test_show_as_text_is_the_library_answer(kg, invoke):
+    result = invoke("show", "seL4")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == describe.render(kg.describe("seL4")) + "\n"
+
+
+def test_show_of_an_unknown_name_is_one_line(kg, invoke):
+    result = invoke("show", "No Such Kernel", "-f", "turtle")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("mkgraph: error: no resource named 'No Such Kernel'")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "json"])
+def test_coverage_is_the_library_answer(fmt, kg, invoke):
+    result = invoke("coverage", "-f", fmt)
+    assert result.exit_code == 0, result.output
+    report = kg.coverage()
+    expected = report.as_json() if fmt == "json" else report.as_table(markdown=fmt == "markdown")
+    assert result.stdout == expected + "\n"
+    if fmt == "json":
+        assert json.loads(result.stdout)  # and it is JSON
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_render_list_is_the_library_answer(fmt, kg, invoke):
+    result = invoke("render", "list", "-f", fmt)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == kg.project_list(fmt) + "\n"
+
+
+def test_the_library_refuses_an_unknown_list_format(kg):
+    from mkgraph.core.errors import ParameterError
+
+    with pytest.raises(ParameterError, match="unknown list format 'pdf'"):
+        kg.project_list("pdf")
+
+
+def test_both_directions_keep_the_systems_own_name_in_the_sentences(invoke):
+    """The heading says which way; the sentences name the system as the data does (they said
+    "Hedron (ancestors) is derived from NOVA")."""
+    result = invoke("lineage", "--both", "Hedron")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "Hedron (ancestors)",
+        "└── Hedron is derived from NOVA",
+        "",
+        "Hedron (descendants)",
+        "└── Secure Virtual Platform is based on Hedron",
+    ]
