@@ -149,13 +149,14 @@ def test_json_statements_carry_periods_levels_and_sources_with_history(invoke):
     data = json.loads(invoke("lineage", "Genode", "--ancestors", "-f", "json").output)
     (genode,) = [n for n in data["nodes"] if n["name"] == "Genode"]
     licences = {s["value"]: s for s in genode["statements"]["licences"]}
-    assert licences["GPL-2.0-only"]["period"] == "until 2017"
+    assert licences["GPL-2.0-only"]["period"] == "until 2017-02-28"
     assert licences["GPL-2.0-only"]["current"] is False
     assert licences["GPL-2.0-only"]["sources"] == [
         "Genode LICENSE as imported with release 11.11 (GPLv2)"
     ]
     assert (
-        licences["AGPL-3.0-only"]["period"] == "since 2017" and licences["AGPL-3.0-only"]["current"]
+        licences["AGPL-3.0-only"]["period"] == "since 2017-02-28"
+        and licences["AGPL-3.0-only"]["current"]
     )
     assert genode["facts"]["licences"] == ["AGPL-3.0-only"]
     ports = [
@@ -209,11 +210,14 @@ def test_html_page_in_a_real_browser(forest, invoke, tmp_path, monkeypatch):
         # periods, history included, each value with its own sources
         driver.execute_script("mkgraphShow('n_genode')")
         lines = driver.find_element(By.ID, "facts-body").text.splitlines()
-        assert "GPL-2.0-only (until 2017)" in lines and "AGPL-3.0-only (since 2017)" in lines
-        after = lines[lines.index("GPL-2.0-only (until 2017)") + 1]
+        assert (
+            "GPL-2.0-only (until 2017-02-28)" in lines
+            and "AGPL-3.0-only (since 2017-02-28)" in lines
+        )
+        after = lines[lines.index("GPL-2.0-only (until 2017-02-28)") + 1]
         assert after == "sources: Genode LICENSE as imported with release 11.11 (GPLv2)"
         ended = driver.find_elements(By.CSS_SELECTOR, "#facts-body dd.ended")
-        assert "GPL-2.0-only (until 2017)" in [dd.text.splitlines()[0] for dd in ended]
+        assert "GPL-2.0-only (until 2017-02-28)" in [dd.text.splitlines()[0] for dd in ended]
         # search by another name (skos:altLabel), and by part of a name
         assert (
             driver.execute_script("return mkgraphFind('Extremely Reliable Operating System')")

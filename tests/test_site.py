@@ -106,7 +106,7 @@ def test_every_link_resolves_and_nothing_loads_from_elsewhere(site):
 def test_system_page_shows_facts_sources_periods_lineage_and_what_points_at_it(site):
     out, _ = site
     genode = (out / "system" / "genode.html").read_text(encoding="utf-8")
-    assert "GPL-2.0-only" in genode and "(until 2017)" in genode
+    assert "GPL-2.0-only" in genode and "(until 2017-02-28)" in genode
     assert "Genode LICENSE as imported with release 11.11 (GPLv2)" in genode
     assert '<a href="../system/sel4.html">seL4</a>' in genode
     assert "<h2>Lineage</h2>" in genode and "<svg" in genode
@@ -148,4 +148,4 @@ def test_every_page_in_a_browser(site, tmp_path, monkeypatch):
         assert driver.find_element(By.ID, "facts-title").text == "EROS"
         driver.find_element(By.CSS_SELECTOR, "g#n_genode").click()
         assert driver.find_element(By.ID, "facts-title").text == "Genode"
-        assert "GPL-2.0-only (until 2017)" in driver.find_element(By.ID, "facts-body").text
+        assert "GPL-2.0-only (until 2017-02-28)" in driver.find_element(By.ID, "facts-body").text
