@@ -172,7 +172,7 @@ QUERY = (Path(__file__).parent.parent / "queries" / "by-architecture.rq").read_t
 
 
 @settings(
-    max_examples=examples(300),
+    max_examples=examples(100),  # ~1 s each; HYPOTHESIS_PROFILE=fuzz runs 2,000
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
