@@ -8,6 +8,7 @@ import shutil
 
 import httpx
 import pytest
+from commands import invoke_on
 
 from mkgraph.api import KnowledgeGraph
 from mkgraph.web import server
@@ -64,7 +65,7 @@ def test_lineage_pictures_are_kept_per_system_and_bounded(kg, app_of, monkeypatc
 
 
 @needs_dot
-def test_a_javascript_homepage_is_never_a_link(scratch_root, app_of, invoke, tmp_path):
+def test_a_javascript_homepage_is_never_a_link(scratch_root, app_of, tmp_path):
     sel4 = scratch_root / "data" / "projects" / "sel4.trig"
     text = sel4.read_text(encoding="utf-8")
     assert text.count("doap:homepage <https://sel4.systems>") == 1
@@ -78,9 +79,9 @@ def test_a_javascript_homepage_is_never_a_link(scratch_root, app_of, invoke, tmp
     assert svg.status_code == 200 and b"seL4" in svg.content
     assert b"javascript" not in svg.content.lower()
     assert b"https://" in svg.content  # the other systems keep their links
-    for fmt in ("svg", "html", "mermaid", "dot"):
+    for fmt in ("svg", "html", "mermaid", "dot"):  # the command, on the graph loaded above
         out = tmp_path / f"lineage.{fmt}"
-        result = invoke("--root", str(scratch_root), "lineage", "seL4", "-f", fmt, "-o", str(out))
+        result = invoke_on(kg, "lineage", "seL4", "-f", fmt, "-o", str(out))
         assert result.exit_code == 0, result.output
         drawn = out.read_text(encoding="utf-8")
         assert "javascript" not in drawn.lower(), fmt
