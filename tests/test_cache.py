@@ -79,9 +79,11 @@ def test_cache_can_be_turned_off(monkeypatch):
     assert str(cache.cache_folder()) == os.path.join("/somewhere", "mkgraph")
 
 
-def test_the_hot_path_imports_no_heavy_library(tmp_path):
+def test_the_hot_path_imports_no_heavy_library():
     import subprocess
     import sys
+
+    from servers import warm_environment
 
     code = (
         "import sys, runpy; sys.argv = ['mkgraph', 'query', 'descendants', '-f', 'csv'];\n"
@@ -89,12 +91,13 @@ def test_the_hot_path_imports_no_heavy_library(tmp_path):
         "heavy = [m for m in ('rdflib', 'pyshacl', 'owlrl') if m in sys.modules]\n"
         "print('HEAVY', heavy)"
     )
-    env = dict(os.environ, MKGRAPH_CACHE_DIR=str(tmp_path))
-    subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
+    # the session's cache, filled with the bundled graph and the stored queries' checks
     warm = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code],
+        env=warm_environment(),
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "HEAVY []" in warm.stdout  # with the cache warm, nothing heavy is imported
 
@@ -111,23 +114,26 @@ def test_the_hot_path_imports_no_heavy_library(tmp_path):
     ],
     ids=["query", "validate", "export"],
 )
-def test_commands_import_only_what_they_use(args, unwanted, tmp_path):
+def test_commands_import_only_what_they_use(args, unwanted):
     """pySHACL and owlrl only for --validator pyshacl / --reasoner owlrl, the server stack only
-    for serve, HTTP only for --endpoint and publish (checked after a first run fills the cache)."""
+    for serve, HTTP only for --endpoint and publish (checked with the cache warm: the session's,
+    filled with the bundled graph and the stored queries' checks, as a first run fills it)."""
     import subprocess
     import sys
+
+    from servers import warm_environment
 
     code = (
         f"import sys, runpy; sys.argv = ['mkgraph', *{args!r}]\n"
         "try:\n    runpy.run_module('mkgraph', run_name='__main__')\nexcept SystemExit:\n    pass\n"
         f"print('LOADED', [m for m in {unwanted!r} if m in sys.modules])"
     )
-    env = dict(os.environ, MKGRAPH_CACHE_DIR=str(tmp_path))
-    subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
     again = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code],
+        env=warm_environment(),
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "LOADED []" in again.stdout, again.stdout[-500:]
 
