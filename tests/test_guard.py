@@ -21,7 +21,7 @@ import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from servers import environment, free_port, mkgraph_command, running, warm_environment
+from servers import free_port, mkgraph_command, running, warm_environment
 
 from mkgraph.api import KnowledgeGraph
 from mkgraph.checks import shacl
@@ -697,9 +697,10 @@ run()
     ],
     ids=["queries", "sparql", "query", "allow-service", "publish"],
 )
-def test_the_program_forbids_itself_sockets_unless_it_needs_them(args, confined, tmp_path):
+def test_the_program_forbids_itself_sockets_unless_it_needs_them(args, confined):
     """`mkgraph` run as a program: a command that needs no network can open no socket at all
-    (the probe runs as the process exits)."""
+    (the probe runs as the process exits). The session's warm cache: a cold load in each
+    process cost seconds and confines nothing more."""
     if not offline.available():
         pytest.skip("no seccomp here")
     done = subprocess.run(
@@ -707,7 +708,7 @@ def test_the_program_forbids_itself_sockets_unless_it_needs_them(args, confined,
         capture_output=True,
         text=True,
         timeout=120,
-        env=environment(MKGRAPH_CACHE_DIR=str(tmp_path)),
+        env=warm_environment(),
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith("SOCKET-DENIED" if confined else "SOCKET-OK"), done.stdout
