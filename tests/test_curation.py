@@ -183,6 +183,18 @@ def sourced_facts(graph: Graph) -> set:
     }
 
 
+@pytest.fixture(scope="module")
+def refusing_root(tmp_path_factory, bundled):
+    """A copy of the sources and its graph, loaded once: every request below is refused and
+    writes nothing (each test checks that)."""
+    from mkgraph.api import KnowledgeGraph
+
+    root = tmp_path_factory.mktemp("refusing") / "root"
+    for name in ("ontology", "data", "shapes", "queries"):
+        shutil.copytree(bundled.root / name, root / name)
+    return root, KnowledgeGraph(root)
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -191,12 +203,15 @@ def sourced_facts(graph: Graph) -> set:
         (("new", "???", "--homepage", "https://x.example.org"), "has no letters or digits"),
     ],
 )
-def test_new_refuses_bad_requests(args, message, scratch_root, invoke):
-    before = sorted((scratch_root / "data").rglob("*"))
-    result = invoke("--root", str(scratch_root), *args)
+def test_new_refuses_bad_requests(args, message, refusing_root):
+    from commands import invoke_on
+
+    root, kg = refusing_root
+    before = sorted((root / "data").rglob("*"))
+    result = invoke_on(kg, *args)
     assert result.exit_code == 2
     assert result.output.startswith("mkgraph: error: ") and message in result.output
-    assert sorted((scratch_root / "data").rglob("*")) == before
+    assert sorted((root / "data").rglob("*")) == before
 
 
 def test_new_refuses_to_overwrite(scratch_root, invoke):
