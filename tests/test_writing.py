@@ -217,14 +217,15 @@ def test_dev_stdout_as_a_pipe_is_written_directly(tmp_path):
     import subprocess
     import sys
 
-    env = dict(os.environ, MKGRAPH_CACHE_DIR=str(tmp_path / "cache"))
+    from servers import warm_environment
+
     done = subprocess.run(
         [sys.executable, "-m", "mkgraph", "query", "descendants", "-f", "csv", "-o", "/dev/stdout"],
         capture_output=True,
-        env=env,
+        env=warm_environment(),  # the session's cache, filled: no cold load in the process
         cwd=tmp_path,
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(b"name,depth,path\r\n")  # CSV lines end in CRLF
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache"]
+    assert list(tmp_path.iterdir()) == []
