@@ -21,12 +21,11 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from click.testing import CliRunner
+from commands import invoke_on
 from graphs import bundled_graph
 from servers import Virtuoso, free_port, oxigraph_program, running, virtuoso_programs
 
 from mkgraph.api import KnowledgeGraph
-from mkgraph.cli import main
 
 # One worker runs this whole module (pytest-xdist's loadgroup): the stores start once.
 pytestmark = pytest.mark.xdist_group("test_remote")
@@ -132,17 +131,16 @@ def store(request, virtuoso_server):
 
 @pytest.fixture(scope="module")
 def published(store):
-    result = CliRunner().invoke(
-        main, ["publish", "--endpoint", store.publish_url, *store.user], env=store.env
-    )
+    result = invoke_on(KG, "publish", "--endpoint", store.publish_url, *store.user, env=store.env)
     assert result.exit_code == 0, result.output
     return result.output
 
 
 @functools.cache
 def local_output(*args: str) -> str:
-    """What a command prints on the bundled graph: computed once, compared with every store."""
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    """What a command prints on the bundled graph (the session's, loaded once): computed once,
+    compared with every store."""
+    result = invoke_on(KG, *args)
     assert result.exit_code == 0, result.output
     return result.stdout
 
