@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mkgraph.core.choices import ENGINES, REASONERS, VALIDATORS
 from mkgraph.core.errors import (
     ParameterError,
     QueryError,
@@ -32,8 +33,6 @@ from mkgraph.store import queries
 if TYPE_CHECKING:  # pragma: no cover
     from rdflib import Graph, URIRef
 
-ENGINES = ("auto", "oxigraph", "rdflib")
-REASONERS = ("targeted", "owlrl")
 
 
 class KnowledgeGraph:
@@ -87,14 +86,16 @@ class KnowledgeGraph:
     @cached_property
     def store(self):
         """The same graph in an Oxigraph store, from the cache when no source file changed."""
-        import pyoxigraph as ox
-
-        from mkgraph.store import cache, fastload
+        from mkgraph.store import cache
 
         files = self.source_snapshot
         cached = cache.open_store(files)
         if cached is not None:
             return cached
+        import pyoxigraph as ox
+
+        from mkgraph.store import fastload
+
         store = fastload.load_store(files)
         cache.save_store(
             files, store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
@@ -372,12 +373,12 @@ class KnowledgeGraph:
         import threading
         import time
 
-        from mkgraph.checks import chunking, shacl
+        from mkgraph.checks import chunking
 
         chunk_triples = chunk_triples or chunking.CHUNK_TRIPLES
-        if validator not in shacl.VALIDATORS:
+        if validator not in VALIDATORS:
             raise ParameterError(
-                f"unknown validator {validator!r} (choose from {', '.join(shacl.VALIDATORS)})"
+                f"unknown validator {validator!r} (choose from {', '.join(VALIDATORS)})"
             )
         checks = [q for q in self.stored_queries() if q.is_violation_check]
         fast = self._use_oxigraph(False)

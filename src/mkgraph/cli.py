@@ -13,8 +13,7 @@ from pathlib import Path
 import click
 
 from mkgraph import __version__
-from mkgraph.api import REASONERS
-from mkgraph.checks.shacl import VALIDATORS
+from mkgraph.core.choices import REASONERS, VALIDATORS
 from mkgraph.core.errors import MkgraphError, ParameterError
 from mkgraph.core.formats import DRAWING_FORMATS, GRAPH_FORMATS, SELECT_FORMATS
 from mkgraph.core.limits import DEFAULT_TIMEOUT

@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from mkgraph.checks.report import SEVERITY, SH, Labeller, Problem
+from mkgraph.core.choices import VALIDATORS  # noqa: F401  (its one home is core)
 from mkgraph.core.errors import ResourceError
 from mkgraph.core.prefixes import PREFIXES, shorten
 
@@ -19,7 +20,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from rdflib import Graph
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-VALIDATORS = ("rudof", "pyshacl")
 
 
 def check_shapes(triples: list[tuple[str, str, str]]) -> None:
