@@ -5,15 +5,18 @@ layer over this; scripts and notebooks can use it directly.
     kg = KnowledgeGraph()
     result = kg.query("descendants", {"of": "seL4"})
 
-Two SPARQL engines answer queries: Oxigraph (fast; the default for queries over the asserted graph,
-loaded from a content-keyed cache) and rdflib (for queries over the inferred graph, and the reference
-the tests compare against). Heavy libraries are imported only by the methods that need them, so a
-stored query from the command line never pays for rdflib, pySHACL or owlrl.
+Two SPARQL engines answer queries, behind one interface (mkgraph.store.backends.Engine), chosen
+once when the object is made: Oxigraph (the default for the asserted graph, opened from a
+content-keyed cache) or rdflib (engine="rdflib": the reference the tests compare against); queries
+over the inferred graph are answered by rdflib. Heavy libraries are imported only by the methods
+that need them, so a stored query from the command line never pays for rdflib, pySHACL or owlrl.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import cached_property
+from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,11 +31,20 @@ from mkgraph.core.errors import (
 )
 from mkgraph.core.limits import DEFAULT_TIMEOUT
 from mkgraph.core.resources import Resources, locate
-from mkgraph.store import queries
+from mkgraph.store import backends, queries
 
 if TYPE_CHECKING:  # pragma: no cover
     from rdflib import Graph, URIRef
 
+
+@dataclass
+class FormatOutcome:
+    """What `KnowledgeGraph.format_files` did: files migrated (old, new path), files found not
+    canonical (with check=True), files rewritten."""
+
+    migrated: list[tuple[Path, Path]] = field(default_factory=list)
+    not_canonical: list[Path] = field(default_factory=list)
+    formatted: list[Path] = field(default_factory=list)
 
 
 class KnowledgeGraph:
@@ -46,8 +58,21 @@ class KnowledgeGraph:
                 f"unknown reasoner {reasoner!r} (choose from {', '.join(REASONERS)})"
             )
         self.resources: Resources = locate(root)
-        self.engine = engine
+        # The one choice of engine for the asserted graph ("auto": Oxigraph where installed).
+        self.engine = "rdflib" if engine == "rdflib" or not _oxigraph_installed() else "oxigraph"
         self.reasoner = reasoner
+        self._oxigraph = backends.OxigraphEngine(lambda: self.store)
+        self._asserted: backends.Engine = (
+            self._oxigraph
+            if self.engine == "oxigraph"
+            else backends.RdflibEngine(lambda: self.graph)
+        )
+        # the inferred graph is an rdflib Graph; names are resolved in the asserted one
+        self._inferred: backends.Engine = backends.RdflibEngine(
+            self.graph_with_inferences, names=lambda: self.graph
+        )
+        # the targeted rules run on Oxigraph; without it, owlrl computes the same triples
+        self._targeted = reasoner == "targeted" and self.engine == "oxigraph"
 
     # ---------------------------------------------------------------- loading
     @cached_property
@@ -108,7 +133,7 @@ class KnowledgeGraph:
         the same triples in a fraction of the time) or by owlrl's full OWL 2 RL closure."""
         from mkgraph.store import reasoning
 
-        if self.reasoner == "targeted" and self._use_oxigraph(False):
+        if self._targeted:
             return reasoning.infer_targeted(self.store)
         return reasoning.infer(self.graph)
 
@@ -125,16 +150,12 @@ class KnowledgeGraph:
     def _target(self, inferred: bool) -> Graph:
         return self.graph_with_inferences() if inferred else self.graph
 
-    def _use_oxigraph(self, inferred: bool) -> bool:
-        if inferred or self.engine == "rdflib":
-            return False
-        if self.engine == "oxigraph":
-            return True
-        try:
-            import pyoxigraph  # noqa: F401
-        except ImportError:  # pragma: no cover - a dependency, but the rdflib engine still works
-            return False
-        return True
+    def _engine(self, inferred: bool) -> backends.Engine:
+        return self._inferred if inferred else self._asserted
+
+    def _oxigraph_writes(self, inferred: bool) -> bool:
+        """Whether Oxigraph's writers can give the graph asked for (all but owlrl's closure)."""
+        return self.engine == "oxigraph" and (not inferred or self._targeted)
 
     # ---------------------------------------------------------------- queries
     def stored_queries(self) -> list[queries.StoredQuery]:
@@ -159,6 +180,12 @@ class KnowledgeGraph:
             values[parameter.name] = value
         return values
 
+    def _bind(
+        self, engine: backends.Engine, stored: queries.StoredQuery, params: dict[str, str]
+    ) -> dict:
+        kinds = {p.name: p.kind for p in stored.parameters}
+        return engine.bind(kinds, self._check_params(stored, params))
+
     def bindings(self, stored: queries.StoredQuery, params: dict[str, str]) -> dict:
         """Each parameter's value (given or default) read as an rdflib term."""
         from mkgraph.store import names
@@ -169,24 +196,10 @@ class KnowledgeGraph:
             for name, value in self._check_params(stored, params).items()
         }
 
-    def _store_bindings(self, stored: queries.StoredQuery, params: dict[str, str]) -> dict:
-        from mkgraph.store import lookup
-
-        kinds = {p.name: p.kind for p in stored.parameters}
-        return {
-            name: lookup.store_value(self.store, kinds[name], value)
-            for name, value in self._check_params(stored, params).items()
-        }
-
     def bound_text(self, stored: queries.StoredQuery, params: dict[str, str]) -> str:
         """The stored query with its parameters (given, else their defaults) written in as
         terms: the text another store, or the server's workers, run as it stands."""
-        from mkgraph.store import oxengine
-
-        bindings = self._store_bindings(stored, params)
-        return oxengine.with_terms(stored.text, bindings) or oxengine.with_values(
-            stored.text, bindings
-        )
+        return self._oxigraph.bound_text(stored.text, self._bind(self._oxigraph, stored, params))
 
     def query(
         self,
@@ -214,29 +227,10 @@ class KnowledgeGraph:
         allow_service: tuple[str, ...],
         native: bool,
     ):
-        if self._use_oxigraph(inferred):
-            from mkgraph.store import oxengine
-
-            result = oxengine.run(
-                self.store,
-                stored.text,
-                self._store_bindings(stored, params or {}),
-                source=str(stored.path),
-                timeout=timeout,
-                allow_service=allow_service,
-            )
-            return result if native else _rdflib_result(result)
-        from mkgraph.store import engine
-
-        bound = self.bindings(stored, params or {})
-        return engine.run(
-            self._target(inferred),
-            stored.text,
-            bound,
-            source=str(stored.path),
-            timeout=timeout,
-            allow_service=allow_service,
-        )
+        engine = self._engine(inferred)
+        bindings = self._bind(engine, stored, params or {})
+        answer = engine.run(stored.text, bindings, str(stored.path), timeout, allow_service)
+        return answer if native else engine.result(answer)
 
     def query_file(
         self,
@@ -274,27 +268,14 @@ class KnowledgeGraph:
         """Run an ad-hoc SPARQL query."""
         if not _is_text(text):
             raise QueryError(f"{source}: the query is not UTF-8 text")
-        if self._use_oxigraph(inferred):
-            from mkgraph.store import oxengine
-
-            result = oxengine.run(
-                self.store, text, None, source=source, timeout=timeout, allow_service=allow_service
-            )
-            return result if native else _rdflib_result(result)
-        from mkgraph.store import engine
-
-        return engine.run(
-            self._target(inferred),
-            text,
-            source=source,
-            timeout=timeout,
-            allow_service=allow_service,
-        )
+        engine = self._engine(inferred)
+        answer = engine.run(text, None, source, timeout, allow_service)
+        return answer if native else engine.result(answer)
 
     # ---------------------------------------------------------------- other stores
     def ntriples(self, inferred: bool = False) -> bytes:
         """The whole graph (with what inference adds, if asked) as N-Triples."""
-        if self._use_oxigraph(False) and (not inferred or self.reasoner == "targeted"):
+        if self._oxigraph_writes(inferred):
             import pyoxigraph as ox
 
             return ox.serialize(self._triples(inferred), format=ox.RdfFormat.N_TRIPLES) or b""
@@ -328,6 +309,7 @@ class KnowledgeGraph:
         user: str | None = None,
         password: str | None = None,
         native: bool = False,
+        allow_service: tuple[str, ...] = (),
     ):
         """Run a stored query (its parameters resolved here, sent as terms) or a query text at
         another SPARQL endpoint. Returns what `query` returns for the same question: a
@@ -335,7 +317,8 @@ class KnowledgeGraph:
         from (the same writers print a local and a remote answer).
 
         The timeout covers the whole exchange with the store; the password is sent only in
-        answer to the scheme the store asks for (Digest where offered)."""
+        answer to the scheme the store asks for (Digest where offered). The query passes the same
+        check as a local one: a SERVICE is sent only to the endpoints in `allow_service`."""
         from mkgraph.store import oxengine
         from mkgraph.web import remote
 
@@ -345,7 +328,7 @@ class KnowledgeGraph:
             source = str(stored.path)
         else:
             source = "query"
-        oxengine.check(text or "", source)
+        oxengine.check(text or "", source, allow_service)
         result = remote.query(
             oxengine.PROLOGUE + (text or ""),
             endpoint,
@@ -354,7 +337,7 @@ class KnowledgeGraph:
             user,
             password,
         )
-        return result if native else _rdflib_result(result)
+        return result if native else self._oxigraph.result(result)
 
     # ---------------------------------------------------------------- checks
     def validate(
@@ -381,7 +364,7 @@ class KnowledgeGraph:
                 f"unknown validator {validator!r} (choose from {', '.join(VALIDATORS)})"
             )
         checks = [q for q in self.stored_queries() if q.is_violation_check]
-        fast = self._use_oxigraph(False)
+        fast = self.engine == "oxigraph"
         if fast and "store" not in vars(self):  # loaded here, outside the time limit and thread
             # Validation works on an in-memory store, parsed afresh, and leaves the graph cache
             # alone: rudof's input and the violation queries are read faster from memory than
@@ -588,6 +571,30 @@ class KnowledgeGraph:
             raise ParameterError(f"{name!r} is already in the graph as <{iri}>: edit its file")
         return template.new_project(self.resources, name, homepage, listed)
 
+    def format_files(
+        self, files: list[Path] | None = None, check: bool = False, migrate: bool = False
+    ) -> FormatOutcome:
+        """Keep data files canonical (mkgraph.store.formatting): every curated file under data/
+        unless `files` are named. `check` only reports the files that are not canonical;
+        `migrate` first moves reified provenance into the compact TriG form. Never writes into
+        the copy installed with mkgraph."""
+        from mkgraph.store import formatting
+
+        if check and migrate:
+            raise ParameterError("--check and --migrate do not go together")
+        paths = list(files or self.resources.curated_files(self.resources.data))
+        outcome = FormatOutcome()
+        if check:
+            outcome.not_canonical = formatting.unformatted(paths)
+            return outcome
+        self.resources.check_writable(paths)
+        if migrate:
+            outcome.migrated = formatting.migrate(paths)
+            renamed = dict(outcome.migrated)
+            paths = [renamed.get(p, p) for p in paths]
+        outcome.formatted = formatting.format_files(paths)
+        return outcome
+
     def stale_facts(self, days: int, today=None):
         """The facts whose sources were all read more than ``days`` ago (mkgraph.views.review)."""
         from mkgraph.views import review
@@ -601,11 +608,7 @@ class KnowledgeGraph:
         from mkgraph.store import export
 
         context = export.load_context(self.resources.jsonld_context) if fmt == "jsonld" else None
-        if (
-            fmt != "jsonld"
-            and self._use_oxigraph(False)
-            and (not inferred or self.reasoner == "targeted")
-        ):
+        if fmt != "jsonld" and self._oxigraph_writes(inferred):
             # Oxigraph's writers: ten times faster than rdflib's on large graphs, no rdflib parse.
             return export.serialize_triples(self._triples(inferred), fmt)
         return export.serialize(self._target(inferred), fmt, context)
@@ -739,7 +742,6 @@ def _is_text(value: str) -> bool:
     return True
 
 
-def _rdflib_result(result):
-    from mkgraph.store.engine import from_oxigraph
-
-    return from_oxigraph(result)
+def _oxigraph_installed() -> bool:
+    """pyoxigraph is a dependency; without it (a broken install) the rdflib engine still works."""
+    return find_spec("pyoxigraph") is not None
