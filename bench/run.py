@@ -4,6 +4,7 @@ target's ratio against its anchor measured in the same run.
 
     python bench/run.py                 # bundled data and ~86k triples (generate.py 100000)
     python bench/run.py --sizes 10000 100000 1000000 --runs 3 --heavy-up-to 1000000
+    python bench/run.py --queries-only --runs 10   # the cold query and its anchors only
 
 Figures belong here, not in timed tests. Rows, for each data set:
 
@@ -206,7 +207,13 @@ def main() -> None:
         action="store_true",
         help="only the rows the targets need (no rdflib engine, pySHACL or export rows)",
     )
+    parser.add_argument(
+        "--queries-only",
+        action="store_true",
+        help="only the cold query rows and the oxigraph CLI anchors (no validate, no rdflib)",
+    )
     args = parser.parse_args()
+    args.targets_only = args.targets_only or args.queries_only
     work = Path(tempfile.mkdtemp(prefix="mkgraph-bench-"))
     rows: list[tuple[str, str, float, float, int]] = []
     targets = [("bundled", work / "bundled", "seL4", "sel4")]
@@ -280,7 +287,7 @@ def main() -> None:
                 command = [oxigraph_cli, "query", "--location", str(store)]
                 command += ["--query-file", str(query_file), "--results-format", "csv"]
                 row(name, label, measure(command, runs, None))
-        if not heavy:
+        if not heavy or args.queries_only:
             continue
         validate = mk + ["validate", "--timeout", "3600"]
         vruns = max(1, runs // 2) if size > 10_000 else runs
