@@ -59,7 +59,9 @@ class KnowledgeGraph:
             )
         self.resources: Resources = locate(root)
         # The one choice of engine for the asserted graph ("auto": Oxigraph where installed).
-        self.engine = "rdflib" if engine == "rdflib" or not _oxigraph_installed() else "oxigraph"
+        if engine == "auto":
+            engine = "oxigraph" if _oxigraph_installed() else "rdflib"
+        self.engine = engine
         self.reasoner = reasoner
         self._oxigraph = backends.OxigraphEngine(lambda: self.store)
         self._asserted: backends.Engine = (
@@ -188,13 +190,7 @@ class KnowledgeGraph:
 
     def bindings(self, stored: queries.StoredQuery, params: dict[str, str]) -> dict:
         """Each parameter's value (given or default) read as an rdflib term."""
-        from mkgraph.store import names
-
-        kinds = {p.name: p.kind for p in stored.parameters}
-        return {
-            name: names.bind_value(self.graph, kinds[name], value)
-            for name, value in self._check_params(stored, params).items()
-        }
+        return self._bind(backends.RdflibEngine(lambda: self.graph), stored, params)
 
     def bound_text(self, stored: queries.StoredQuery, params: dict[str, str]) -> str:
         """The stored query with its parameters (given, else their defaults) written in as
