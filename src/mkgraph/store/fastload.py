@@ -88,20 +88,22 @@ def _is_blank(term) -> bool:
     return isinstance(term, ox.BlankNode)
 
 
-def _expanded(quads, terms: Terms):
+def _expanded(quads, names: _BlankNames):
     """A TriG file's quads with each named-graph fact reified (mkgraph.store.expand), as default-graph
     quads; a TriG file is read whole, since its annotations may follow the facts they annotate."""
-    plain = (
+    rename, default = names.of, ox.DefaultGraph
+    plain = [
         (
-            q.subject,
+            rename(q.subject),
             q.predicate,
-            q.object,
-            None if q.graph_name == ox.DefaultGraph() else q.graph_name,
+            rename(q.object),
+            None if type(q.graph_name) is default else rename(q.graph_name),
         )
         for q in quads
-    )
-    for s, p, o in expand(list(plain), terms):
-        yield ox.Quad(s, p, o)
+    ]
+    quad = ox.Quad
+    for s, p, o in expand(plain, names.terms):
+        yield quad(s, p, o)
 
 
 def iter_file(file: Path | Source):
@@ -124,10 +126,10 @@ def iter_file(file: Path | Source):
         # No base IRI: Oxigraph then refuses every relative IRI itself (a file's own @base still
         # applies), and the file goes to the rdflib loader, which names the IRI and its line.
         names = _BlankNames(source)
-        parsed = names.renamed(
-            ox.parse(text, format=ox.RdfFormat.TURTLE if suffix == ".ttl" else ox.RdfFormat.TRIG)
+        parsed = ox.parse(
+            text, format=ox.RdfFormat.TURTLE if suffix == ".ttl" else ox.RdfFormat.TRIG
         )
-        for quad in parsed if suffix == ".ttl" else _expanded(parsed, names.terms):
+        for quad in names.renamed(parsed) if suffix == ".ttl" else _expanded(parsed, names):
             if type(quad.object) is ox.Literal:
                 _checked_literal(path, text, quad.object, long_terms_possible)
             elif quad.predicate == _RDF_REST:
