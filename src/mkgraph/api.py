@@ -363,8 +363,10 @@ class KnowledgeGraph:
         timeout: float | None = None,
     ):
         """The SHACL shapes (by rudof, or by pySHACL) and the *-violation queries, in one report.
-        A graph larger than `chunk_triples` is handed to rudof a piece at a time when the shapes
-        allow it (see mkgraph.checks.chunking), which bounds validation's memory.
+        When the shapes allow it (mkgraph.checks.chunking), rudof is handed the graph in pieces
+        of about `chunk_triples`, which bounds validation's memory, and only the subjects whose
+        part of the graph changed since a run remembered in the cache folder
+        (mkgraph.checks.incremental); the report is the one validating the whole graph gives.
 
         Past `timeout` seconds (loading the graph not counted) ValidationTimeout is raised. The
         checks run in a daemon thread that is then abandoned: the command line exits at once; in

@@ -75,14 +75,6 @@ class _BlankNames:
             name = self._names[term] = self.fresh()
         return name
 
-    def renamed(self, quads):
-        for quad in quads:
-            s, o, g = quad.subject, quad.object, quad.graph_name
-            if type(s) is ox.BlankNode or type(o) is ox.BlankNode or type(g) is ox.BlankNode:
-                yield ox.Quad(self.of(s), quad.predicate, self.of(o), self.of(g))
-            else:
-                yield quad
-
 
 def _is_blank(term) -> bool:
     return isinstance(term, ox.BlankNode)
@@ -129,11 +121,18 @@ def iter_file(file: Path | Source):
         parsed = ox.parse(
             text, format=ox.RdfFormat.TURTLE if suffix == ".ttl" else ox.RdfFormat.TRIG
         )
-        for quad in names.renamed(parsed) if suffix == ".ttl" else _expanded(parsed, names):
-            if type(quad.object) is ox.Literal:
-                _checked_literal(path, text, quad.object, long_terms_possible)
+        turtle = suffix == ".ttl"  # a TriG file's blank nodes are renamed as it is expanded
+        rename, blank, literal, make = names.of, ox.BlankNode, ox.Literal, ox.Quad
+        for quad in parsed if turtle else _expanded(parsed, names):
+            # each term read once (each read makes a new Python object): the hot loop at 1M
+            subject, value = quad.subject, quad.object
+            if turtle and (type(subject) is blank or type(value) is blank):
+                subject, value = rename(subject), rename(value)
+                quad = make(subject, quad.predicate, value)
+            if type(value) is literal:
+                _checked_literal(path, text, value, long_terms_possible)
             elif quad.predicate == _RDF_REST:
-                rest[str(quad.subject)] = str(quad.object)
+                rest[str(subject)] = str(value)
             yield quad
     except SyntaxError as exc:
         _rdflib_triples(source)  # raises the rdflib loader's DataError for the same problem
