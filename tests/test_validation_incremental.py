@@ -421,3 +421,34 @@ mksh:NamedParents a sh:NodeShape ; sh:targetClass mk:System ;
     problems = KnowledgeGraph(small_root).validate(chunk_triples=1).problems
     messages = {p.message for p in problems}
     assert ("a parent needs a name" in messages) is not named
+
+
+def test_licence_verdicts_are_remembered_and_need_no_licence_list_then(tmp_path):
+    """SPDX verdicts (deprecated, unknown, unparsable, unlinked) are remembered in the cache
+    folder, keyed by the installed licence list: the next run computes none of them (importing
+    license-expression and building its index cost 0.14 s a validate); a damaged file only
+    costs the verdicts again."""
+    from mkgraph.checks import licences
+
+    spdx = licences.SPDX_PREFIX
+    links = [("urn:a", spdx + "GPL-2.0"), ("urn:a", spdx + "MIT"), ("urn:b", spdx + "Nonsense-1")]
+    expressions = [("urn:a", "MIT OR Apache-2.0"), ("urn:b", "MIT AND (")]
+    expected = licences.licence_problems(links, expressions, None)
+    assert {value for _resource, value, _message in expected} == {
+        "GPL-2.0",
+        "Nonsense-1",
+        "MIT OR Apache-2.0",
+        "MIT AND (",
+    }
+    assert licences.licence_problems(links, expressions, tmp_path) == expected
+    (entry,) = tmp_path.glob("licences-*.json")
+    computed = mock.patch.multiple(
+        licences,
+        identifier_problem=mock.Mock(side_effect=AssertionError("computed again")),
+        expression_problems=mock.Mock(side_effect=AssertionError("computed again")),
+    )
+    with computed:
+        assert licences.licence_problems(links, expressions, tmp_path) == expected
+    for damaged in ('{"identifiers": {"MIT": 5}, "expressions": {}}', "[]", "{"):
+        entry.write_text(damaged, encoding="utf-8")
+        assert licences.licence_problems(links, expressions, tmp_path) == expected
