@@ -1,6 +1,6 @@
 """Checks' results remembered on disk, in the cache folder (mkgraph.store.cache.cache_folder): a
 JSON file per key, written whole beside its place and then moved in (a reader never sees half a
-file), and removed once unused for a week. What a file holds and what its name is keyed by are its
+file), and removed by a later write once not written for a week. What a file holds and what its name is keyed by are its
 user's (mkgraph.checks.incremental: rudof's findings; mkgraph.checks.licences: SPDX verdicts); a
 file that cannot be read, or is not what its user wrote, only costs the check again.
 """
@@ -32,7 +32,7 @@ def read(entry: Path) -> Any:
 
 def write(entry: Path, value: Any) -> None:
     """Written beside its place, then moved in; other files of the same kind (the name up to its
-    last "-") go once unused for a week. Failures are skipped silently."""
+    last "-") go once not written for a week. Failures are skipped silently."""
     building = entry.with_name(f".{entry.name}.{os.getpid()}")
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
