@@ -1,8 +1,9 @@
 """Checks' results remembered on disk, in the cache folder (mkgraph.store.cache.cache_folder): a
 JSON file per key, written whole beside its place and then moved in (a reader never sees half a
-file), and removed by a later write once not written for a week. What a file holds and what its name is keyed by are its
-user's (mkgraph.checks.incremental: rudof's findings; mkgraph.checks.licences: SPDX verdicts); a
-file that cannot be read, or is not what its user wrote, only costs the check again.
+file), and removed by a later write once not written for a week. What a file holds and what its
+name is keyed by are its user's (mkgraph.checks.incremental: rudof's findings;
+mkgraph.checks.licences: SPDX verdicts); a file that cannot be read, or is not what its user
+wrote, only costs the check again.
 """
 
 from __future__ import annotations
