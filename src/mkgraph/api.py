@@ -343,8 +343,10 @@ class KnowledgeGraph:
         timeout: float | None = None,
     ):
         """The SHACL shapes (by rudof, or by pySHACL) and the *-violation queries, in one report.
-        A graph larger than `chunk_triples` is handed to rudof a piece at a time when the shapes
-        allow it (see mkgraph.checks.chunking), which bounds validation's memory.
+        When the shapes allow it (mkgraph.checks.chunking), rudof is handed the graph in pieces
+        of about `chunk_triples`, which bounds validation's memory, and only the subjects whose
+        part of the graph changed since a run remembered in the cache folder
+        (mkgraph.checks.incremental); the report is the one validating the whole graph gives.
 
         Past `timeout` seconds (loading the graph not counted) ValidationTimeout is raised. The
         checks run in a daemon thread that is then abandoned: the command line exits at once; in
@@ -415,9 +417,14 @@ class KnowledgeGraph:
 
                 shapes = graph_module.load_shapes(self.resources)
                 return shacl.pyshacl_problems(self.graph, shapes, label)
-            shapes, local = self._shapes_ntriples()
-            if fast and local and len(self.store) > chunk_triples:
-                return self._rudof_in_pieces(shapes, label, chunk_triples)
+            shapes, local = shacl.read_shapes(self.resources)
+            if fast and local:  # in pieces; only what changed since the last run is checked
+                from mkgraph.checks import incremental
+                from mkgraph.store import cache
+
+                return incremental.rudof_problems(
+                    self.store, shapes, label, chunk_triples, cache.cache_folder()
+                )
             return shacl.rudof_problems(self._ntriples(fast), shapes, label)
 
         def code_checks(rows) -> list:
@@ -473,36 +480,6 @@ class KnowledgeGraph:
         import pyoxigraph as ox
 
         return self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode()
-
-    def _rudof_in_pieces(self, shapes: str, label, size: int):
-        from mkgraph.checks import chunking, shacl
-
-        problems = []
-        for subjects, piece in chunking.pieces(self.store, size):
-            problems += [
-                p for p in shacl.rudof_problems(piece, shapes, label) if p.focus in subjects
-            ]
-        return problems
-
-    def _shapes_ntriples(self) -> tuple[str, bool]:
-        """The shapes as N-Triples, and whether they can be checked a piece at a time."""
-        import pyoxigraph as ox
-
-        from mkgraph.checks import chunking, shacl
-        from mkgraph.store import fastload
-
-        files = self.resources.turtle_files(self.resources.shapes)
-        if not files:
-            raise ResourceError(f"{self.resources.shapes}: no .ttl shapes files")
-        triples = [quad.triple for path in files for quad in fastload.parse_file(path)]
-        plain = [
-            (chunking.name(t.subject), t.predicate.value, chunking.name(t.object)) for t in triples
-        ]
-        shacl.check_shapes(plain)
-        return (
-            (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode(),
-            shacl.shapes_are_local(plain),
-        )
 
     def _store_label(self, resource: str) -> str:
         from mkgraph.store import lookup
