@@ -19,6 +19,7 @@ from mkgraph.cli import main
 from mkgraph.core.resources import locate
 
 FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURE_DATA = FIXTURES / "root" / "data"
 
 
 @pytest.fixture(autouse=True)
@@ -162,6 +163,30 @@ def scratch_root(tmp_path, bundled):
     for name in ("ontology", "data", "shapes", "queries"):
         shutil.copytree(bundled.root / name, root / name)
     return root
+
+
+def _fixture_root(target: Path, bundled) -> Path:
+    for name in ("ontology", "shapes", "queries"):
+        shutil.copytree(bundled.root / name, target / name)
+    shutil.copytree(FIXTURE_DATA, target / "data")
+    return target
+
+
+@pytest.fixture
+def fixture_root(tmp_path, bundled):
+    """A small, realistic root to break on purpose: the checkout's ontology, shapes and queries,
+    and the data in tests/fixtures/root/data (five projects, four systems, the vocabularies: a
+    frozen copy, so a curator who changes data/ never breaks a code test). It conforms."""
+    return _fixture_root(tmp_path / "fixture", bundled)
+
+
+@pytest.fixture(scope="session")
+def fixture_kg(tmp_path_factory, bundled):
+    """The fixture root's graph, loaded once per test run (per worker): for code tests that
+    read a realistic graph and change nothing."""
+    from mkgraph.api import KnowledgeGraph
+
+    return KnowledgeGraph(_fixture_root(tmp_path_factory.mktemp("fixture-kg") / "root", bundled))
 
 
 @pytest.fixture
