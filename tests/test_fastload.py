@@ -60,7 +60,7 @@ def test_literal_lexical_forms(datatype, value, verdict):
     assert well_typed(value, XSD + datatype) is verdict
 
 
-@settings(max_examples=examples(300), deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     value=st.text(alphabet="0123456789-+.:TZeE", max_size=12),
     datatype=st.sampled_from(sorted(LEXICAL)),

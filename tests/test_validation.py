@@ -189,7 +189,7 @@ def test_lineage_cycles_match_the_definition():
 
     nodes = st.sampled_from("abcdefgh")
 
-    @settings(max_examples=examples(300), deadline=None)
+    @settings(max_examples=examples(60), deadline=None)
     @given(st.lists(st.tuples(nodes, nodes), max_size=14))
     def check(edges):
         everyone = {n for edge in edges for n in edge}
