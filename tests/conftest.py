@@ -204,10 +204,11 @@ def fixture_kg(tmp_path_factory, bundled):
 
 @pytest.fixture
 def small_root(tmp_path, bundled):
-    """Ontology, shapes, queries and only the vocabularies and sources: data fixtures go into data/."""
+    """Ontology, shapes, queries and only the vocabularies and sources (the fixture root's frozen
+    copies, so a curator's new agent or source changes no code test): data fixtures go into data/."""
     root = tmp_path / "small"
     for name in ("ontology", "shapes", "queries"):
         shutil.copytree(bundled.root / name, root / name)
-    shutil.copytree(bundled.data / "vocabulary", root / "data" / "vocabulary")
-    shutil.copy(bundled.data / "sources.ttl", root / "data" / "sources.ttl")
+    shutil.copytree(FIXTURE_DATA / "vocabulary", root / "data" / "vocabulary")
+    shutil.copy(FIXTURE_DATA / "sources.ttl", root / "data" / "sources.ttl")
     return root
