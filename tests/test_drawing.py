@@ -340,7 +340,8 @@ def test_forest_panels_fit_a_readme_and_read_as_sentences(forest, lineage, tmp_p
 @pytest.mark.bundled_data
 def test_l4_family_tree_with_years_and_kinds_of_inheritance(invoke):
     """lineage L4 --both: L3 above L4 (1993), the re-implementations of its interface dotted, the
-    code inherited (OKL4 from Pistachio, Fiasco.OC from Fiasco) bold."""
+    code inherited (L4/Alpha from L4, OKL4 from Pistachio and L4-embedded, Fiasco.OC from Fiasco)
+    bold, each kernel in the year the L4 family tree of the seL4 whitepaper (Figure 2.2) gives."""
     (graph,) = pydot.graph_from_dot_data(invoke("lineage", "L4", "--both", "-f", "dot").output)
     nodes = set(_system_nodes(graph))
     assert {"n_l3", "n_l4", "n_l4_mips", "n_l4_alpha", "n_l4ka_hazelnut", "n_l4_fiasco"} <= nodes
@@ -350,9 +351,12 @@ def test_l4_family_tree_with_years_and_kinds_of_inheritance(invoke):
         for edge in _system_edges(graph)
     }
     assert kinds[("n_l4", "n_l3")] == "inspired by"
-    for child in ("n_l4_mips", "n_l4_alpha", "n_l4ka_hazelnut", "n_l4_fiasco", "n_l4ka_pistachio"):
+    for child in ("n_l4_mips", "n_l4ka_hazelnut", "n_l4_fiasco", "n_l4ka_pistachio", "n_p4"):
         assert kinds[(child, "n_l4")] == "re-implements", child
+    assert kinds[("n_l4_alpha", "n_l4")] == "derived from"  # the figure's code arrow
     assert kinds[("n_okl4", "n_l4ka_pistachio")] == "derived from"
+    assert kinds[("n_okl4", "n_l4_embedded")] == "derived from"
+    assert kinds[("n_l4_embedded", "n_l4ka_pistachio")] == "derived from"
     assert kinds[("n_fiasco_oc", "n_l4_fiasco")] == "derived from"
     ranked = [sub for sub in graph.get_subgraphs() if sub.get("rank") == "same"]
     year_of = {
@@ -364,6 +368,12 @@ def test_l4_family_tree_with_years_and_kinds_of_inheritance(invoke):
     }
     assert year_of["n_l4"] == "y1993"  # announced 1993: placed by its earliest dated event
     assert year_of["n_l4_mips"] == year_of["n_l4_alpha"] == "y1996"
+    expected = {"n_l4_fiasco": 1998, "n_p4": 1999, "n_l4ka_hazelnut": 2000}
+    expected |= {"n_l4ka_pistachio": 2003, "n_l4_embedded": 2005, "n_okl4": 2007}
+    expected |= {"n_fiasco_oc": 2009}
+    assert {node: year_of.get(node) for node in expected} == {
+        node: f"y{year}" for node, year in expected.items()
+    }
 
 
 @pytest.mark.parametrize(

@@ -106,9 +106,11 @@ def test_unknown_system(invoke):
 def test_l4_descendants_by_kind_of_inheritance(invoke):
     lines = invoke("lineage", "L4").output.splitlines()
     assert lines[0] == "L4"
-    for child in ("L4/Alpha", "L4/Fiasco", "L4/MIPS", "L4Ka::Hazelnut", "L4Ka::Pistachio"):
+    for child in ("L4/Fiasco", "L4/MIPS", "L4Ka::Hazelnut", "L4Ka::Pistachio", "P4"):
         assert any(line.endswith(f"{child} re-implements L4") for line in lines), child
-    assert any(line.endswith("OKL4 is derived from L4Ka::Pistachio") for line in lines)
+    assert any(line.endswith("L4/Alpha is derived from L4") for line in lines)  # code inherited
+    assert any(line.endswith("L4-embedded is derived from L4Ka::Pistachio") for line in lines)
+    assert any(line.endswith("OKL4 is derived from L4-embedded") for line in lines)
 
 
 @pytest.mark.bundled_data
@@ -122,7 +124,11 @@ def test_ancestors_reach_l3_through_the_kinds_of_inheritance(invoke):
     )
     only = invoke("lineage", "OKL4", "--ancestors", "-r", "reimplements", "-r", "derived-from")
     assert only.output == (
-        "OKL4\n└── OKL4 is derived from L4Ka::Pistachio\n    └── L4Ka::Pistachio re-implements L4\n"
+        "OKL4\n"
+        "├── OKL4 is derived from L4-embedded\n"
+        "│   └── L4-embedded is derived from L4Ka::Pistachio\n"
+        "│       └── L4Ka::Pistachio re-implements L4\n"
+        "└── OKL4 is derived from L4Ka::Pistachio (shown above)\n"
     )
 
 
