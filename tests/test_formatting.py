@@ -20,6 +20,12 @@ def test_data_files_are_canonical(path: Path):
     )
 
 
+def test_the_fixture_roots_files_are_canonical(fixture_root, invoke):
+    """The code tests' own data stays canonical too: the format tests then see only their change."""
+    result = invoke("--root", str(fixture_root), "format", "--check")
+    assert (result.exit_code, result.output) == (0, "")
+
+
 def test_format_check_and_fix(fixture_root, invoke):
     target = next((fixture_root / "data" / "projects").glob("tock.*"))  # .ttl or, migrated, .trig
     original = target.read_text(encoding="utf-8")
