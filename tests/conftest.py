@@ -198,6 +198,9 @@ def fixture_kg(tmp_path_factory, bundled):
     from mkgraph.api import KnowledgeGraph
 
     root = _fixture_root(tmp_path_factory.mktemp("fixture-kg") / "root", bundled)
+    for path in root.rglob("*"):  # shared by every test: mkgraph refuses to write a read-only file
+        if path.is_file():
+            path.chmod(0o444)
     graph = _SESSION_GRAPHS[root] = KnowledgeGraph(root)
     return graph
 
