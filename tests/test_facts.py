@@ -111,6 +111,51 @@ def test_a_licence_change_is_dated(kg):
     assert ("GPL-2.0-only", None, "2025-09-08") in changes
 
 
+def test_a_status_read_from_an_old_snapshot_is_bounded_by_it(kg):
+    """A stored snapshot shows nothing after the day it was taken: where that day is long past, the
+    status it gives ends there, and no current status is claimed (issue 14: axle was called dormant
+    from a snapshot taken the day after its newest commit)."""
+    rows = kg.sparql("""
+        SELECT ?p ?status ?until WHERE {
+            VALUES ?p { sys:axle sys:brutal sys:escape sys:hedron sys:luxos sys:m3 sys:minix3 sys:redleaf }
+            ?st rdf:subject ?p ; rdf:predicate mk:status ; rdf:object ?s .
+            BIND(REPLACE(STR(?s), "^.*/", "") AS ?status)
+            OPTIONAL { ?st mk:validUntil ?until }
+        }""").rows
+    bounded = {str(p).rsplit("/", 1)[1]: (str(s), str(u) if u else None) for p, s, u in rows}
+    assert bounded == {
+        "axle": ("active", "2024-03-28"),
+        "brutal": ("active", "2024-03-28"),
+        "escape": ("active", "2024-03-28"),
+        "hedron": ("active", "2024-03-27"),
+        "luxos": ("active", "2025-02-16"),
+        "m3": ("active", "2025-02-03"),
+        "minix3": ("dormant", "2024-03-28"),
+        "redleaf": ("dormant", "2024-03-28"),
+    }
+
+
+def test_a_status_judged_from_a_history_agrees_with_its_latest_activity(kg):
+    """Where a status and the latest activity rest on the same history, the status is `active`
+    exactly when the latest activity falls in the twelve months before the day it is judged on:
+    the end of its period, or else the day its source was read."""
+    rows = kg.sparql("""
+        SELECT ?p ?status ?latest ?day WHERE {
+            ?st rdf:subject ?p ; rdf:predicate mk:status ; rdf:object ?s ; prov:wasDerivedFrom ?src .
+            ?la rdf:subject ?p ; rdf:predicate mk:latestActivity ; rdf:object ?latest ;
+                prov:wasDerivedFrom ?src .
+            ?src mk:readOn ?read .
+            OPTIONAL { ?st mk:validUntil ?until }
+            BIND(STR(COALESCE(?until, ?read)) AS ?day)
+            BIND(REPLACE(STR(?s), "^.*/", "") AS ?status)
+        }""").rows
+    assert len(rows) >= 20, rows
+    for project, status, latest, day in rows:
+        year, rest = str(day)[:4], str(day)[4:]
+        within = str(latest) > f"{int(year) - 1}{rest}"
+        assert (str(status) == "active") == within, (project, status, latest, day)
+
+
 def test_sources_query_traces_every_fact_about_sel4(invoke, kg):
     result = kg.query("sources", {"of": "seL4"})
     assert {"property", "value", "source", "url", "read"} <= set(result.variables)

@@ -89,3 +89,34 @@ def test_both_directions_keep_the_systems_own_name_in_the_sentences(mkgraph):
         "Helios (descendants)",
         "└── Ares is based on Helios",
     ]
+
+
+def test_format_prints_what_the_library_answers(scratch_root, invoke):
+    """`mkgraph format` asks KnowledgeGraph.format_files, like every other command."""
+    from mkgraph.api import KnowledgeGraph
+
+    target = scratch_root / "data" / "systems" / "coyotos.trig"
+    target.write_text(target.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")
+    outcome = KnowledgeGraph(scratch_root).format_files(check=True)
+    assert outcome.not_canonical == [target.resolve()]
+    checked = invoke("--root", str(scratch_root), "format", "--check")
+    assert (checked.exit_code, checked.stdout) == (1, f"not canonical: {target.resolve()}\n")
+    formatted = invoke("--root", str(scratch_root), "format", str(target))
+    assert (formatted.exit_code, formatted.stdout) == (0, f"formatted {target}\n")
+    assert KnowledgeGraph(scratch_root).format_files(check=True).not_canonical == []
+
+
+def test_the_command_line_reaches_no_formatting_code_of_its_own():
+    import ast
+    from pathlib import Path
+
+    import mkgraph.cli
+
+    tree = ast.parse(Path(mkgraph.cli.__file__).read_text(encoding="utf-8"))
+    imported = {
+        (node.module or "") + "." + alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert "mkgraph.store.formatting" not in imported

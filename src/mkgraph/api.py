@@ -5,18 +5,22 @@ layer over this; scripts and notebooks can use it directly.
     kg = KnowledgeGraph()
     result = kg.query("descendants", {"of": "seL4"})
 
-Two SPARQL engines answer queries: Oxigraph (fast; the default for queries over the asserted graph,
-loaded from a content-keyed cache) and rdflib (for queries over the inferred graph, and the reference
-the tests compare against). Heavy libraries are imported only by the methods that need them, so a
-stored query from the command line never pays for rdflib, pySHACL or owlrl.
+Two SPARQL engines answer queries, behind one interface (mkgraph.store.backends.Engine), chosen
+once when the object is made: Oxigraph (the default for the asserted graph, opened from a
+content-keyed cache) or rdflib (engine="rdflib": the reference the tests compare against); queries
+over the inferred graph are answered by rdflib. Heavy libraries are imported only by the methods
+that need them, so a stored query from the command line never pays for rdflib, pySHACL or owlrl.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import cached_property
+from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mkgraph.core.choices import ENGINES, REASONERS, VALIDATORS
 from mkgraph.core.errors import (
     ParameterError,
     QueryError,
@@ -27,13 +31,20 @@ from mkgraph.core.errors import (
 )
 from mkgraph.core.limits import DEFAULT_TIMEOUT
 from mkgraph.core.resources import Resources, locate
-from mkgraph.store import queries
+from mkgraph.store import backends, queries
 
 if TYPE_CHECKING:  # pragma: no cover
     from rdflib import Graph, URIRef
 
-ENGINES = ("auto", "oxigraph", "rdflib")
-REASONERS = ("targeted", "owlrl")
+
+@dataclass
+class FormatOutcome:
+    """What `KnowledgeGraph.format_files` did: files migrated (old, new path), files found not
+    canonical (with check=True), files rewritten."""
+
+    migrated: list[tuple[Path, Path]] = field(default_factory=list)
+    not_canonical: list[Path] = field(default_factory=list)
+    formatted: list[Path] = field(default_factory=list)
 
 
 class KnowledgeGraph:
@@ -47,8 +58,23 @@ class KnowledgeGraph:
                 f"unknown reasoner {reasoner!r} (choose from {', '.join(REASONERS)})"
             )
         self.resources: Resources = locate(root)
+        # The one choice of engine for the asserted graph ("auto": Oxigraph where installed).
+        if engine == "auto":
+            engine = "oxigraph" if _oxigraph_installed() else "rdflib"
         self.engine = engine
         self.reasoner = reasoner
+        self._oxigraph = backends.OxigraphEngine(lambda: self.store)
+        self._asserted: backends.Engine = (
+            self._oxigraph
+            if self.engine == "oxigraph"
+            else backends.RdflibEngine(lambda: self.graph)
+        )
+        # the inferred graph is an rdflib Graph; names are resolved in the asserted one
+        self._inferred: backends.Engine = backends.RdflibEngine(
+            self.graph_with_inferences, names=lambda: self.graph
+        )
+        # the targeted rules run on Oxigraph; without it, owlrl computes the same triples
+        self._targeted = reasoner == "targeted" and self.engine == "oxigraph"
 
     # ---------------------------------------------------------------- loading
     @cached_property
@@ -87,14 +113,16 @@ class KnowledgeGraph:
     @cached_property
     def store(self):
         """The same graph in an Oxigraph store, from the cache when no source file changed."""
-        import pyoxigraph as ox
-
-        from mkgraph.store import cache, fastload
+        from mkgraph.store import cache
 
         files = self.source_snapshot
         cached = cache.open_store(files)
         if cached is not None:
             return cached
+        import pyoxigraph as ox
+
+        from mkgraph.store import fastload
+
         store = fastload.load_store(files)
         cache.save_store(
             files, store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
@@ -107,7 +135,7 @@ class KnowledgeGraph:
         the same triples in a fraction of the time) or by owlrl's full OWL 2 RL closure."""
         from mkgraph.store import reasoning
 
-        if self.reasoner == "targeted" and self._use_oxigraph(False):
+        if self._targeted:
             return reasoning.infer_targeted(self.store)
         return reasoning.infer(self.graph)
 
@@ -124,16 +152,12 @@ class KnowledgeGraph:
     def _target(self, inferred: bool) -> Graph:
         return self.graph_with_inferences() if inferred else self.graph
 
-    def _use_oxigraph(self, inferred: bool) -> bool:
-        if inferred or self.engine == "rdflib":
-            return False
-        if self.engine == "oxigraph":
-            return True
-        try:
-            import pyoxigraph  # noqa: F401
-        except ImportError:  # pragma: no cover - a dependency, but the rdflib engine still works
-            return False
-        return True
+    def _engine(self, inferred: bool) -> backends.Engine:
+        return self._inferred if inferred else self._asserted
+
+    def _oxigraph_writes(self, inferred: bool) -> bool:
+        """Whether Oxigraph's writers can give the graph asked for (all but owlrl's closure)."""
+        return self.engine == "oxigraph" and (not inferred or self._targeted)
 
     # ---------------------------------------------------------------- queries
     def stored_queries(self) -> list[queries.StoredQuery]:
@@ -158,34 +182,20 @@ class KnowledgeGraph:
             values[parameter.name] = value
         return values
 
+    def _bind(
+        self, engine: backends.Engine, stored: queries.StoredQuery, params: dict[str, str]
+    ) -> dict:
+        kinds = {p.name: p.kind for p in stored.parameters}
+        return engine.bind(kinds, self._check_params(stored, params))
+
     def bindings(self, stored: queries.StoredQuery, params: dict[str, str]) -> dict:
         """Each parameter's value (given or default) read as an rdflib term."""
-        from mkgraph.store import names
-
-        kinds = {p.name: p.kind for p in stored.parameters}
-        return {
-            name: names.bind_value(self.graph, kinds[name], value)
-            for name, value in self._check_params(stored, params).items()
-        }
-
-    def _store_bindings(self, stored: queries.StoredQuery, params: dict[str, str]) -> dict:
-        from mkgraph.store import lookup
-
-        kinds = {p.name: p.kind for p in stored.parameters}
-        return {
-            name: lookup.store_value(self.store, kinds[name], value)
-            for name, value in self._check_params(stored, params).items()
-        }
+        return self._bind(backends.RdflibEngine(lambda: self.graph), stored, params)
 
     def bound_text(self, stored: queries.StoredQuery, params: dict[str, str]) -> str:
         """The stored query with its parameters (given, else their defaults) written in as
         terms: the text another store, or the server's workers, run as it stands."""
-        from mkgraph.store import oxengine
-
-        bindings = self._store_bindings(stored, params)
-        return oxengine.with_terms(stored.text, bindings) or oxengine.with_values(
-            stored.text, bindings
-        )
+        return self._oxigraph.bound_text(stored.text, self._bind(self._oxigraph, stored, params))
 
     def query(
         self,
@@ -213,29 +223,10 @@ class KnowledgeGraph:
         allow_service: tuple[str, ...],
         native: bool,
     ):
-        if self._use_oxigraph(inferred):
-            from mkgraph.store import oxengine
-
-            result = oxengine.run(
-                self.store,
-                stored.text,
-                self._store_bindings(stored, params or {}),
-                source=str(stored.path),
-                timeout=timeout,
-                allow_service=allow_service,
-            )
-            return result if native else _rdflib_result(result)
-        from mkgraph.store import engine
-
-        bound = self.bindings(stored, params or {})
-        return engine.run(
-            self._target(inferred),
-            stored.text,
-            bound,
-            source=str(stored.path),
-            timeout=timeout,
-            allow_service=allow_service,
-        )
+        engine = self._engine(inferred)
+        bindings = self._bind(engine, stored, params or {})
+        answer = engine.run(stored.text, bindings, str(stored.path), timeout, allow_service)
+        return answer if native else engine.result(answer)
 
     def query_file(
         self,
@@ -273,27 +264,14 @@ class KnowledgeGraph:
         """Run an ad-hoc SPARQL query."""
         if not _is_text(text):
             raise QueryError(f"{source}: the query is not UTF-8 text")
-        if self._use_oxigraph(inferred):
-            from mkgraph.store import oxengine
-
-            result = oxengine.run(
-                self.store, text, None, source=source, timeout=timeout, allow_service=allow_service
-            )
-            return result if native else _rdflib_result(result)
-        from mkgraph.store import engine
-
-        return engine.run(
-            self._target(inferred),
-            text,
-            source=source,
-            timeout=timeout,
-            allow_service=allow_service,
-        )
+        engine = self._engine(inferred)
+        answer = engine.run(text, None, source, timeout, allow_service)
+        return answer if native else engine.result(answer)
 
     # ---------------------------------------------------------------- other stores
     def ntriples(self, inferred: bool = False) -> bytes:
         """The whole graph (with what inference adds, if asked) as N-Triples."""
-        if self._use_oxigraph(False) and (not inferred or self.reasoner == "targeted"):
+        if self._oxigraph_writes(inferred):
             import pyoxigraph as ox
 
             return ox.serialize(self._triples(inferred), format=ox.RdfFormat.N_TRIPLES) or b""
@@ -327,6 +305,7 @@ class KnowledgeGraph:
         user: str | None = None,
         password: str | None = None,
         native: bool = False,
+        allow_service: tuple[str, ...] = (),
     ):
         """Run a stored query (its parameters resolved here, sent as terms) or a query text at
         another SPARQL endpoint. Returns what `query` returns for the same question: a
@@ -334,7 +313,8 @@ class KnowledgeGraph:
         from (the same writers print a local and a remote answer).
 
         The timeout covers the whole exchange with the store; the password is sent only in
-        answer to the scheme the store asks for (Digest where offered)."""
+        answer to the scheme the store asks for (Digest where offered). The query passes the same
+        check as a local one: a SERVICE is sent only to the endpoints in `allow_service`."""
         from mkgraph.store import oxengine
         from mkgraph.web import remote
 
@@ -344,7 +324,7 @@ class KnowledgeGraph:
             source = str(stored.path)
         else:
             source = "query"
-        oxengine.check(text or "", source)
+        oxengine.check(text or "", source, allow_service)
         result = remote.query(
             oxengine.PROLOGUE + (text or ""),
             endpoint,
@@ -353,7 +333,7 @@ class KnowledgeGraph:
             user,
             password,
         )
-        return result if native else _rdflib_result(result)
+        return result if native else self._oxigraph.result(result)
 
     # ---------------------------------------------------------------- checks
     def validate(
@@ -363,8 +343,10 @@ class KnowledgeGraph:
         timeout: float | None = None,
     ):
         """The SHACL shapes (by rudof, or by pySHACL) and the *-violation queries, in one report.
-        A graph larger than `chunk_triples` is handed to rudof a piece at a time when the shapes
-        allow it (see mkgraph.checks.chunking), which bounds validation's memory.
+        When the shapes allow it (mkgraph.checks.chunking), rudof is handed the graph in pieces
+        of about `chunk_triples`, which bounds validation's memory, and only the subjects whose
+        part of the graph changed since a run remembered in the cache folder
+        (mkgraph.checks.incremental); the report is the one validating the whole graph gives.
 
         Past `timeout` seconds (loading the graph not counted) ValidationTimeout is raised. The
         checks run in a daemon thread that is then abandoned: the command line exits at once; in
@@ -372,15 +354,15 @@ class KnowledgeGraph:
         import threading
         import time
 
-        from mkgraph.checks import chunking, shacl
+        from mkgraph.checks import chunking
 
         chunk_triples = chunk_triples or chunking.CHUNK_TRIPLES
-        if validator not in shacl.VALIDATORS:
+        if validator not in VALIDATORS:
             raise ParameterError(
-                f"unknown validator {validator!r} (choose from {', '.join(shacl.VALIDATORS)})"
+                f"unknown validator {validator!r} (choose from {', '.join(VALIDATORS)})"
             )
         checks = [q for q in self.stored_queries() if q.is_violation_check]
-        fast = self._use_oxigraph(False)
+        fast = self.engine == "oxigraph"
         if fast and "store" not in vars(self):  # loaded here, outside the time limit and thread
             # Validation works on an in-memory store, parsed afresh, and leaves the graph cache
             # alone: rudof's input and the violation queries are read faster from memory than
@@ -435,9 +417,14 @@ class KnowledgeGraph:
 
                 shapes = graph_module.load_shapes(self.resources)
                 return shacl.pyshacl_problems(self.graph, shapes, label)
-            shapes, local = self._shapes_ntriples()
-            if fast and local and len(self.store) > chunk_triples:
-                return self._rudof_in_pieces(shapes, label, chunk_triples)
+            shapes, local = shacl.read_shapes(self.resources)
+            if fast and local:  # in pieces; only what changed since the last run is checked
+                from mkgraph.checks import incremental
+                from mkgraph.store import cache
+
+                return incremental.rudof_problems(
+                    self.store, shapes, label, chunk_triples, cache.cache_folder()
+                )
             return shacl.rudof_problems(self._ntriples(fast), shapes, label)
 
         def code_checks(rows) -> list:
@@ -493,36 +480,6 @@ class KnowledgeGraph:
         import pyoxigraph as ox
 
         return self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode()
-
-    def _rudof_in_pieces(self, shapes: str, label, size: int):
-        from mkgraph.checks import chunking, shacl
-
-        problems = []
-        for subjects, piece in chunking.pieces(self.store, size):
-            problems += [
-                p for p in shacl.rudof_problems(piece, shapes, label) if p.focus in subjects
-            ]
-        return problems
-
-    def _shapes_ntriples(self) -> tuple[str, bool]:
-        """The shapes as N-Triples, and whether they can be checked a piece at a time."""
-        import pyoxigraph as ox
-
-        from mkgraph.checks import chunking, shacl
-        from mkgraph.store import fastload
-
-        files = self.resources.turtle_files(self.resources.shapes)
-        if not files:
-            raise ResourceError(f"{self.resources.shapes}: no .ttl shapes files")
-        triples = [quad.triple for path in files for quad in fastload.parse_file(path)]
-        plain = [
-            (chunking.name(t.subject), t.predicate.value, chunking.name(t.object)) for t in triples
-        ]
-        shacl.check_shapes(plain)
-        return (
-            (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode(),
-            shacl.shapes_are_local(plain),
-        )
 
     def _store_label(self, resource: str) -> str:
         from mkgraph.store import lookup
@@ -587,6 +544,30 @@ class KnowledgeGraph:
             raise ParameterError(f"{name!r} is already in the graph as <{iri}>: edit its file")
         return template.new_project(self.resources, name, homepage, listed)
 
+    def format_files(
+        self, files: list[Path] | None = None, check: bool = False, migrate: bool = False
+    ) -> FormatOutcome:
+        """Keep data files canonical (mkgraph.store.formatting): every curated file under data/
+        unless `files` are named. `check` only reports the files that are not canonical;
+        `migrate` first moves reified provenance into the compact TriG form. Never writes into
+        the copy installed with mkgraph."""
+        from mkgraph.store import formatting
+
+        if check and migrate:
+            raise ParameterError("--check and --migrate do not go together")
+        paths = list(files or self.resources.curated_files(self.resources.data))
+        outcome = FormatOutcome()
+        if check:
+            outcome.not_canonical = formatting.unformatted(paths)
+            return outcome
+        self.resources.check_writable(paths)
+        if migrate:
+            outcome.migrated = formatting.migrate(paths)
+            renamed = dict(outcome.migrated)
+            paths = [renamed.get(p, p) for p in paths]
+        outcome.formatted = formatting.format_files(paths)
+        return outcome
+
     def stale_facts(self, days: int, today=None):
         """The facts whose sources were all read more than ``days`` ago (mkgraph.views.review)."""
         from mkgraph.views import review
@@ -600,11 +581,7 @@ class KnowledgeGraph:
         from mkgraph.store import export
 
         context = export.load_context(self.resources.jsonld_context) if fmt == "jsonld" else None
-        if (
-            fmt != "jsonld"
-            and self._use_oxigraph(False)
-            and (not inferred or self.reasoner == "targeted")
-        ):
+        if fmt != "jsonld" and self._oxigraph_writes(inferred):
             # Oxigraph's writers: ten times faster than rdflib's on large graphs, no rdflib parse.
             return export.serialize_triples(self._triples(inferred), fmt)
         return export.serialize(self._target(inferred), fmt, context)
@@ -738,7 +715,6 @@ def _is_text(value: str) -> bool:
     return True
 
 
-def _rdflib_result(result):
-    from mkgraph.store.engine import from_oxigraph
-
-    return from_oxigraph(result)
+def _oxigraph_installed() -> bool:
+    """pyoxigraph is a dependency; without it (a broken install) the rdflib engine still works."""
+    return find_spec("pyoxigraph") is not None

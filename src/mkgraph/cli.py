@@ -13,8 +13,7 @@ from pathlib import Path
 import click
 
 from mkgraph import __version__
-from mkgraph.api import REASONERS
-from mkgraph.checks.shacl import VALIDATORS
+from mkgraph.core.choices import REASONERS, VALIDATORS
 from mkgraph.core.errors import MkgraphError, ParameterError
 from mkgraph.core.formats import DRAWING_FORMATS, GRAPH_FORMATS, SELECT_FORMATS
 from mkgraph.core.limits import DEFAULT_TIMEOUT
@@ -113,8 +112,8 @@ def limits_options(func):
         "allow_service",
         multiple=True,
         metavar="URL",
-        help="Let SERVICE send queries to this endpoint (repeatable); "
-        "without it SERVICE is refused.",
+        help="Let SERVICE send queries to this endpoint (repeatable; with --endpoint, the "
+        "other store calls it); without it SERVICE is refused.",
     )(func)
     return click.option(
         "--timeout",
@@ -411,6 +410,7 @@ def query_command(
             user=user,
             password=password,
             native=True,
+            allow_service=allow_service,
         )
     elif query_file:
         if name:
@@ -481,6 +481,7 @@ def sparql_command(
             user=user,
             password=password,
             native=True,
+            allow_service=allow_service,
         )
     else:
         result = _kg(ctx).sparql(
@@ -834,26 +835,15 @@ def format_command(ctx, files, check, migrate):
 
     Example: mkgraph format --check
     """
-    from mkgraph.store import formatting
-
-    kg = _kg(ctx)
-    paths = [Path(f) for f in files] or kg.resources.curated_files(kg.resources.data)
-    if check and migrate:
-        raise ParameterError("--check and --migrate do not go together")
-    if not check:  # never into the copy installed with mkgraph
-        kg.resources.check_writable(paths)
-    if migrate:
-        renamed = dict(formatting.migrate(paths))
-        for old, new in renamed.items():
-            click.echo(f"migrated {old} -> {new}" if new != old else f"classified sources in {old}")
-        paths = [renamed.get(p, p) for p in paths]
-    if check:
-        bad = formatting.unformatted(paths)
-        for path in bad:
-            click.echo(f"not canonical: {path}")
-        ctx.exit(1 if bad else 0)
-    for path in formatting.format_files(paths):
+    outcome = _kg(ctx).format_files([Path(f) for f in files], check=check, migrate=migrate)
+    for old, new in outcome.migrated:
+        click.echo(f"migrated {old} -> {new}" if new != old else f"classified sources in {old}")
+    for path in outcome.not_canonical:
+        click.echo(f"not canonical: {path}")
+    for path in outcome.formatted:
         click.echo(f"formatted {path}")
+    if check:
+        ctx.exit(1 if outcome.not_canonical else 0)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,12 +6,16 @@ be linked with dct:license."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import cache
+from pathlib import Path
+from typing import Any
 
 SPDX_PREFIX = "http://spdx.org/licenses/"
 _OPERATORS = {"AND", "OR", "WITH"}
 _TOKEN = re.compile(r"[A-Za-z0-9.+:-]+")
+_FORMAT_VERSION = "1"  # bump when what Verdicts writes changes
 
 
 @cache
@@ -94,10 +98,14 @@ def expression_problems(expression: str) -> tuple[list[str], set[str]]:
 
 
 def licence_problems(
-    licences: list[tuple[str, str]], expressions: list[tuple[str, str]]
+    licences: list[tuple[str, str]],
+    expressions: list[tuple[str, str]],
+    folder: Path | None = None,
 ) -> list[tuple[str, str, str]]:
     """(resource, value, message) for each dct:license IRI that is not a current SPDX licence and
-    each mk:licenceExpression that does not parse or names a licence not linked by dct:license."""
+    each mk:licenceExpression that does not parse or names a licence not linked by dct:license.
+    Verdicts are remembered in `folder` (mkgraph.checks.remembered)."""
+    verdicts = Verdicts(folder)
     found = []
     linked: dict[str, set[str]] = {}
     for resource, iri in licences:
@@ -105,11 +113,11 @@ def licence_problems(
         linked.setdefault(resource, set()).add(identifier)
         if not iri.startswith(SPDX_PREFIX):
             continue  # the shapes report an IRI outside the SPDX namespace
-        problem = identifier_problem(identifier)
+        problem = verdicts.identifier(identifier)
         if problem:
             found.append((resource, identifier, problem))
     for resource, expression in expressions:
-        problems, named = expression_problems(expression)
+        problems, named = verdicts.expression(expression)
         found += [(resource, expression, problem) for problem in problems]
         for identifier in sorted(named - linked.get(resource, set())):
             found.append(
@@ -120,4 +128,61 @@ def licence_problems(
                     f"dct:license spdx:{identifier}",
                 )
             )
+    verdicts.save()
     return found
+
+
+class Verdicts:
+    """The verdicts on identifiers and expressions, remembered in a folder and keyed by the
+    installed license-expression (its licence list): when all are known, license-expression is
+    not even imported, which costs 0.14 s of CPU (import, then building its licence index)."""
+
+    def __init__(self, folder: Path | None):
+        from mkgraph.checks import remembered
+
+        build = f"{_FORMAT_VERSION} {remembered.stamp('license_expression')}"
+        key = hashlib.sha256(build.encode()).hexdigest()[:32]
+        self._entry = None if folder is None else folder / f"licences-{key}.json"
+        stored: Any = remembered.read(self._entry) if self._entry is not None else None
+        self.identifiers: dict[str, str | None] = {}
+        self.expressions: dict[str, tuple[list[str], set[str]]] = {}
+        try:
+            for identifier, problem in stored["identifiers"].items():
+                if not isinstance(problem, (str, type(None))):
+                    raise TypeError(problem)
+                self.identifiers[str(identifier)] = problem
+            for expression, (problems, named) in stored["expressions"].items():
+                if not all(isinstance(text, str) for text in [*problems, *named]):
+                    raise TypeError(problems)
+                self.expressions[str(expression)] = (list(problems), set(named))
+        except (TypeError, KeyError, ValueError, AttributeError):  # not what this class writes
+            self.identifiers, self.expressions = {}, {}
+        self._changed = False
+
+    def identifier(self, identifier: str) -> str | None:
+        if identifier not in self.identifiers:
+            self.identifiers[identifier] = identifier_problem(identifier)
+            self._changed = True
+        return self.identifiers[identifier]
+
+    def expression(self, expression: str) -> tuple[list[str], set[str]]:
+        if expression not in self.expressions:
+            self.expressions[expression] = expression_problems(expression)
+            self._changed = True
+        problems, named = self.expressions[expression]
+        return list(problems), set(named)
+
+    def save(self) -> None:
+        from mkgraph.checks import remembered
+
+        if self._changed and self._entry is not None:
+            remembered.write(
+                self._entry,
+                {
+                    "identifiers": self.identifiers,
+                    "expressions": {
+                        text: [problems, sorted(named)]
+                        for text, (problems, named) in self.expressions.items()
+                    },
+                },
+            )

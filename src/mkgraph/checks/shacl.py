@@ -7,19 +7,47 @@ before either engine sees them: nothing in them may reach outside the graph.
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, NamedTuple
 
 from mkgraph.checks.report import SEVERITY, SH, Labeller, Problem
+from mkgraph.core.choices import VALIDATORS  # noqa: F401  (its one home is core)
 from mkgraph.core.errors import ResourceError
 from mkgraph.core.prefixes import PREFIXES, shorten
 
 if TYPE_CHECKING:  # pragma: no cover
     from rdflib import Graph
 
+    from mkgraph.core.resources import Resources
+
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-VALIDATORS = ("rudof", "pyshacl")
+
+
+def read_shapes(resources: Resources) -> tuple[str, bool]:
+    """The shapes files, checked (check_shapes), as N-Triples; and whether they can be checked a
+    piece of the graph at a time (shapes_are_local)."""
+    import pyoxigraph as ox
+
+    from mkgraph.checks import chunking
+    from mkgraph.store import fastload
+
+    files = resources.turtle_files(resources.shapes)
+    if not files:
+        raise ResourceError(f"{resources.shapes}: no .ttl shapes files")
+    triples = [quad.triple for path in files for quad in fastload.parse_file(path)]
+    plain = [
+        (chunking.name(t.subject), t.predicate.value, chunking.name(t.object)) for t in triples
+    ]
+    check_shapes(plain)
+    return (
+        (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode(),
+        shapes_are_local(plain),
+    )
 
 
 def check_shapes(triples: list[tuple[str, str, str]]) -> None:
@@ -194,10 +222,28 @@ _LOCAL_TERMS = {
 }
 
 
+# Constraints that read a node's own triples: local on the focus node, whose triples are in its
+# piece, but not on a value node, whose triples are in its own piece.
+_OWN_TRIPLES = {
+    SH + name
+    for name in (
+        "path",
+        "property",
+        "closed",
+        "equals",
+        "disjoint",
+        "lessThan",
+        "lessThanOrEquals",
+    )
+}
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+
+
 def shapes_are_local(triples: list[tuple[str, str, str]]) -> bool:
     """Whether every constraint looks only at its focus node's triples and its values' types:
-    simple paths, no sh:node / qualified shapes / subject- or object-based targets, and SPARQL
-    constraints only when deactivated."""
+    simple paths, no sh:node / qualified shapes / subject- or object-based targets, SPARQL
+    constraints only when deactivated, and no shape applied to a property's values (inside its
+    sh:or, sh:and, sh:xone, sh:not or sh:property) that reads the value's own triples."""
     deactivated = {s for s, p, o in triples if p == SH + "deactivated" and o == "true"}
     for _s, p, o in triples:
         if p.startswith(SH) and p not in _LOCAL_TERMS:
@@ -206,7 +252,37 @@ def shapes_are_local(triples: list[tuple[str, str, str]]) -> bool:
             return False  # a sequence, inverse or other complex path
         if p == SH + "sparql" and o not in deactivated:
             return False
-    return True
+    on_values = _value_shapes(triples)
+    return not any(p in _OWN_TRIPLES for s, p, _o in triples if s in on_values)
+
+
+def _value_shapes(triples: list[tuple[str, str, str]]) -> set[str]:
+    """The shapes checked against a property shape's values rather than a focus node."""
+    first = {s: o for s, p, o in triples if p == _RDF + "first"}
+    rest = {s: o for s, p, o in triples if p == _RDF + "rest"}
+    nested: dict[str, list[str]] = defaultdict(list)  # shape -> shapes applied to the same node
+    properties: dict[str, list[str]] = defaultdict(list)
+    for s, p, o in triples:
+        if p in (SH + "or", SH + "and", SH + "xone"):
+            node, seen = o, set()
+            while node in first and node not in seen:
+                seen.add(node)
+                nested[s].append(first[node])
+                node = rest.get(node, "")
+        elif p == SH + "not":
+            nested[s].append(o)
+        elif p == SH + "property":
+            properties[s].append(o)
+    paths = {s for s, p, _o in triples if p == SH + "path"}
+    # A property shape's nested shapes and sub-properties see its values; so do theirs.
+    found: set[str] = set()
+    frontier = [child for shape in paths for child in nested[shape] + properties[shape]]
+    while frontier:
+        shape = frontier.pop()
+        if shape not in found:
+            found.add(shape)
+            frontier += nested[shape] + properties[shape]
+    return found
 
 
 _QUOTED = re.compile(r'"(?P<text>.*)"(@[A-Za-z0-9-]+|\^\^\S+)?', re.DOTALL)
@@ -222,58 +298,131 @@ def _is_iri(rendered: str) -> bool:
     return not rendered.startswith(("_:", '"')) and ":" in rendered
 
 
-def rudof_problems(data_ntriples: str, shapes_ntriples: str, label: Labeller) -> list[Problem]:
-    """The shapes checked by rudof; both graphs are handed over as N-Triples text, so rudof never
-    resolves a file name or address of its own."""
-    import pyrudof
+class Finding(NamedTuple):
+    """One result of rudof's report as rudof gives it: what mkgraph.checks.incremental keeps,
+    before the report names anything (names change with the rest of the graph)."""
 
-    from mkgraph.store import offline
+    focus: str
+    value: str | None
+    shape: str | None
+    path: str | None
+    severity: str
+    message: str | None
+    component: str | None
 
-    rudof = pyrudof.Rudof(pyrudof.RudofConfig())
-    try:
-        offline.run(
-            lambda: rudof.read_shacl(
-                shapes_ntriples,
-                format=pyrudof.ShaclFormat.NTriples,
-                reader_mode=pyrudof.ReaderMode.Strict,
+
+class Rudof:
+    """rudof with the shapes read once, then any number of graphs validated in turn (each
+    replaces the last: memory is bounded by one graph). Both are handed over as N-Triples text,
+    so rudof never resolves a file name or address of its own."""
+
+    def __init__(self, shapes_ntriples: str):
+        import pyrudof
+
+        from mkgraph.store import offline
+
+        self._rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+        try:
+            offline.run(
+                lambda: self._rudof.read_shacl(
+                    shapes_ntriples,
+                    format=pyrudof.ShaclFormat.NTriples,
+                    reader_mode=pyrudof.ReaderMode.Strict,
+                )
             )
-        )
-    except pyrudof.RudofError as exc:
-        raise ResourceError(f"the shapes are not usable SHACL: {_one_line(exc)}") from None
+        except pyrudof.RudofError as exc:
+            raise ResourceError(f"the shapes are not usable SHACL: {_one_line(exc)}") from None
 
-    def validate():
-        rudof.read_data(
-            data_ntriples, format=pyrudof.RDFFormat.NTriples, reader_mode=pyrudof.ReaderMode.Strict
-        )
-        return rudof.validate_shacl()
+    def findings(self, data_ntriples: str) -> list[Finding]:
+        import pyrudof
 
-    # Each step in a thread that can open no socket: rudof would call a SERVICE in a constraint.
-    try:
-        report = offline.run(validate)
-    except pyrudof.RudofError as exc:
-        raise ResourceError(f"SHACL validation could not run: {_one_line(exc)}") from None
+        from mkgraph.store import offline
+
+        def validate():
+            self._rudof.read_data(
+                data_ntriples,
+                format=pyrudof.RDFFormat.NTriples,
+                reader_mode=pyrudof.ReaderMode.Strict,
+                merge=False,
+            )
+            return self._rudof.validate_shacl()
+
+        # Each step in a thread that can open no socket: rudof would call a SERVICE in a constraint.
+        try:
+            with _no_certificates():
+                report = offline.run(validate)
+        except pyrudof.RudofError as exc:
+            raise ResourceError(f"SHACL validation could not run: {_one_line(exc)}") from None
+        return [
+            Finding(
+                focus=entry.focus_node,
+                value=entry.value,
+                shape=entry.source_shape or None,
+                path=entry.path or None,
+                severity=str(entry.severity),
+                message=entry.message or None,
+                component=entry.constraint_component or None,
+            )
+            for entry in report
+        ]
+
+
+_CERTIFICATE_VARIABLES = ("SSL_CERT_FILE", "SSL_CERT_DIR")
+_ENVIRONMENT = threading.Lock()
+
+
+@contextmanager
+def _no_certificates() -> Iterator[None]:
+    """rudof loads every trusted certificate of the machine ($SSL_CERT_FILE, $SSL_CERT_DIR or the
+    system's folder) the first time each session reads data: 0.1-0.15 s of CPU, most of a
+    validate after a small change, for fetching that its thread may not do (it can open no
+    socket). While it reads, the process's certificate variables point at none; they are put
+    back at once (a TLS connection opened by another thread of the process in that moment
+    would trust no certificate, and fail rather than trust a wrong one)."""
+    with _ENVIRONMENT:
+        saved = {name: os.environ.get(name) for name in _CERTIFICATE_VARIABLES}
+        os.environ["SSL_CERT_FILE"] = os.devnull
+        os.environ.pop("SSL_CERT_DIR", None)
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+def rudof_problems(data_ntriples: str, shapes_ntriples: str, label: Labeller) -> list[Problem]:
+    """The shapes checked by rudof on the whole graph at once."""
+    findings = Rudof(shapes_ntriples).findings(data_ntriples)
+    return rudof_report(findings, shapes_ntriples, label)
+
+
+def rudof_report(findings: list[Finding], shapes_ntriples: str, label: Labeller) -> list[Problem]:
+    """rudof's findings as report Problems, named as the graph names them now."""
     messages = _shape_messages(shapes_ntriples)
     problems = []
-    for entry in report:
-        focus, value, shape = entry.focus_node, entry.value, entry.source_shape
+    for found in findings:
+        focus, value, shape, path = found.focus, found.value, found.shape, found.path
         # The shape's own sh:message, as SHACL asks; rudof puts its own words ("OR not
         # satisfied") in place of it for some constraints.
-        message = messages.get(shape or "") or (_lexical(entry.message) if entry.message else None)
+        message = messages.get(shape or "") or (_lexical(found.message) if found.message else None)
         problems.append(
             Problem(
                 focus=focus,
                 focus_label=label(focus),
                 message=message or "constraint not met",
-                severity=SEVERITY.get(SH + str(entry.severity), "violation"),
-                path=shorten(entry.path) if entry.path and _is_iri(entry.path) else None,
+                severity=SEVERITY.get(SH + found.severity, "violation"),
+                path=shorten(path) if path and _is_iri(path) else None,
                 value=(label(value) if _is_iri(value) else _lexical(value))
                 if value is not None
                 else None,
                 check=shorten(shape) if shape and _is_iri(shape) else "shape",
-                path_iri=entry.path if entry.path and _is_iri(entry.path) else None,
+                path_iri=path if path and _is_iri(path) else None,
                 value_term=_rudof_term(value) if value is not None else None,
-                shape=shape or None,
-                component=entry.constraint_component or None,
+                shape=shape,
+                component=found.component,
             )
         )
     return problems

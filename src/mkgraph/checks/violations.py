@@ -76,8 +76,10 @@ LICENCE_EXPRESSIONS = (
 def licence_check(
     licences: list[tuple], expressions: list[tuple], label: Labeller
 ) -> list[Problem]:
-    """Licences against the SPDX licence list (mkgraph.checks.licences)."""
+    """Licences against the SPDX licence list (mkgraph.checks.licences), the verdicts
+    remembered in the cache folder."""
     from mkgraph.checks import licences as spdx
+    from mkgraph.checks import remembered
 
     return [
         Problem(
@@ -93,6 +95,7 @@ def licence_check(
         for resource, value, message in spdx.licence_problems(
             [(str(r), str(v)) for r, v in licences if r is not None and v is not None],
             [(str(r), str(v)) for r, v in expressions if r is not None and v is not None],
+            remembered.folder(),
         )
     ]
 

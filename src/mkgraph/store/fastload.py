@@ -6,10 +6,18 @@ strict parser refuses bad IRIs, the typed literals are checked against their XSD
 is handed to the rdflib loader, whose messages (file:line:col, in plain words) are the ones users
 and the bad-input corpus know. JSON-LD and RDF/XML always go through the rdflib loader, which
 refuses remote contexts and DTDs.
+
+Blank nodes (statement nodes, inline values) are named after their file's path and their order
+in it: a file loads to the same names every time, and an edit that adds or removes no blank node
+renames none (one that does renames those after it), so what a subject is in the graph reads the
+same from load to load (validation remembers its findings by that: mkgraph.checks.incremental).
+No two files share a name.
 """
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -45,25 +53,49 @@ def _rdflib_triples(source: Source) -> list:
     return list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES, rename_blank_nodes=True))
 
 
-_OXIGRAPH_TERMS = Terms(
-    iri=ox.NamedNode, blank=ox.BlankNode, is_blank=lambda term: isinstance(term, ox.BlankNode)
-)
+class _BlankNames:
+    """Names for one file's blank nodes: a digest of the file's path, then a number in the order
+    the nodes appear (the parser's own names for anonymous nodes are random)."""
+
+    def __init__(self, source: Source):
+        path = str(source.path).encode("utf-8", "surrogateescape")
+        self._prefix = "b" + hashlib.sha256(path).hexdigest()[:20] + "n"
+        self._numbers = itertools.count()
+        self._names: dict[ox.BlankNode, ox.BlankNode] = {}
+        self.terms = Terms(iri=ox.NamedNode, blank=self.fresh, is_blank=_is_blank)
+
+    def fresh(self) -> ox.BlankNode:
+        return ox.BlankNode(f"{self._prefix}{next(self._numbers)}")
+
+    def of(self, term):
+        if type(term) is not ox.BlankNode:
+            return term
+        name = self._names.get(term)
+        if name is None:
+            name = self._names[term] = self.fresh()
+        return name
 
 
-def _expanded(quads):
+def _is_blank(term) -> bool:
+    return isinstance(term, ox.BlankNode)
+
+
+def _expanded(quads, names: _BlankNames):
     """A TriG file's quads with each named-graph fact reified (mkgraph.store.expand), as default-graph
     quads; a TriG file is read whole, since its annotations may follow the facts they annotate."""
-    plain = (
+    rename, default = names.of, ox.DefaultGraph
+    plain = [
         (
-            q.subject,
+            rename(q.subject),
             q.predicate,
-            q.object,
-            None if q.graph_name == ox.DefaultGraph() else q.graph_name,
+            rename(q.object),
+            None if type(q.graph_name) is default else rename(q.graph_name),
         )
         for q in quads
-    )
-    for s, p, o in expand(list(plain), _OXIGRAPH_TERMS):
-        yield ox.Quad(s, p, o)
+    ]
+    quad = ox.Quad
+    for s, p, o in expand(plain, names.terms):
+        yield quad(s, p, o)
 
 
 def iter_file(file: Path | Source):
@@ -85,16 +117,22 @@ def iter_file(file: Path | Source):
     try:
         # No base IRI: Oxigraph then refuses every relative IRI itself (a file's own @base still
         # applies), and the file goes to the rdflib loader, which names the IRI and its line.
+        names = _BlankNames(source)
         parsed = ox.parse(
-            text,
-            format=ox.RdfFormat.TURTLE if suffix == ".ttl" else ox.RdfFormat.TRIG,
-            rename_blank_nodes=True,
+            text, format=ox.RdfFormat.TURTLE if suffix == ".ttl" else ox.RdfFormat.TRIG
         )
-        for quad in parsed if suffix == ".ttl" else _expanded(parsed):
-            if type(quad.object) is ox.Literal:
-                _checked_literal(path, text, quad.object, long_terms_possible)
+        turtle = suffix == ".ttl"  # a TriG file's blank nodes are renamed as it is expanded
+        rename, blank, literal, make = names.of, ox.BlankNode, ox.Literal, ox.Quad
+        for quad in parsed if turtle else _expanded(parsed, names):
+            # each term read once (each read makes a new Python object): the hot loop at 1M
+            subject, value = quad.subject, quad.object
+            if turtle and (type(subject) is blank or type(value) is blank):
+                subject, value = rename(subject), rename(value)
+                quad = make(subject, quad.predicate, value)
+            if type(value) is literal:
+                _checked_literal(path, text, value, long_terms_possible)
             elif quad.predicate == _RDF_REST:
-                rest[str(quad.subject)] = str(quad.object)
+                rest[str(subject)] = str(value)
             yield quad
     except SyntaxError as exc:
         _rdflib_triples(source)  # raises the rdflib loader's DataError for the same problem

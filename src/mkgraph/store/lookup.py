@@ -8,7 +8,6 @@ an ambiguity error, and close matches suggested for an unknown name.
 from __future__ import annotations
 
 import re
-from difflib import get_close_matches
 
 from mkgraph.core.errors import AmbiguousNameError, ParameterError, UnknownNameError
 from mkgraph.core.limits import MAX_VALUE_LENGTH
@@ -87,6 +86,8 @@ def choose(candidates: dict[str, list[str]], kind: str, value: str) -> str:
             value=value,
             candidates=tuple(matches),
         )
+    from difflib import get_close_matches  # only for an unknown name's suggestions
+
     folded = {n.casefold(): n for names in candidates.values() for n in names}
     close = [folded[c] for c in get_close_matches(wanted, list(folded), n=3, cutoff=0.6)]
     hint = f"; did you mean {', '.join(close)}?" if close else ""

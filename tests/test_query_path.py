@@ -1,0 +1,76 @@
+"""The cold query path: a stored query from the command line, with the cache present, loads only
+what answering it needs (figures in the README's Performance section)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from mkgraph.core import resources
+
+# Libraries and mkgraph modules a query never needs: the other engine and the validators, the
+# server stack, the packaged copy's look-up, the loader that runs only when the cache misses.
+NOT_ON_THE_QUERY_PATH = (
+    "rdflib",
+    "pyshacl",
+    "pyrudof",
+    "owlrl",
+    "starlette",
+    "uvicorn",
+    "httpx",
+    "importlib.resources",
+    "mkgraph.checks",
+    "mkgraph.store.fastload",
+    "mkgraph.store.graph",
+    "mkgraph.store.engine",
+    "mkgraph.web",
+    "mkgraph.views",
+)
+
+
+def _loaded_by(args: list[str], cache: str) -> list[str]:
+    code = (
+        f"import sys, runpy; sys.argv = ['mkgraph', *{args!r}]\n"
+        "try:\n    runpy.run_module('mkgraph', run_name='__main__')\nexcept SystemExit as e:\n"
+        "    assert not e.code, e.code\n"
+        "print('LOADED', sorted(m for m in sys.modules))"
+    )
+    env = dict(os.environ, MKGRAPH_CACHE_DIR=cache)
+    subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, check=True)
+    again = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    line = next(x for x in again.stdout.splitlines() if x.startswith("LOADED "))
+    return eval(line[len("LOADED ") :])  # a list of module names printed by repr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["query", "descendants", "-p", "of=seL4", "-f", "csv"],
+        ["query", "by-language", "-p", "language=Rust"],
+        ["sparql", "SELECT ?s WHERE { ?s a mk:System } LIMIT 1", "-f", "json"],
+    ],
+    ids=["descendants-csv", "by-language-table", "sparql-json"],
+)
+def test_a_query_loads_nothing_it_does_not_use(args, tmp_path):
+    loaded = _loaded_by(args, str(tmp_path))
+    unwanted = [
+        m
+        for m in loaded
+        if any(m == name or m.startswith(name + ".") for name in NOT_ON_THE_QUERY_PATH)
+    ]
+    assert unwanted == []
+    assert "pyoxigraph" in loaded  # it did answer, on Oxigraph
+
+
+def test_inside_a_checkout_the_packaged_copy_is_not_looked_for(monkeypatch, tmp_path):
+    """The packaged copy's look-up (importlib.resources) runs only when no checkout is found."""
+    looked = []
+    monkeypatch.setattr(resources, "_packaged_root", lambda: looked.append(1))
+    found = resources.locate()
+    assert found.origin in ("working-directory", "package-checkout")
+    assert looked == []
