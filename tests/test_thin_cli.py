@@ -91,11 +91,12 @@ def test_both_directions_keep_the_systems_own_name_in_the_sentences(mkgraph):
     ]
 
 
-def test_format_prints_what_the_library_answers(scratch_root, invoke):
+def test_format_prints_what_the_library_answers(fixture_root, invoke):
     """`mkgraph format` asks KnowledgeGraph.format_files, like every other command."""
     from mkgraph.api import KnowledgeGraph
 
-    target = scratch_root / "data" / "systems" / "coyotos.trig"
+    scratch_root = fixture_root
+    target = scratch_root / "data" / "systems" / "helios.trig"
     target.write_text(target.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")
     outcome = KnowledgeGraph(scratch_root).format_files(check=True)
     assert outcome.not_canonical == [target.resolve()]
