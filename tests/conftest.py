@@ -19,6 +19,7 @@ from mkgraph.cli import main
 from mkgraph.core.resources import locate
 
 FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURE_DATA = FIXTURES / "root" / "data"
 
 
 @pytest.fixture(autouse=True)
@@ -126,14 +127,16 @@ def invoke(runner, kg, kg_environment):
     """Run the mkgraph command in this process; returns click's Result (exit_code, stdout,
     stderr). A command on the bundled graph is handed the session's loaded KnowledgeGraph (the
     one `mkgraph` would build: same root, reasoner and cache), so the graph is parsed once per run
-    instead of once per command. A command given --root or --reasoner, a changed MKGRAPH_ROOT,
+    instead of once per command; so is a command that starts `--root ROOT` with the root of the
+    session's `fixture_kg`. A command given another --root, or --reasoner, a changed MKGRAPH_ROOT,
     MKGRAPH_CACHE_DIR or XDG_CACHE_HOME, or a working directory in another checkout builds its
     own, as the program does; fresh=True always does (for tests of loading itself)."""
 
     def run(*args, input=None, env=None, fresh=False):
         obj = None
-        if not fresh and _reads_the_session_graph(args, env, kg, kg_environment):
-            obj = {"kg": kg}
+        if not fresh:
+            graph = _session_graph([str(arg) for arg in args], env, kg, kg_environment)
+            obj = None if graph is None else {"kg": graph}
         return runner.invoke(
             main, list(args), input=input, env=env, obj=obj, catch_exceptions=False
         )
@@ -141,13 +144,22 @@ def invoke(runner, kg, kg_environment):
     return run
 
 
-def _reads_the_session_graph(args, env, kg, kg_environment) -> bool:
-    for arg in args:
-        if str(arg).split("=", 1)[0] in ("--root", "--reasoner"):
-            return False
+# The session's fixture graphs by root (see fixture_kg): read-only, loaded once per run.
+_SESSION_GRAPHS: dict[Path, object] = {}
+
+
+def _session_graph(args: list[str], env, kg, kg_environment):
     if _graph_environment(env) != kg_environment:
-        return False
-    return locate() == kg.resources
+        return None
+    options = [arg.split("=", 1)[0] for arg in args]
+    if "--reasoner" in options:
+        return None
+    if "--root" not in options:
+        return kg if locate() == kg.resources else None
+    if options.count("--root") > 1 or options[0] != "--root":
+        return None
+    root = args[0][len("--root=") :] if "=" in args[0] else (args[1] if len(args) > 1 else "")
+    return _SESSION_GRAPHS.get(Path(root))
 
 
 @pytest.fixture(scope="session")
@@ -164,12 +176,42 @@ def scratch_root(tmp_path, bundled):
     return root
 
 
+def _fixture_root(target: Path, bundled) -> Path:
+    for name in ("ontology", "shapes", "queries"):
+        shutil.copytree(bundled.root / name, target / name)
+    shutil.copytree(FIXTURE_DATA, target / "data")
+    return target
+
+
+@pytest.fixture
+def fixture_root(tmp_path, bundled):
+    """A small, realistic root to break on purpose: the checkout's ontology, shapes and queries,
+    and the data in tests/fixtures/root/data (five projects, four systems, the vocabularies: a
+    frozen copy, so a curator who changes data/ never breaks a code test). It conforms."""
+    return _fixture_root(tmp_path / "fixture", bundled)
+
+
+@pytest.fixture(scope="session")
+def fixture_kg(tmp_path_factory, bundled):
+    """The fixture root's graph, loaded once per test run (per worker): for code tests that
+    read a realistic graph and change nothing."""
+    from mkgraph.api import KnowledgeGraph
+
+    root = _fixture_root(tmp_path_factory.mktemp("fixture-kg") / "root", bundled)
+    for path in root.rglob("*"):  # shared by every test: mkgraph refuses to write a read-only file
+        if path.is_file():
+            path.chmod(0o444)
+    graph = _SESSION_GRAPHS[root] = KnowledgeGraph(root)
+    return graph
+
+
 @pytest.fixture
 def small_root(tmp_path, bundled):
-    """Ontology, shapes, queries and only the vocabularies and sources: data fixtures go into data/."""
+    """Ontology, shapes, queries and only the vocabularies and sources (the fixture root's frozen
+    copies, so a curator's new agent or source changes no code test): data fixtures go into data/."""
     root = tmp_path / "small"
     for name in ("ontology", "shapes", "queries"):
         shutil.copytree(bundled.root / name, root / name)
-    shutil.copytree(bundled.data / "vocabulary", root / "data" / "vocabulary")
-    shutil.copy(bundled.data / "sources.ttl", root / "data" / "sources.ttl")
+    shutil.copytree(FIXTURE_DATA / "vocabulary", root / "data" / "vocabulary")
+    shutil.copy(FIXTURE_DATA / "sources.ttl", root / "data" / "sources.ttl")
     return root

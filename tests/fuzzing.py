@@ -1,6 +1,8 @@
 """Hypothesis profiles: `ci` (chosen by CI=true) runs derandomised examples, so CI never passes or
-fails by luck; `dev` (the default) explores new random examples each run; `fuzz` runs twenty
-times as many examples, on demand:
+fails by luck; `dev` (the default) explores new random examples each run; `fuzz` runs a hundred
+times as many examples, on demand. A test's own count is sized for CI (a few seconds of one core
+each; the same examples every run add little after the first), the fuzz run is where new inputs
+are found:
 
     HYPOTHESIS_PROFILE=fuzz pytest tests/test_properties.py tests/test_fastload.py
 """
@@ -20,6 +22,9 @@ PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or (
 settings.load_profile(PROFILE)
 
 
+FUZZ_FACTOR = 100
+
+
 def examples(count: int) -> int:
     """A test's number of examples, scaled up by the fuzz profile."""
-    return count * 20 if PROFILE == "fuzz" else count
+    return count * FUZZ_FACTOR if PROFILE == "fuzz" else count

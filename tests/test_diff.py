@@ -37,10 +37,10 @@ _:arch-1 prov:wasDerivedFrom source:difftest-readme ; skos:note "the build matri
 
 
 @pytest.fixture
-def repo(scratch_root):
-    (scratch_root / "data" / "projects" / "difftest.trig").write_text(BEFORE, encoding="utf-8")
-    commit_all(scratch_root, "before")
-    return scratch_root
+def repo(fixture_root):
+    (fixture_root / "data" / "projects" / "difftest.trig").write_text(BEFORE, encoding="utf-8")
+    commit_all(fixture_root, "before")
+    return fixture_root
 
 
 def test_no_change(repo, invoke):

@@ -24,6 +24,7 @@ def test_every_stored_query_is_listed_in_the_readme(kg):
         ), stored.name
 
 
+@pytest.mark.bundled_data
 def test_quick_start_output_is_current(invoke):
     command = "pip install . && mkgraph lineage seL4\n```\n\n```\n"
     assert command in README
@@ -31,11 +32,13 @@ def test_quick_start_output_is_current(invoke):
     assert invoke("lineage", "seL4").output == block
 
 
+@pytest.mark.bundled_data
 def test_lineage_example_is_current(invoke):
     output = invoke("lineage", "seL4").output
     assert output in README
 
 
+@pytest.mark.bundled_data
 @pytest.mark.parametrize("system", ["L4Re", "F9"])
 def test_ancestry_examples_are_current(invoke, system):
     """The L4 family examples in the README show what the command prints today."""
@@ -43,5 +46,6 @@ def test_ancestry_examples_are_current(invoke, system):
     assert f"$ mkgraph lineage --ancestors {system}\n{output}" in README
 
 
+@pytest.mark.bundled_data
 def test_coverage_in_the_readme_is_current(invoke):
     assert invoke("coverage").output in README

@@ -12,6 +12,9 @@ from rdflib.namespace import DCTERMS, XSD
 from mkgraph.core.namespaces import AGENT, ARCHITECTURE, MK, SCHEMA, SPDX, SYSTEM
 from mkgraph.views.describe import sources_of
 
+# The whole module is about the bundled data: its facts, its sources, its coverage.
+pytestmark = pytest.mark.bundled_data
+
 
 @pytest.mark.parametrize(
     "subject, predicate, value, source",

@@ -65,11 +65,11 @@ def test_non_utf8_byte(tmp_path):
         parse_turtle(path)
 
 
-def test_cli_reports_a_broken_data_file_and_exits_2(scratch_root, invoke):
-    broken = next((scratch_root / "data" / "projects").glob("sel4.*"))  # .ttl or, migrated, .trig
+def test_cli_reports_a_broken_data_file_and_exits_2(fixture_root, invoke):
+    broken = next((fixture_root / "data" / "projects").glob("sel4.*"))  # .ttl or, migrated, .trig
     broken.write_text(broken.read_text(encoding="utf-8").rstrip().rstrip("."), encoding="utf-8")
     for command in (["validate"], ["query", "projects"], ["export"], ["show", "seL4"]):
-        result = invoke("--root", str(scratch_root), *command)
+        result = invoke("--root", str(fixture_root), *command)
         assert result.exit_code == 2, command
         assert result.stdout == ""
         assert result.stderr.startswith(f"mkgraph: error: {broken}:")
@@ -78,5 +78,6 @@ def test_cli_reports_a_broken_data_file_and_exits_2(scratch_root, invoke):
         assert "Traceback" not in result.output
 
 
+@pytest.mark.bundled_data
 def test_bundled_graph_loads(kg):
     assert len(kg.graph) > 5000

@@ -1,8 +1,11 @@
-"""Family trees in the terminal."""
+"""Family trees in the terminal. The trees pinned from the bundled data are marked bundled_data;
+the rest hold on any graph (every line a lineage fact, every path read descendant first)."""
 
 from __future__ import annotations
 
 import json
+
+import pytest
 
 SEL4_TREE = """\
 seL4
@@ -22,12 +25,14 @@ seL4
 """
 
 
+@pytest.mark.bundled_data
 def test_sel4_tree_is_pinned(invoke):
     result = invoke("lineage", "seL4")
     assert result.exit_code == 0
     assert result.output == SEL4_TREE
 
 
+@pytest.mark.bundled_data
 def test_ascii_tree(invoke):
     lines = invoke("lineage", "sel4", "--ascii").output.splitlines()
     assert lines[1] == "|-- F9 re-implements seL4"
@@ -35,6 +40,7 @@ def test_ascii_tree(invoke):
     assert all(ord(ch) < 128 for line in lines for ch in line)
 
 
+@pytest.mark.bundled_data
 def test_ancestors_relation_filter_and_depth(invoke):
     assert invoke("lineage", "Ares", "--ancestors").output == (
         "Ares\n└── Ares is based on Helios\n    └── Helios is inspired by seL4\n"
@@ -76,6 +82,7 @@ def test_every_tree_line_is_a_true_sentence(kg, invoke):
             assert said in facts, line
 
 
+@pytest.mark.bundled_data
 def test_empty_answers_say_so(invoke):
     result = invoke("lineage", "L3", "--ancestors")
     assert result.exit_code == 0 and result.output == "L3 has no ancestors in the graph\n"
@@ -95,6 +102,7 @@ def test_unknown_system(invoke):
     assert result.stdout == ""
 
 
+@pytest.mark.bundled_data
 def test_l4_descendants_by_kind_of_inheritance(invoke):
     lines = invoke("lineage", "L4").output.splitlines()
     assert lines[0] == "L4"
@@ -105,6 +113,7 @@ def test_l4_descendants_by_kind_of_inheritance(invoke):
     assert any(line.endswith("OKL4 is derived from L4-embedded") for line in lines)
 
 
+@pytest.mark.bundled_data
 def test_ancestors_reach_l3_through_the_kinds_of_inheritance(invoke):
     assert invoke("lineage", "L4Re", "--ancestors").output == (
         "L4Re\n"
@@ -123,6 +132,7 @@ def test_ancestors_reach_l3_through_the_kinds_of_inheritance(invoke):
     )
 
 
+@pytest.mark.bundled_data
 def test_stored_ancestors_query_follows_reimplements(kg):
     paths = {str(row[2]) for row in kg.query("ancestors", {"of": "OKL4"}).rows}
     assert "OKL4 → derived from → L4Ka::Pistachio → re-implements → L4" in paths

@@ -170,6 +170,7 @@ def test_stored_queries_say_what_the_definition_says(engine, small_root):
         assert owned == wanted, asked
 
 
+@pytest.mark.bundled_data
 def test_genode_licence_is_history_by_default_and_shown_with_history(invoke):
     today = invoke("show", "Genode")
     assert today.exit_code == 0
@@ -184,6 +185,7 @@ def test_genode_licence_is_history_by_default_and_shown_with_history(invoke):
     )
 
 
+@pytest.mark.bundled_data
 def test_by_licence_today_and_as_of_a_year_before_the_change(kg):
     def genode(asked=None):
         result = kg.query("by-licence", {"as_of": asked} if asked else {})
@@ -194,6 +196,7 @@ def test_by_licence_today_and_as_of_a_year_before_the_change(kg):
     assert not any(name.startswith("AGPL") for name in genode("2016"))
 
 
+@pytest.mark.bundled_data
 def test_views_leave_out_history(kg):
     """render list, coverage and the drawings read the current graph."""
     from mkgraph.core.namespaces import SPDX, SYSTEM

@@ -30,7 +30,7 @@ from mkgraph.store.queries import parse_stored_query
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SETTINGS = settings(
-    max_examples=examples(150),
+    max_examples=examples(30),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
@@ -43,7 +43,7 @@ SAFE_TEXT = st.text(
 
 @SETTINGS
 @given(value=st.text(max_size=300))
-def test_any_string_parameter_is_bound_as_a_literal(value, kg, tmp_path_factory):
+def test_any_string_parameter_is_bound_as_a_literal(value, fixture_kg, tmp_path_factory):
     folder = tmp_path_factory.mktemp("q")
     path = folder / "echo.rq"
     path.write_text(
@@ -61,7 +61,9 @@ def test_any_string_parameter_is_bound_as_a_literal(value, kg, tmp_path_factory)
 
     engine.prepare = spy
     try:
-        result = engine.run(kg.graph, stored.text, kg.bindings(stored, {"text": value}))
+        result = engine.run(
+            fixture_kg.graph, stored.text, fixture_kg.bindings(stored, {"text": value})
+        )
     finally:
         engine.prepare = original
     assert seen == [stored.text]  # the query text is exactly the stored one
@@ -70,9 +72,9 @@ def test_any_string_parameter_is_bound_as_a_literal(value, kg, tmp_path_factory)
 
 @SETTINGS
 @given(value=st.text(max_size=200))
-def test_any_system_parameter_resolves_or_is_refused(value, kg):
+def test_any_system_parameter_resolves_or_is_refused(value, fixture_kg):
     try:
-        term = kg.bindings(kg.stored_query("descendants"), {"of": value})["of"]
+        term = fixture_kg.bindings(fixture_kg.stored_query("descendants"), {"of": value})["of"]
     except (UnknownNameError, ParameterError):
         return
     assert isinstance(term, URIRef) and str(term).startswith(str(SYSTEM))
@@ -118,7 +120,7 @@ def project_graphs(draw):
 
 @SETTINGS
 @given(graph=project_graphs())
-def test_generated_graphs_round_trip_in_every_format(graph, kg):
+def test_generated_graphs_round_trip_in_every_format(graph):
     context = {"mk": str(MK._NS), "sys": str(SYSTEM)}
     for fmt, parser in (
         ("turtle", "turtle"),
@@ -152,7 +154,7 @@ def mutations(draw, text: str):
 
 
 @settings(
-    max_examples=examples(300),
+    max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
@@ -172,13 +174,13 @@ QUERY = (Path(__file__).parent.parent / "queries" / "by-architecture.rq").read_t
 
 
 @settings(
-    max_examples=examples(100),  # ~1 s each; HYPOTHESIS_PROFILE=fuzz runs 2,000
+    max_examples=examples(20),  # ~0.3 s each; HYPOTHESIS_PROFILE=fuzz runs 2,000
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(text=mutations(QUERY))
-def test_fuzz_sparql_raises_only_clean_errors(text, kg):
+def test_fuzz_sparql_raises_only_clean_errors(text, fixture_kg):
     try:
-        engine.run(kg.graph, text, {"architecture": ARCHITECTURE["riscv"]}, timeout=5)
+        engine.run(fixture_kg.graph, text, {"architecture": ARCHITECTURE["riscv"]}, timeout=5)
     except QueryError as error:
         assert "\n" not in str(error)

@@ -28,8 +28,10 @@ SELECT ?term ?unbound WHERE {
 
 
 @pytest.fixture(scope="module")
-def engines():
-    return {name: KnowledgeGraph(engine=name) for name in ("oxigraph", "rdflib")}
+def engines(fixture_kg):
+    """The fixture graph (tests/fixtures/root) on each engine."""
+    root = fixture_kg.resources.root
+    return {name: KnowledgeGraph(root, engine=name) for name in ("oxigraph", "rdflib")}
 
 
 def _cells(result) -> list:

@@ -41,15 +41,15 @@ def _csv(invoke, root, *args) -> str:
 # ---------------------------------------------------------------- byte order mark
 
 
-def test_a_byte_order_mark_is_accepted_by_both_loaders(scratch_root, invoke):
-    (scratch_root / "data" / "bom.ttl").write_bytes(
+def test_a_byte_order_mark_is_accepted_by_both_loaders(fixture_root, invoke):
+    (fixture_root / "data" / "bom.ttl").write_bytes(
         b'\xef\xbb\xbfPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n<https://example.org/bom> rdfs:label "With a BOM" .\n'
     )
     ask = "ASK { <https://example.org/bom> ?p 'With a BOM' }"
-    assert _csv(invoke, scratch_root, "sparql", ask, "-f", "csv").strip().endswith("true")
-    assert '"With a BOM"' in _csv(invoke, scratch_root, "export", "-f", "jsonld")  # rdflib's
-    check = invoke("--root", str(scratch_root), "format", "--check")
-    assert (check.exit_code, check.stdout) == (1, f"not canonical: {scratch_root}/data/bom.ttl\n")
+    assert _csv(invoke, fixture_root, "sparql", ask, "-f", "csv").strip().endswith("true")
+    assert '"With a BOM"' in _csv(invoke, fixture_root, "export", "-f", "jsonld")  # rdflib's
+    check = invoke("--root", str(fixture_root), "format", "--check")
+    assert (check.exit_code, check.stdout) == (1, f"not canonical: {fixture_root}/data/bom.ttl\n")
 
 
 # ---------------------------------------------------------------- relative IRIs
@@ -75,9 +75,9 @@ WITH_BASE = {
 }
 
 
-def test_a_declared_base_resolves_and_no_output_holds_a_local_path(scratch_root, invoke):
+def test_a_declared_base_resolves_and_no_output_holds_a_local_path(fixture_root, invoke):
     for name, text in WITH_BASE.items():
-        (scratch_root / "data" / name).write_text(text, encoding="utf-8")
+        (fixture_root / "data" / name).write_text(text, encoding="utf-8")
     expected = [
         "https://example.org/base/turtle-thing",
         "https://example.org/base/json-thing",
@@ -87,16 +87,16 @@ def test_a_declared_base_resolves_and_no_output_holds_a_local_path(scratch_root,
     ]
     for fmt in ("turtle", "jsonld", "ntriples", "nquads", "xml"):
         for inferred in ((), ("--inferred",)):
-            text = _csv(invoke, scratch_root, "export", "-f", fmt, *inferred)
-            assert "file:/" not in text and str(scratch_root) not in text, fmt
-    ntriples = _csv(invoke, scratch_root, "export", "-f", "ntriples")
+            text = _csv(invoke, fixture_root, "export", "-f", fmt, *inferred)
+            assert "file:/" not in text and str(fixture_root) not in text, fmt
+    ntriples = _csv(invoke, fixture_root, "export", "-f", "ntriples")
     for iri in expected:
         assert f"<{iri}>" in ntriples
-    kg = KnowledgeGraph(scratch_root)
+    kg = KnowledgeGraph(fixture_root)
     for inferred in (False, True):  # what `publish` sends
         published = kg.ntriples(inferred).decode("utf-8")
         assert "file:" not in published.replace("Makefile:", "")
-        assert str(scratch_root) not in published
+        assert str(fixture_root) not in published
 
 
 @pytest.mark.parametrize(
@@ -128,11 +128,10 @@ def test_every_spelling_of_a_relative_iri_is_refused(name, text, shown, small_ro
         assert f"relative IRI {shown} refused" in result.stderr
 
 
-def test_the_same_bytes_mean_the_same_graph_wherever_they_lie(tmp_path, bundled, invoke):
+def test_the_same_bytes_mean_the_same_graph_wherever_they_lie(tmp_path, fixture_root, invoke):
     roots = [tmp_path / "one", tmp_path / "elsewhere" / "two"]
     for root in roots:
-        for name in ("ontology", "data", "shapes", "queries"):
-            shutil.copytree(bundled.root / name, root / name)
+        shutil.copytree(fixture_root, root)
     keys = {cache.key(read_sources(KnowledgeGraph(r).resources.graph_files())) for r in roots}
     assert len(keys) == 1
     first, second = (
@@ -144,23 +143,23 @@ def test_the_same_bytes_mean_the_same_graph_wherever_they_lie(tmp_path, bundled,
 # ---------------------------------------------------------------- no partial graph
 
 
-def test_a_symlinked_data_folder_is_followed(scratch_root, tmp_path, invoke):
-    expected = _csv(invoke, scratch_root, "query", "descendants", "-f", "csv")
+def test_a_symlinked_data_folder_is_followed(fixture_root, tmp_path, invoke):
+    expected = _csv(invoke, fixture_root, "query", "descendants", "-f", "csv")
     elsewhere = tmp_path / "elsewhere"
-    shutil.move(scratch_root / "data" / "projects", elsewhere)
-    (scratch_root / "data" / "projects").symlink_to(elsewhere)
-    assert _csv(invoke, scratch_root, "query", "descendants", "-f", "csv") == expected
+    shutil.move(fixture_root / "data" / "projects", elsewhere)
+    (fixture_root / "data" / "projects").symlink_to(elsewhere)
+    assert _csv(invoke, fixture_root, "query", "descendants", "-f", "csv") == expected
     # a link loop inside is entered once, and does not load anything twice
-    (elsewhere / "loop").symlink_to(scratch_root / "data")
-    assert _csv(invoke, scratch_root, "query", "descendants", "-f", "csv") == expected
-    kg = KnowledgeGraph(scratch_root)
+    (elsewhere / "loop").symlink_to(fixture_root / "data")
+    assert _csv(invoke, fixture_root, "query", "descendants", "-f", "csv") == expected
+    kg = KnowledgeGraph(fixture_root)
     assert len(kg.resources.data_files(kg.resources.data)) == len(
         {p.resolve() for p in kg.resources.data_files(kg.resources.data)}
     )
 
 
-def test_an_unreadable_folder_is_an_error(scratch_root, invoke, monkeypatch):
-    blocked = scratch_root / "data" / "systems"
+def test_an_unreadable_folder_is_an_error(fixture_root, invoke, monkeypatch):
+    blocked = fixture_root / "data" / "systems"
     real_scandir = os.scandir
 
     def scandir(path="."):
@@ -170,12 +169,12 @@ def test_an_unreadable_folder_is_an_error(scratch_root, invoke, monkeypatch):
 
     monkeypatch.setattr("mkgraph.core.resources.os.scandir", scandir)
     for command in COMMANDS + [("show", "seL4")]:
-        result = invoke("--root", str(scratch_root), *command)
+        result = invoke("--root", str(fixture_root), *command)
         assert_one_line_error(result, f"{blocked}: cannot read folder (Permission denied)")
 
 
-def test_an_unreadable_file_is_an_error(scratch_root, invoke, monkeypatch):
-    blocked = scratch_root / "data" / "projects" / "sel4.trig"
+def test_an_unreadable_file_is_an_error(fixture_root, invoke, monkeypatch):
+    blocked = fixture_root / "data" / "projects" / "sel4.trig"
     real_open = os.open
 
     def guarded_open(path, flags, *args, **kwargs):
@@ -185,33 +184,33 @@ def test_an_unreadable_file_is_an_error(scratch_root, invoke, monkeypatch):
 
     monkeypatch.setattr("mkgraph.core.sourcetext.os.open", guarded_open)
     for command in COMMANDS + [("format", "--check")]:
-        result = invoke("--root", str(scratch_root), *command)
+        result = invoke("--root", str(fixture_root), *command)
         assert_one_line_error(result, f"{blocked}: cannot read file (Permission denied)")
 
 
 @pytest.mark.parametrize("kind", ["dangling link", "fifo", "link to fifo"])
-def test_a_source_name_that_is_not_a_file_is_an_error(kind, scratch_root, invoke):
-    target = scratch_root / "data" / "projects" / "odd.ttl"
+def test_a_source_name_that_is_not_a_file_is_an_error(kind, fixture_root, invoke):
+    target = fixture_root / "data" / "projects" / "odd.ttl"
     if kind == "dangling link":
-        target.symlink_to(scratch_root / "nowhere.ttl")
+        target.symlink_to(fixture_root / "nowhere.ttl")
         message = f"{target}: cannot read file (a symbolic link to nothing)"
     elif kind == "fifo":
         os.mkfifo(target)
         message = f"{target}: cannot read file (not a regular file)"
     else:
-        os.mkfifo(scratch_root / "pipe")
-        target.symlink_to(scratch_root / "pipe")
+        os.mkfifo(fixture_root / "pipe")
+        target.symlink_to(fixture_root / "pipe")
         message = f"{target}: cannot read file (not a regular file)"
     for command in COMMANDS:
-        assert_one_line_error(invoke("--root", str(scratch_root), *command), message)
+        assert_one_line_error(invoke("--root", str(fixture_root), *command), message)
 
 
-def test_hidden_files_are_not_sources(scratch_root, invoke):
+def test_hidden_files_are_not_sources(fixture_root, invoke):
     """An editor's lock file (a link to nothing named .#sel4.ttl) and backups are not data."""
-    projects = scratch_root / "data" / "projects"
+    projects = fixture_root / "data" / "projects"
     (projects / ".#sel4.ttl").symlink_to("root@host.1234:1700000000")
     (projects / ".sel4.ttl.swp").write_bytes(b"\x00binary")
-    assert _csv(invoke, scratch_root, "query", "descendants", "-f", "csv")
+    assert _csv(invoke, fixture_root, "query", "descendants", "-f", "csv")
 
 
 def test_a_file_replaced_by_a_fifo_after_listing_does_not_hang(tmp_path):
@@ -289,11 +288,11 @@ def test_a_huge_query_file_is_refused(invoke, tmp_path):
 # ---------------------------------------------------------------- format --check
 
 
-def test_format_check_names_a_file_it_cannot_read(scratch_root, invoke, tmp_path):
+def test_format_check_names_a_file_it_cannot_read(fixture_root, invoke, tmp_path):
     missing = tmp_path / "missing.ttl"
     fifo = tmp_path / "pipe.ttl"
     os.mkfifo(fifo)
     for path, reason in [(missing, "No such file or directory"), (fifo, "not a regular file")]:
         for args in (("--check", str(path)), (str(path),)):
-            result = invoke("--root", str(scratch_root), "format", *args)
+            result = invoke("--root", str(fixture_root), "format", *args)
             assert_one_line_error(result, f"{path}: cannot read file ({reason})")

@@ -140,6 +140,11 @@ class KnowledgeGraph:
         return reasoning.infer(self.graph)
 
     def graph_with_inferences(self) -> Graph:
+        """The asserted graph plus what inference adds (built once: both parts are kept)."""
+        return self._graph_with_inferences
+
+    @cached_property
+    def _graph_with_inferences(self) -> Graph:
         from rdflib import Graph
 
         combined = Graph()

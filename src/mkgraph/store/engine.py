@@ -7,6 +7,7 @@ QueryResult.
 
 from __future__ import annotations
 
+import functools
 import re
 import signal
 import threading
@@ -71,8 +72,7 @@ def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = (
 
     querycheck.check(text, source, allow_service)
     try:
-        with RDFLIB_PARSER_LOCK:  # rdflib's parser is not thread-safe (see RDFLIB_PARSER_LOCK)
-            prepared = prepareQuery(text, initNs=PREFIXES)
+        prepared = _parsed(text)
     except ParseBaseException as exc:
         found = getattr(exc, "pstr", "")[getattr(exc, "loc", 0) :].split()
         token = f" near {found[0][:40]!r}" if found else " at the end of the query"
@@ -92,6 +92,15 @@ def prepare(text: str, source: str = "query", allow_service: tuple[str, ...] = (
             ) from None
         raise QueryError(f"{source}: {message[:300]}") from None
     return prepared
+
+
+@functools.lru_cache(maxsize=512)
+def _parsed(text: str):
+    """rdflib's parse of a query text, kept: parsing costs more than evaluating most queries here,
+    and the same texts come back (stored queries, parameters bound as terms, not as text). A parsed
+    query is only read when evaluated, so one can serve every caller. Failures are not kept."""
+    with RDFLIB_PARSER_LOCK:  # rdflib's parser is not thread-safe (see RDFLIB_PARSER_LOCK)
+        return prepareQuery(text, initNs=PREFIXES)
 
 
 # Defence in depth inside rdflib itself: its evaluator asks CUSTOM_EVALS first for every part of
