@@ -16,8 +16,7 @@ from mkgraph.api import KnowledgeGraph
 from mkgraph.core.resources import locate
 from mkgraph.store.queries import list_stored_queries
 
-# One worker runs this whole module (pytest-xdist's loadgroup): rdflib answers once.
-pytestmark = pytest.mark.xdist_group("test_crossengine")
+# One worker runs this whole module (pytest-xdist's --dist loadfile): rdflib answers once.
 
 SELECTS = [q for q in list_stored_queries(locate().queries) if "SELECT" in q.text]
 

@@ -28,8 +28,7 @@ from mkgraph.checks import shacl
 from mkgraph.core.errors import MkgraphError, QueryError
 from mkgraph.store import engine, offline, querycheck
 
-# One worker runs this whole module (pytest-xdist's loadgroup): the server starts once.
-pytestmark = pytest.mark.xdist_group("test_guard")
+# One worker runs this whole module (pytest-xdist's --dist loadfile): the server starts once.
 
 
 class Listener:

@@ -27,8 +27,7 @@ from servers import Virtuoso, free_port, oxigraph_program, running, virtuoso_pro
 
 from mkgraph.api import KnowledgeGraph
 
-# One worker runs this whole module (pytest-xdist's loadgroup): the stores start once.
-pytestmark = pytest.mark.xdist_group("test_remote")
+# One worker runs this whole module (pytest-xdist's --dist loadfile): the stores start once.
 
 KG = bundled_graph()  # the session's graph, loaded once
 SELECTS = [q.name for q in KG.stored_queries() if "SELECT" in q.text.upper()]

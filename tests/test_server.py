@@ -17,8 +17,7 @@ from servers import free_port, mkgraph_command, running, warm_environment
 
 from mkgraph.web.server import negotiate
 
-# One worker runs this whole module (pytest-xdist's loadgroup): the server starts once.
-pytestmark = pytest.mark.xdist_group("test_server")
+# One worker runs this whole module (pytest-xdist's --dist loadfile): the server starts once.
 
 KG = bundled_graph()  # the session's graph, loaded once
 SELECTS = [q for q in KG.stored_queries() if "SELECT" in q.text.upper()]
@@ -394,15 +393,13 @@ def test_an_address_in_use_is_one_clean_line(endpoint, invoke):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pytest 9 ignores xdist_group: pytest-xdist 3.8 marks a grouped test by rewriting "
-    "item._nodeid, and pytest 9 builds nodeid from item._id, so --dist loadgroup deals this "
-    "module's tests out one by one and each worker starts its own server",
-)
-def test_this_module_runs_on_one_worker(request):
-    """`--dist loadgroup` (addopts) sends a module marked xdist_group to one worker, so its
-    module-scoped server starts once; the group is carried in the test's id ("...@test_server")."""
-    if not getattr(request.config.option, "loadgroup", False):
-        pytest.skip("not a pytest-xdist worker under --dist loadgroup")
-    assert request.node.nodeid.endswith("@test_server")
+def test_one_worker_runs_this_module_whole(request):
+    """Under pytest-xdist, one worker must run this module whole, so its module-scoped server
+    starts once: that is the loadfile scheduler (`addopts`), which deals out whole modules.
+    (loadgroup with xdist_group marks does not under pytest 9: it deals the tests out one by one.)"""
+    if not hasattr(request.config, "workerinput"):
+        pytest.skip("not a pytest-xdist worker")
+    addopts = request.config.getini(
+        "addopts"
+    )  # workers are not told the scheduler: read its setting
+    assert addopts[addopts.index("--dist") + 1] == "loadfile", addopts

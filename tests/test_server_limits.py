@@ -19,8 +19,7 @@ import httpx
 import pytest
 from servers import environment, free_port, mkgraph_command, running, warm_environment
 
-# One worker runs this whole module (pytest-xdist's loadgroup): the server starts once.
-pytestmark = pytest.mark.xdist_group("test_server_limits")
+# One worker runs this whole module (pytest-xdist's --dist loadfile): the server starts once.
 
 TIMEOUT = 3.0  # the server's query time limit
 REQUEST_TIMEOUT = 3.0  # the server's deadline for a request to arrive whole (generous: a loaded

@@ -12,8 +12,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from browser import chromium
 
-# One worker runs this whole module (pytest-xdist's loadgroup): the site is built once.
-pytestmark = pytest.mark.xdist_group("test_site")
+# One worker runs this whole module (pytest-xdist's --dist loadfile): the site is built once.
 
 
 class _Page(HTMLParser):
