@@ -456,7 +456,7 @@ def test_rudof_would_call_a_service_in_a_shape_but_runs_confined(
     monkeypatch.setattr(shacl, "check_shape_queries", lambda triples: None)
     before = listener.connections
     try:
-        KnowledgeGraph(scratch_root).validate()
+        KnowledgeGraph(scratch_root).validate(timeout=120)  # a hang fails, never blocks the run
     except MkgraphError as error:
         assert "\n" not in str(error)
     assert listener.connections == before  # confined
@@ -465,7 +465,7 @@ def test_rudof_would_call_a_service_in_a_shape_but_runs_confined(
         offline, "run", lambda work, timeout=None, confined=True: unconfined(work, timeout, False)
     )
     with contextlib.suppress(MkgraphError):
-        KnowledgeGraph(scratch_root).validate()
+        KnowledgeGraph(scratch_root).validate(timeout=120)  # a hang fails, never blocks the run
     assert listener.connections > before  # so the confinement is what stopped it
 
 

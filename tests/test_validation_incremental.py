@@ -369,33 +369,6 @@ def test_old_files_of_remembered_findings_are_removed(small_root, tmp_path, shap
     assert len(remaining) == 1 and remaining[0] != first
 
 
-def test_rudof_reads_data_without_the_machine_s_certificates(monkeypatch):
-    """rudof loads every trusted certificate each time it reads data (a tenth of a second) for
-    fetching it may not do; the variables are pointed at none while it reads, then put back,
-    also when rudof fails."""
-    monkeypatch.setenv("SSL_CERT_DIR", "/some/certificates")
-    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
-    seen = {}
-
-    def read(*_args, **_kwargs):
-        seen.update({name: os.environ.get(name) for name in ("SSL_CERT_FILE", "SSL_CERT_DIR")})
-        raise shacl_error()
-
-    def shacl_error():
-        import pyrudof
-
-        return pyrudof.RudofError("no data")
-
-    rudof = shacl.Rudof(_shapes(BUNDLED_SHAPES))
-    with mock.patch.object(rudof, "_rudof") as engine:
-        engine.read_data.side_effect = read
-        with pytest.raises(Exception, match="SHACL validation could not run"):
-            rudof.findings("")
-    assert seen == {"SSL_CERT_FILE": os.devnull, "SSL_CERT_DIR": None}
-    assert os.environ["SSL_CERT_DIR"] == "/some/certificates"
-    assert "SSL_CERT_FILE" not in os.environ
-
-
 @pytest.mark.parametrize("named", [True, False])
 def test_a_shape_on_a_property_s_values_that_reads_their_triples_is_checked_whole(
     named, small_root

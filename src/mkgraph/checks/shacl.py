@@ -7,12 +7,8 @@ before either engine sees them: nothing in them may reach outside the graph.
 
 from __future__ import annotations
 
-import os
 import re
-import threading
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, NamedTuple
 
 from mkgraph.checks.report import SEVERITY, SH, Labeller, Problem
@@ -349,8 +345,7 @@ class Rudof:
 
         # Each step in a thread that can open no socket: rudof would call a SERVICE in a constraint.
         try:
-            with _no_certificates():
-                report = offline.run(validate)
+            report = offline.run(validate)
         except pyrudof.RudofError as exc:
             raise ResourceError(f"SHACL validation could not run: {_one_line(exc)}") from None
         return [
@@ -365,32 +360,6 @@ class Rudof:
             )
             for entry in report
         ]
-
-
-_CERTIFICATE_VARIABLES = ("SSL_CERT_FILE", "SSL_CERT_DIR")
-_ENVIRONMENT = threading.Lock()
-
-
-@contextmanager
-def _no_certificates() -> Iterator[None]:
-    """rudof loads every trusted certificate of the machine ($SSL_CERT_FILE, $SSL_CERT_DIR or the
-    system's folder) the first time each session reads data: 0.1-0.15 s of CPU, most of a
-    validate after a small change, for fetching that its thread may not do (it can open no
-    socket). While it reads, the process's certificate variables point at none; they are put
-    back at once (a TLS connection opened by another thread of the process in that moment
-    would trust no certificate, and fail rather than trust a wrong one)."""
-    with _ENVIRONMENT:
-        saved = {name: os.environ.get(name) for name in _CERTIFICATE_VARIABLES}
-        os.environ["SSL_CERT_FILE"] = os.devnull
-        os.environ.pop("SSL_CERT_DIR", None)
-        try:
-            yield
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
 
 
 def rudof_problems(data_ntriples: str, shapes_ntriples: str, label: Labeller) -> list[Problem]:
