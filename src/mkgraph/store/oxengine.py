@@ -10,6 +10,7 @@ parameters enter as RDF terms serialised by Oxigraph itself, and a query stops a
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -184,6 +185,7 @@ def run(
     constant = with_terms(text, bindings or {})
     full = constant if constant is not None else fallback
     outcome: dict = {}
+    abandoned = threading.Event()
 
     def evaluate() -> None:
         nonlocal full
@@ -201,14 +203,23 @@ def run(
                 if projection.star_position(full) is not None:  # columns in the query's order
                     variables = projection.in_order(full, variables)
                     ran = projection.explicit(full, variables)
-                rows = [tuple(solution[v] for v in variables) for solution in answer]
+                rows = []
+                for count, solution in enumerate(answer):
+                    # Reading rows takes the GIL: once the caller has given up (time limit),
+                    # stop, or an abandoned query starves every other thread of the process.
+                    if count % 1024 == 0 and abandoned.is_set():
+                        return
+                    rows.append(tuple(solution[v] for v in variables))
                 outcome["result"] = OxResult("SELECT", variables, rows, text=ran, store=store)
             elif isinstance(answer, ox.QueryBoolean):
                 outcome["result"] = OxResult("ASK", boolean=bool(answer), text=full, store=store)
             else:
-                outcome["result"] = OxResult(
-                    "CONSTRUCT", triples=list(answer), text=full, store=store
-                )
+                triples = []
+                for count, triple in enumerate(answer):
+                    if count % 1024 == 0 and abandoned.is_set():
+                        return
+                    triples.append(triple)
+                outcome["result"] = OxResult("CONSTRUCT", triples=triples, text=full, store=store)
             outcome["result"].allow_service = allow_service
         except SyntaxError as exc:
             outcome["syntax"] = str(exc)
@@ -223,6 +234,7 @@ def run(
             evaluate, timeout if timeout and timeout > 0 else None, confined=not allow_service
         )
     except TimeoutError:
+        abandoned.set()
         raise QueryTimeout(
             f"{source}: the query ran longer than {timeout:g} s and was stopped "
             "(raise the limit with --timeout)"
