@@ -11,7 +11,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from servers import warm_environment
+from servers import mkgraph_command, warm_environment
 
 BAD = Path(__file__).parent / "fixtures" / "bad"
 DATA_CASES = sorted(p for p in BAD.iterdir() if p.suffix in (".ttl", ".jsonld", ".rdf"))
@@ -37,7 +37,7 @@ def run_program(*args: str):
     Here that is the program's own exit; in the test process it would run for the rest of the
     run and starve every later test of its worker."""
     done = subprocess.run(
-        [sys.executable, "-m", "mkgraph", *args],
+        mkgraph_command(*args),
         capture_output=True,
         text=True,
         timeout=120,
@@ -197,7 +197,6 @@ def test_a_lineage_chain_longer_than_the_recursion_limit(small_root):
     """Deep enough to exhaust Python's stack if any step recursed once per generation: 500
     generations past the interpreter's recursion limit (1,500 by default; 5,000 took three times
     as long and proves no more)."""
-    import sys
 
     length = sys.getrecursionlimit() + 500
     lines = [
