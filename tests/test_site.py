@@ -193,6 +193,7 @@ def test_pages_in_a_browser(site, tmp_path, monkeypatch):
 def test_the_bundled_data_makes_a_whole_site(bundled_site, kg):
     out, counts = bundled_site
     _pages_and_files(out, counts, kg.graph)
+    assert counts["family"] == 1  # the README's example of `mkgraph site` shows "1 family page"
     _links_resolve_and_nothing_loads_from_elsewhere(out, 90)
 
 
