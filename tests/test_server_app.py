@@ -65,15 +65,15 @@ def test_lineage_pictures_are_kept_per_system_and_bounded(kg, app_of, monkeypatc
 
 
 @needs_dot
-def test_a_javascript_homepage_is_never_a_link(scratch_root, app_of, tmp_path):
-    sel4 = scratch_root / "data" / "projects" / "sel4.trig"
+def test_a_javascript_homepage_is_never_a_link(fixture_root, app_of, tmp_path):
+    sel4 = fixture_root / "data" / "projects" / "sel4.trig"
     text = sel4.read_text(encoding="utf-8")
     assert text.count("doap:homepage <https://sel4.systems>") == 1
     sel4.write_text(
         text.replace("doap:homepage <https://sel4.systems>", "doap:homepage <javascript:alert(1)>"),
         encoding="utf-8",
     )
-    kg = KnowledgeGraph(root=scratch_root)
+    kg = KnowledgeGraph(root=fixture_root)
     _, client = app_of(kg)
     svg = client.get("/lineage/seL4.svg")
     assert svg.status_code == 200 and b"seL4" in svg.content
