@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
@@ -409,3 +410,12 @@ def test_one_worker_runs_this_module_whole(request):
         "addopts"
     )  # workers are not told the scheduler: read its setting
     assert addopts[addopts.index("--dist") + 1] == "loadfile", addopts
+
+
+def test_the_longest_modules_are_dealt_out_first(request):
+    """conftest's LONGEST_FIRST names modules that exist, and xdist keeps the order it makes."""
+    from conftest import LONGEST_FIRST
+
+    tests = Path(__file__).parent
+    assert [name for name in LONGEST_FIRST if not (tests / name).is_file()] == []
+    assert "--no-loadscope-reorder" in request.config.getini("addopts")
