@@ -80,6 +80,7 @@ def pytest_configure(config):
 # modules such as the wheel's last. `addopts` turns that off; the other modules keep their order.
 LONGEST_FIRST = (
     "test_server.py",
+    "test_remote.py",
     "test_guard.py",
     "test_server_limits.py",
     "test_validation_incremental.py",
