@@ -201,7 +201,8 @@ def plain_forms(draw) -> list[str]:
     if draw(st.booleans()):
         flag = draw(st.sampled_from(["-f", "--format"]))
         pieces.append([flag, draw(st.sampled_from(["table", "csv", "json", "xml", "tsv",
-                                                    "markdown", "turtle", "jsonld"]))])  # fmt: skip
+                                                    "markdown", "turtle", "jsonld", "bogus",
+                                                    "CSV"]))])  # fmt: skip
     if draw(st.booleans()):
         pieces.append(["--iris"])
     order = draw(st.permutations(pieces))

@@ -13,7 +13,7 @@ import click
 
 from mkgraph import __version__, commands
 from mkgraph.core.choices import REASONERS, VALIDATORS
-from mkgraph.core.errors import MkgraphError, ParameterError
+from mkgraph.core.errors import ParameterError
 from mkgraph.core.formats import DRAWING_FORMATS, GRAPH_FORMATS, SELECT_FORMATS
 from mkgraph.core.limits import DEFAULT_TIMEOUT
 from mkgraph.core.prefixes import LINEAGE_RELATION_NAMES

@@ -41,14 +41,14 @@ def confine() -> None:
     inside another program (a test runner, a notebook): there the engines confine their threads."""
     if not _program["confine"]:
         return
+    import contextlib
+
     from mkgraph.store import offline
 
     if offline.available():
         # where the kernel refuses, the engines' own threads are still confined (or fail)
-        try:
+        with contextlib.suppress(OSError):
             offline.forbid_network(whole_process=True)
-        except OSError:
-            pass
 
 
 # ---------------------------------------------------------------- printing
