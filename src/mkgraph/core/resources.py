@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from collections import namedtuple
 from pathlib import Path
 
 from mkgraph.core.errors import ResourceError
@@ -29,12 +29,12 @@ ORIGINS = {
 _NAMES_MKGRAPH = re.compile(r"""^name\s*=\s*["']mkgraph["']\s*$""", re.MULTILINE)
 
 
-@dataclass(frozen=True)
-class Resources:
-    """The four folders of one copy of the graph's sources."""
+class Resources(namedtuple("Resources", "root origin", defaults=("option",))):
+    """The four folders of one copy of the graph's sources: the root folder (a Path) and how it
+    was found (a key of ORIGINS). (A named tuple: importing dataclasses cost a cold query a few
+    ms.)"""
 
-    root: Path
-    origin: str = "option"  # a key of ORIGINS
+    __slots__ = ()
 
     @property
     def packaged(self) -> bool:

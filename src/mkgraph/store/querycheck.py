@@ -27,12 +27,10 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from dataclasses import dataclass, field
 
 from mkgraph.core.errors import QueryError
 from mkgraph.core.limits import MAX_QUERY_LENGTH
 from mkgraph.core.prefixes import PREFIXES
-from mkgraph.core.urlcheck import service_endpoint_problem
 
 MAX_NESTING = 64  # brackets inside each other; Oxigraph's parser overflows its stack at thousands
 
@@ -118,15 +116,15 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 Token = tuple[str, str, int]  # kind, text, where it starts
 
 
-@dataclass
 class Findings:
     """What the tokens of one spelling of a query say."""
 
-    # each refused keyword found (SERVICE, FROM or an update keyword) and, for a SERVICE written
-    # plainly as `SERVICE [SILENT] <absolute IRI>`, its endpoint (else None)
-    refused: list[tuple[str, str | None]] = field(default_factory=list)
-    update_form: bool = False  # the first keyword is an update operation
-    too_deep: bool = False
+    def __init__(self) -> None:
+        # each refused keyword found (SERVICE, FROM or an update keyword) and, for a SERVICE
+        # written plainly as `SERVICE [SILENT] <absolute IRI>`, its endpoint (else None)
+        self.refused: list[tuple[str, str | None]] = []
+        self.update_form = False  # the first keyword is an update operation
+        self.too_deep = False
 
 
 def _unescape(text: str) -> str:
@@ -316,6 +314,8 @@ def check(
 ) -> None:
     """Refuse, with a one-line QueryError, a query that would reach outside the graph or is
     nested too deeply; before any engine sees it. `hint`: mention --allow-service."""
+    if allow_service:
+        from mkgraph.core.urlcheck import service_endpoint_problem
     for url in allow_service:  # only URLs that could be sent as they are
         problem = service_endpoint_problem(url)
         if problem:
