@@ -332,7 +332,11 @@ def check(
     with _PASSED_LOCK:
         if digest in _PASSED:
             return
-    _refuse_if_outside(text, source, allow_service, hint)
+    marker = _marker(digest) if len(text) >= REMEMBER_FROM else None
+    if marker is None or not marker.is_file():
+        _refuse_if_outside(text, source, allow_service, hint)
+        if marker is not None:
+            _remember(marker)
     with _PASSED_LOCK:
         _PASSED[digest] = None
         if len(_PASSED) > _PASSED_MAX:
@@ -345,6 +349,39 @@ def check(
 _PASSED: dict[bytes, None] = {}
 _PASSED_MAX = 1024
 _PASSED_LOCK = threading.Lock()
+
+# A long text that passed is also remembered across processes, as an empty file named by its
+# digest in the cache folder (where the loaded graph and the stored queries' parameter checks are
+# kept already): reading a stored query's 9,000 characters token by token cost a cold
+# `mkgraph query descendants` about a tenth of its CPU. Short texts are read again (cheaper than a
+# file); a refused text is never remembered; the digest covers the allowed endpoints, and the
+# marker's name this check's version and mkgraph's, so a changed rule reads every text again.
+REMEMBER_FROM = 2000  # characters
+_CHECK_VERSION = "1"  # bump when the check refuses more
+_REMEMBERED_MAX = 512  # markers kept; the oldest go first
+
+
+def _marker(digest: bytes):
+    from mkgraph import __version__
+    from mkgraph.store.cache import cache_folder
+
+    folder = cache_folder()
+    if folder is None:
+        return None
+    version = hashlib.sha256(f"{_CHECK_VERSION} {__version__}".encode()).hexdigest()[:8]
+    return folder / "checked-texts" / f"{version}-{digest.hex()[:40]}"
+
+
+def _remember(marker) -> None:
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+        markers = list(marker.parent.iterdir())
+        if len(markers) > _REMEMBERED_MAX:
+            for old in sorted(markers, key=lambda p: p.stat().st_mtime)[: -_REMEMBERED_MAX // 2]:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # not remembered: read again next time
 
 
 def _refuse_if_outside(text: str, source: str, allow_service: tuple[str, ...], hint: bool) -> None:
