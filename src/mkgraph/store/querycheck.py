@@ -32,10 +32,24 @@ from mkgraph.core.errors import QueryError
 from mkgraph.core.limits import MAX_QUERY_LENGTH
 from mkgraph.core.prefixes import PREFIXES
 
+
+class _Lazy:
+    """A regular expression compiled when first used: a process whose texts were all checked
+    before (remembered, see check) never compiles these (about 3 ms of a cold query)."""
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self._source = (pattern, flags)
+
+    def __getattr__(self, name: str):
+        value = getattr(re.compile(*self._source), name)
+        setattr(self, name, value)  # found directly from now on
+        return value
+
+
 MAX_NESTING = 64  # brackets inside each other; Oxigraph's parser overflows its stack at thousands
 
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY")
-_REFUSED = re.compile("|".join(("SERVICE", "FROM", *UPDATE_KEYWORDS)), re.IGNORECASE)
+_REFUSED = _Lazy("|".join(("SERVICE", "FROM", *UPDATE_KEYWORDS)), re.IGNORECASE)
 
 # SPARQL's name characters beyond ASCII, as spargebra 0.5 writes them: PN_CHARS_BASE's ranges,
 # and those PN_CHARS adds (which may not start a name). Python's `re` compiles a class by walking
@@ -61,11 +75,11 @@ _PREFIX = f"[{_BASE}](?:[{_CHARS}]*(?:\\.+[{_CHARS}]+)*)?"
 _LOCAL = f"(?:[{_U}:0-9]|{_PLX})(?:[{_CHARS}:]|{_PLX})*(?:\\.+(?:[{_CHARS}:]|{_PLX})+)?"
 _VARNAME = f"[0-9{_U}][0-9{_STANDS_FOR_CHARS}{_U}]*"
 # These three run on the class string.
-_VAR = re.compile(f"[?$]{_VARNAME}")
-_BNODE = re.compile(f"_:[0-9{_U}](?:[{_CHARS}]*(?:\\.+[{_CHARS}]+)*)?")
+_VAR = _Lazy(f"[?$]{_VARNAME}")
+_BNODE = _Lazy(f"_:[0-9{_U}](?:[{_CHARS}]*(?:\\.+[{_CHARS}]+)*)?")
 # A prefixed name or, without a colon, a bare word (a keyword or a function's name), read as
 # wide as a prefix name can be, so that nothing glued to a keyword hides it.
-_NAME = re.compile(f"(?:{_PREFIX})?(?::(?:{_LOCAL})?)?")
+_NAME = _Lazy(f"(?:{_PREFIX})?(?::(?:{_LOCAL})?)?")
 
 
 def _in(code: int, ranges: tuple[tuple[int, int], ...]) -> bool:
@@ -93,25 +107,25 @@ def _class_string(text: str) -> str:
 
 
 # One pattern per kind of token, chosen by the token's first character.
-_WS = re.compile(r"[ \t\r\n]+")
-_COMMENT = re.compile(r"#[^\r\n]*")
-_STRING = re.compile(
+_WS = _Lazy(r"[ \t\r\n]+")
+_COMMENT = _Lazy(r"#[^\r\n]*")
+_STRING = _Lazy(
     r'"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""'
     r"|'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''"
     r'|"(?:[^"\\\n\r]|\\.)*"'
     r"|'(?:[^'\\\n\r]|\\.)*'",
     re.DOTALL,
 )
-_LANGTAG = re.compile(r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*(?:--[A-Za-z]+)?")
-_NUMBER = re.compile(r"[0-9]+\.?[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?")
+_LANGTAG = _Lazy(r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*(?:--[A-Za-z]+)?")
+_NUMBER = _Lazy(r"[0-9]+\.?[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?")
 # Oxigraph's IRIREF is "<", anything but ">", ">", then a valid IRI (escapes decoded).
-_IRIREF = re.compile(r"<(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>")
+_IRIREF = _Lazy(r"<(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>")
 _PAIRS = {"<<", ">>", "<=", ">=", "!=", "&&", "||", "^^"}
 _OPENING = {"{": "{", "[": "[", "<<": "<<"}
 _CLOSING = {"}", "]", ")", ">>"}
 _OPERAND_KINDS = {"var", "iri", "pname", "string", "number", "langtag", "bnode"}
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_ESCAPE = _Lazy(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_SCHEME = _Lazy(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
 Token = tuple[str, str, int]  # kind, text, where it starts
 
