@@ -176,6 +176,11 @@ def test_what_the_plain_reader_is_not_sure_of_goes_to_click(graph, args):
     assert by_plain(graph, args) is None
 
 
+def test_shell_completion_is_left_to_click(monkeypatch):
+    monkeypatch.setenv("_MKGRAPH_COMPLETE", "bash_complete")
+    assert commands.read_plain(["query", "descendants"]) is None
+
+
 _TOKENS = [
     "query", "descendants", "ancestors", "by-language", "nosuch", "", "-p", "--param", "-f",
     "--format", "--iris", "of=seL4", "of=Fiasco", "of=sel4", "of=", "of", "=x", "language=Rust",

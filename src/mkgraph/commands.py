@@ -270,6 +270,8 @@ _VALUE_OPTIONS = {"-p": "params", "--param": "params", "-f": "fmt", "--format": 
 def read_plain(argv: list[str]) -> dict | None:
     """The plain `mkgraph [--root DIR] query ...` forms (see the module's docstring) as
     {root, name, params, fmt, iris}; None for anything else or anything doubtful."""
+    if any(name.startswith("_") and name.endswith("_COMPLETE") for name in os.environ):
+        return None  # click's shell completion (_MKGRAPH_COMPLETE=...) answers, not the command
     args = list(argv)
     root = None
     if args[:1] == ["--root"]:
