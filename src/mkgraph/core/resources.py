@@ -117,23 +117,25 @@ def source_files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            path = Path(entry.path)
             try:
                 link = entry.is_symlink()
                 if entry.is_dir():  # follows symbolic links
-                    pending.append((path, via_link or link))
+                    pending.append((Path(entry.path), via_link or link))
                     continue
-                if path.suffix.lower() not in suffixes:
+                # the suffix read from the name: a Path only for a source (a cold query lists
+                # every data file to compute the cache key)
+                if os.path.splitext(entry.name)[1].lower() not in suffixes:
                     continue
+                path = Path(entry.path)
                 if link and not path.exists():
                     raise ResourceError(f"{path}: cannot read file (a symbolic link to nothing)")
                 if not entry.is_file():
                     raise ResourceError(f"{path}: cannot read file (not a regular file)")
             except OSError as exc:
-                raise ResourceError(f"{path}: cannot read ({exc.strerror or exc})") from None
+                raise ResourceError(f"{entry.path}: cannot read ({exc.strerror or exc})") from None
             # only a path through a link can name a file twice: resolve just those
             found.setdefault(os.path.realpath(path) if via_link or link else str(path), path)
-    return sorted(found.values())
+    return sorted(found.values(), key=lambda path: path.parts)  # Path's own order, compared in C
 
 
 def is_checkout(folder: Path) -> bool:
