@@ -146,6 +146,21 @@ def test_rudof_fetches_nothing_the_graphs_point_at(small_root, invoke):
     assert hits == []
 
 
+def test_rudof_knows_no_endpoint():
+    """rudof's own defaults name six public SPARQL endpoints and build an HTTPS client for each
+    every time data is read, loading every trusted certificate of the machine (0.14 s of CPU a
+    read); mkgraph's configuration names none."""
+    from mkgraph.checks import shacl
+
+    shapes = (
+        "<urn:s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        "<http://www.w3.org/ns/shacl#NodeShape> .\n"
+    )
+    rudof = shacl.Rudof(shapes)
+    assert rudof.findings("<urn:a> <urn:b> <urn:c> .\n") == []
+    assert rudof._rudof.list_endpoints() == []
+
+
 def _on_cycle_by_search(edges, node) -> bool:
     """The definition, slowly: the node reaches itself through one or more links."""
     successors = {}

@@ -62,9 +62,10 @@ def rudof_problems(
 
 def _context(shapes_ntriples: str, hierarchy: list[str]) -> str:
     """What every subject's findings depend on besides its own part: the shapes, the class
-    hierarchy, and the code that builds pieces and checks them."""
+    hierarchy, and the code that builds pieces and checks them (with rudof's configuration)."""
     engine = remembered.stamp("pyrudof")
     digest = hashlib.sha256(f"{FORMAT_VERSION} {__version__} {engine}\n".encode())
+    digest.update(shacl.RUDOF_CONFIG.read_bytes())
     digest.update(shapes_ntriples.encode("utf-8"))
     digest.update("\n".join(hierarchy).encode("utf-8"))
     return digest.hexdigest()[:32]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from mkgraph.checks.report import SEVERITY, SH, Labeller, Problem
@@ -22,6 +23,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from mkgraph.core.resources import Resources
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+# rudof's configuration: no SPARQL endpoints, so reading data builds no HTTPS clients (see the file)
+RUDOF_CONFIG = Path(__file__).with_name("rudof.toml")
 
 
 def read_shapes(resources: Resources) -> tuple[str, bool]:
@@ -317,7 +320,7 @@ class Rudof:
 
         from mkgraph.store import offline
 
-        self._rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+        self._rudof = pyrudof.Rudof(pyrudof.RudofConfig.from_path(str(RUDOF_CONFIG)))
         try:
             offline.run(
                 lambda: self._rudof.read_shacl(
