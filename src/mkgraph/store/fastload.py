@@ -187,7 +187,7 @@ def _load_remembered(sources: list[Source], folder: Path) -> ox.Store:
             store = own
     if fresh:
         parsecache.prune(folder)
-    for text in texts:
-        if text:  # parse() keeps the blank nodes' names (Store.load would rename them)
-            store.bulk_extend(ox.parse(text, format=ox.RdfFormat.N_TRIPLES))
+    for remembered in texts:
+        if remembered:  # parse() keeps the blank nodes' names (Store.load would rename them)
+            store.bulk_extend(ox.parse(remembered, format=ox.RdfFormat.N_TRIPLES))
     return store
