@@ -29,10 +29,11 @@ _HEADER = b"# mkgraph parsed "
 _WEEK = 7 * 86400
 
 
+@cache
 def stamp(package: str) -> str:
     """Which build of an installed package this is, without importing it (importing pyrudof or
     license-expression costs 0.07 s, importlib.metadata's version 0.03 s): its folder and its
-    files' names, sizes and times."""
+    files' names, sizes and times, as first seen by this process (the build it loads)."""
     from importlib.util import find_spec
 
     spec = find_spec(package)
