@@ -150,6 +150,27 @@ def test_every_fixture_is_reported_as_whole_validation_reports_it(
         target.unlink()
 
 
+def test_the_report_comes_in_the_same_order_as_whole_validation_gives_it(small_root, tmp_path):
+    """rudof lists a subject's findings in an order of its own that varies from run to run; the
+    report sorts them, so a remembered subject's problems come out exactly as validating the
+    whole graph lists them (here TestOS has several)."""
+    valid = (FIXTURES / "valid.ttl").read_text(encoding="utf-8")
+    (small_root / "data" / "valid.ttl").write_text(
+        valid + f'\n<{SYS}testos> <{MK}startYear> "3000"^^<{GYEAR}> , "1066"^^<{GYEAR}> .\n',
+        encoding="utf-8",
+    )
+    shapes, _local = shacl.read_shapes(locate(small_root))
+    store = _load(small_root)
+    text = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode()
+    reference = shacl.rudof_problems(text, shapes, _labeller(store))
+    assert len({p.focus for p in reference}) < len(reference)  # a focus node with several
+    folder = tmp_path / "remembered"
+    for _ in range(3):
+        found = incremental.rudof_problems(store, shapes, _labeller(store), 60, folder)
+        assert found == reference
+        assert shacl.rudof_problems(text, shapes, _labeller(store)) == reference
+
+
 @st.composite
 def changes(draw):
     """A change to the graph: a fact added, removed or altered, a node's class changed, a class

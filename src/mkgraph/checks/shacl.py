@@ -401,10 +401,12 @@ def rudof_problems(data_ntriples: str, shapes_ntriples: str, label: Labeller) ->
 
 
 def rudof_report(findings: list[Finding], shapes_ntriples: str, label: Labeller) -> list[Problem]:
-    """rudof's findings as report Problems, named as the graph names them now."""
+    """rudof's findings as report Problems, named as the graph names them now, in one order
+    (rudof's own varies from run to run, and a remembered subject's findings would keep the order
+    of the run that found them)."""
     messages = _shape_messages(shapes_ntriples)
     problems = []
-    for found in findings:
+    for found in sorted(findings, key=lambda f: [(field is None, field or "") for field in f]):
         focus, value, shape, path = found.focus, found.value, found.shape, found.path
         # The shape's own sh:message, as SHACL asks; rudof puts its own words ("OR not
         # satisfied") in place of it for some constraints.
