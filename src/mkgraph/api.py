@@ -372,9 +372,10 @@ class KnowledgeGraph:
             # alone: rudof's input and the violation queries are read faster from memory than
             # from the cache's on-disk store, and saving a changed graph there costs more than it
             # returns to a validate (figures in the README's Performance section).
-            from mkgraph.store import fastload
+            from mkgraph.store import cache, fastload
 
-            self.store = fastload.load_store(self.source_snapshot)
+            # each unchanged file's triples are read back as its last parse left them
+            self.store = fastload.load_store(self.source_snapshot, cache.cache_folder())
         if validator == "pyshacl" or not fast:
             self.graph  # noqa: B018
         deadline = None if timeout is None else time.monotonic() + timeout
