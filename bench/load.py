@@ -488,6 +488,7 @@ def main() -> None:
     )
     parser.add_argument("--no-pin", action="store_true", help="do not pin servers and client")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # each run as it ends
     if not 1 <= args.clients <= 256 or not 0 < args.seconds <= 300 or not 0 <= args.idle <= 400:
         parser.error("keep it bounded: 1-256 clients, 0-400 idle, at most 300 seconds")
     if not 1 <= args.pairs <= 20:

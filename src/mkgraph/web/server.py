@@ -58,7 +58,7 @@ BOUND_TEXTS = 128  # stored queries with their values written in, most recently 
 MAX_CONNECTIONS = 512
 # Up to this size each query worker answers from a copy of the graph in its own memory (tens of MB
 # at most), faster than from the shared on-disk store; larger graphs are read from disk.
-IN_MEMORY_TRIPLES = 200_000
+IN_MEMORY_TRIPLES = 50_000
 QUERY_NAME = re.compile(r"[A-Za-z0-9_.-]+")  # as mkgraph.store.queries reads a stored query's name
 
 SHORT_FORMATS = {  # ?format=... for links typed by hand
