@@ -397,8 +397,6 @@ def against_oxigraph(args) -> int:
     if args.client == "wrk" and wrk is None:
         sys.exit("--client wrk: the `wrk` program is not installed (apt-get install wrk)")
     server_cpu, client_cpu, pinned = pinning(args)
-    if wrk is None:  # Python threads share the cores with the server: nothing to pin them to
-        client_cpu = None
     our_port, their_port = free_port(), free_port()
     ours = f"http://127.0.0.1:{our_port}"
     theirs = f"http://127.0.0.1:{their_port}"
@@ -426,10 +424,13 @@ def against_oxigraph(args) -> int:
                 load_with(ours, scripts[0], 2)  # warm both up: caches, lazily loaded code
                 load_with(theirs, scripts[1], 2)
             else:
+                why = "asked for" if args.client == "python" else "`wrk` is not installed"
                 print(
-                    f"client: Python threads (httpx), {args.clients} of them; `wrk` is not "
-                    "installed, so the client may set the pace rather than the servers"
+                    f"client: Python threads (httpx), {args.clients} of them ({why}): the "
+                    "client may set the pace rather than the servers"
                 )
+                if client_cpu is not None:  # this process is the client
+                    os.sched_setaffinity(0, {int(client_cpu)})
                 loads = [
                     lambda: python_load(ours, our_port, args, our_mix),
                     lambda: python_load(theirs, their_port, args, their_mix),
