@@ -264,9 +264,9 @@ class QueryPool:
         self, text: str, results_type: str, graph_type: str, source: str = "query"
     ) -> Answer:
         """`run` for an event loop: the answer is awaited on the loop itself, so a query costs no
-        thread hand-over (on a busy core the hand-over cost the server as much CPU as the HTTP
-        work of a request, measured with bench/load.py). What may block (no worker idle, one to
-        replace) still goes to a thread."""
+        thread hand-over (on a busy core the hand-over took about half of the server's main
+        process CPU: py-spy under bench/load.py). What may block (no worker idle, one to replace)
+        still goes to a thread."""
         try:
             worker = self._idle.get_nowait()
         except queue.Empty:
