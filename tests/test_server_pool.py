@@ -116,3 +116,21 @@ def test_a_query_whose_caller_leaves_still_gives_its_worker_back(pool):
 
     answer = asyncio.run(leave_then_ask())
     assert answer.status == 200 and b'"300"' in answer.body
+
+
+def test_a_worker_with_a_copy_in_memory_starts_under_the_least_memory_limit(tmp_path):
+    # A small graph is copied into each worker's memory; the copy must fit the least limit that
+    # --max-memory allows (Oxigraph's bulk loader alone asks for 200 MB at once: not that).
+    location = str(tmp_path / "store")
+    store = ox.Store(location)
+    store.extend(
+        ox.Quad(ox.NamedNode(f"urn:s{i}"), ox.NamedNode("urn:p"), ox.Literal(f"v{i}"))
+        for i in range(300)
+    )
+    store.flush()
+    del store
+    workers = QueryPool(location, 1, 5.0, 1 << 20, MIN_MEMORY, in_memory=True)
+    try:
+        _works(workers)
+    finally:
+        workers.close()
