@@ -214,6 +214,7 @@ class KnowledgeGraph:
 
         Returns a QueryResult of rdflib terms; with native=True and the Oxigraph engine, the
         engine's own OxResult (what the command line prints from, without importing rdflib).
+        Both offer the same members (mkgraph.store.results): read those, not the class.
         """
         stored = self.stored_query(name)
         return self._run_stored(stored, params, inferred, timeout, allow_service, native)
@@ -314,7 +315,7 @@ class KnowledgeGraph:
         """Run a stored query (its parameters resolved here, sent as terms) or a query text at
         another SPARQL endpoint. Returns what `query` returns for the same question: a
         QueryResult of rdflib terms, or with native=True the OxResult the command line prints
-        from (the same writers print a local and a remote answer).
+        from (the same writers print any answer: they read only the members all offer).
 
         The timeout covers the whole exchange with the store; the password is sent only in
         answer to the scheme the store asks for (Digest where offered). The query passes the same

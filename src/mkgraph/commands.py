@@ -157,24 +157,12 @@ def parse_params(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
 
 
 def render_result(kg, result, fmt: str | None, width: int | None = None, iris: bool = False) -> str:
-    """A query's answer (the engine's own, native=True) as text in the format asked for."""
+    """A query's answer as text in the format asked for. Any answer will do (the library's
+    QueryResult, an engine's own with native=True, another store's): only the members every
+    answer offers are read (mkgraph.store.results), never its class."""
     from mkgraph.store import results
-    from mkgraph.store.oxengine import OxResult
 
-    if isinstance(result, OxResult) and result.form == "CONSTRUCT":
-        if fmt in ("ntriples", "nquads"):
-            # line by line in a sorted order: the same graph prints the same, run after run and
-            # whichever store gave it (rdflib's order follows Python's per-run string hashing)
-            from mkgraph.store.export import serialize_triples
-
-            return serialize_triples(sorted(result.triples, key=str), fmt).rstrip("\n")
-        # other graph formats are written by rdflib (Turtle, JSON-LD with context)
-        from mkgraph.store.engine import from_oxigraph
-
-        result = from_oxigraph(result)
-    if getattr(result, "graph", None) is not None:
-        from mkgraph.store.export import serialize
-
+    if result.form in results.GRAPH_FORMS:
         chosen = fmt or "turtle"
         if chosen == "json":
             chosen = "jsonld"
@@ -187,7 +175,7 @@ def render_result(kg, result, fmt: str | None, width: int | None = None, iris: b
             from mkgraph.store.export import load_context
 
             context = load_context(kg().resources.jsonld_context)
-        return serialize(result.graph, chosen, context)
+        return results.format_graph(result, chosen, context)
     chosen = fmt or "table"
     if chosen not in SELECT_FORMATS:
         raise ParameterError(

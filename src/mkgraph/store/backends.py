@@ -14,6 +14,10 @@ before a query needs it.
 
 A remote store is not an Engine: it answers a text bound here by Oxigraph's terms
 (KnowledgeGraph.query_remote), and its answer is an OxResult like a local one.
+
+An engine's own answer and the one result type offer the same members (form, variables, rows,
+boolean, triples, graph: mkgraph.store.results), so whatever prints or reads an answer asks it
+those, never which engine gave it.
 """
 
 from __future__ import annotations

@@ -39,13 +39,19 @@ _FORMS = {
 
 @dataclass
 class QueryResult:
-    """What a query returned: rows for SELECT, a boolean for ASK, a graph for CONSTRUCT/DESCRIBE."""
+    """What a query returned: rows for SELECT, a boolean for ASK, a graph for CONSTRUCT/DESCRIBE.
+    It offers the members every answer offers (mkgraph.store.results), in rdflib's terms."""
 
     form: str
     variables: list[str] = field(default_factory=list)
     rows: list[tuple[Node | None, ...]] = field(default_factory=list)
     boolean: bool | None = None
     graph: Graph | None = None
+
+    @property
+    def triples(self) -> list[tuple[Node, Node, Node]]:
+        """The graph's triples (CONSTRUCT, DESCRIBE); none for a table or a boolean."""
+        return [] if self.graph is None else list(self.graph)
 
 
 def _where(text: str, exc) -> str:

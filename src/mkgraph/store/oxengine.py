@@ -34,7 +34,8 @@ _OPAQUE = re.compile(
 
 
 class OxResult:
-    """Rows of pyoxigraph terms (SELECT), a boolean (ASK) or triples (CONSTRUCT / DESCRIBE).
+    """Rows of pyoxigraph terms (SELECT), a boolean (ASK) or triples (CONSTRUCT / DESCRIBE): the
+    members every answer offers (mkgraph.store.results), in Oxigraph's terms.
     (A plain class: importing dataclasses cost a cold query a few ms.)"""
 
     def __init__(
@@ -57,6 +58,16 @@ class OxResult:
         self.store = store  # the pyoxigraph Store it came from; None for a remote answer
         # as the query was run: confined unless some endpoints were allowed
         self.allow_service = allow_service
+
+    @property
+    def graph(self) -> Any:
+        """The triples as an rdflib Graph (CONSTRUCT, DESCRIBE; None otherwise), as the
+        library's QueryResult offers them; built when asked, so rdflib is imported only then."""
+        if self.form not in ("CONSTRUCT", "DESCRIBE"):
+            return None
+        from mkgraph.store.engine import rdflib_graph
+
+        return rdflib_graph(self.triples)
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and vars(other) == vars(self)

@@ -1,14 +1,27 @@
-"""Writing query results: an aligned table for people, the W3C SPARQL 1.1 result formats for machines."""
+"""Writing query results: an aligned table for people, the W3C SPARQL 1.1 result formats for machines.
+
+Every query answer, whichever engine or store gave it, offers the same members, and the writers
+here (and the command line's) read only those, never the answer's class:
+
+- `form`: SELECT, ASK, CONSTRUCT or DESCRIBE;
+- `variables` and `rows` (SELECT): the column names, and tuples of RDF terms, None where unbound;
+- `boolean` (ASK);
+- `triples` (CONSTRUCT, DESCRIBE): the graph's triples, each (subject, predicate, object);
+- `graph`: the same triples as an rdflib Graph, built when asked (mkgraph.store.engine).
+
+A term may be rdflib's or Oxigraph's; the writers read both alike (`oxigraph_term`), so one
+answer prints byte for byte the same whoever gave it.
+"""
 
 from __future__ import annotations
-
-import re
 
 from mkgraph.core.errors import ParameterError
 from mkgraph.core.formats import SELECT_FORMATS
 from mkgraph.core.prefixes import BASE, PREFIXES, shorten
 
 XSD = PREFIXES["xsd"]
+# the forms whose answer is a graph (its `triples`), not a table
+GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
 
 
 def _cell(term) -> str:
@@ -23,47 +36,6 @@ def _cell(term) -> str:
         return f"_:{term.value}"
     if kind == "Literal" and hasattr(term, "datatype") and not isinstance(term, str):
         return term.value  # pyoxigraph Literal
-    return str(term)
-
-
-def _rdflib_result(result):
-    from rdflib import Variable
-    from rdflib.query import Result
-
-    out = Result(result.form)
-    if result.form == "ASK":
-        out.askAnswer = bool(result.boolean)
-        return out
-    out.vars = [Variable(v) for v in result.variables]
-    out.bindings = [
-        {Variable(v): t for v, t in zip(result.variables, row, strict=False) if t is not None}
-        for row in result.rows
-    ]
-    return out
-
-
-_BARE_NUMBERS = {
-    XSD + "integer": re.compile(r"^[+-]?[0-9]+$"),
-    XSD + "decimal": re.compile(r"^[+-]?[0-9]*\.[0-9]+$"),
-    XSD + "boolean": re.compile(r"^(true|false)$"),
-}
-
-
-def _tsv_term(term) -> str:
-    # SPARQL 1.1 TSV: terms in their SPARQL/Turtle syntax (numbers and booleans bare), empty for unbound.
-    from rdflib import BNode, Literal, URIRef
-
-    if term is None:
-        return ""
-    if (
-        isinstance(term, Literal)
-        and term.datatype is not None
-        and str(term.datatype) in _BARE_NUMBERS
-        and _BARE_NUMBERS[str(term.datatype)].match(str(term))
-    ):
-        return str(term)
-    if isinstance(term, (URIRef, BNode, Literal)):
-        return term.n3()
     return str(term)
 
 
@@ -186,10 +158,44 @@ def format_markdown(result) -> str:
     return "\n".join(lines)
 
 
-def _json_term(term) -> dict:
-    """A pyoxigraph term in the SPARQL 1.1 Query Results JSON Format."""
+def oxigraph_term(term):
+    """An RDF term as Oxigraph's: its own pass as they are (and None, an unbound cell); rdflib's,
+    which are str subclasses, by their kind. Asked of the term, never of the answer holding it."""
+    if term is None or not isinstance(term, str):
+        return term
+    import pyoxigraph as ox
+    from rdflib.term import BNode, Literal, URIRef  # loaded already: the term is rdflib's
+
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def oxigraph_triples(triples) -> list:
+    """A graph answer's triples (rdflib's tuples or Oxigraph's Triples) as Oxigraph Triples."""
     import pyoxigraph as ox
 
+    return [
+        t
+        if isinstance(t, ox.Triple)
+        else ox.Triple(*(oxigraph_term(term) for term in t))  # (subject, predicate, object)
+        for t in triples
+    ]
+
+
+def _json_term(term) -> dict:
+    """An RDF term in the SPARQL 1.1 Query Results JSON Format."""
+    import pyoxigraph as ox
+
+    term = oxigraph_term(term)
     if isinstance(term, ox.NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, ox.BlankNode):
@@ -214,9 +220,9 @@ def _json_term(term) -> dict:
 
 
 def w3c_results(result, fmt: str) -> str:
-    """A SELECT or ASK result of pyoxigraph terms in a W3C result format (json, xml, csv, tsv),
-    written by Oxigraph's writers from the terms themselves, so a local answer and the same
-    answer read from another store print byte for byte alike."""
+    """A SELECT or ASK result in a W3C result format (json, xml, csv, tsv), written by Oxigraph's
+    writers from the terms themselves, so the same answer prints byte for byte alike whichever
+    engine or store gave it."""
     import json
 
     import pyoxigraph as ox
@@ -249,28 +255,32 @@ def w3c_results(result, fmt: str) -> str:
 
 def format_select(result, fmt: str, width: int | None = None, iris: bool = False) -> str:
     """Render a SELECT or ASK result in one of SELECT_FORMATS (`iris`: see format_table)."""
-    if fmt in ("csv", "tsv", "json", "xml") and hasattr(result, "store"):
-        # An Oxigraph result, local or from another store: Oxigraph's writers, fed with its terms.
-        if fmt == "csv" and result.form == "ASK":
-            return "true" if result.boolean else "false"
-        text = w3c_results(result, fmt)
-        return text.rstrip("\r\n") if fmt in ("csv", "tsv") else text.rstrip("\n")
     if fmt == "table":
         return format_table(result, width, iris)
     if fmt == "markdown":
         return format_markdown(result)
-    if fmt == "tsv":
-        if result.form == "ASK":
-            return "true" if result.boolean else "false"
-        lines = ["\t".join("?" + v for v in result.variables)]
-        lines += ["\t".join(_tsv_term(t) for t in row) for row in result.rows]
-        return "\n".join(lines)
-    if fmt == "csv" and result.form == "ASK":
+    if fmt not in ("csv", "tsv", "json", "xml"):
+        choices = ", ".join(SELECT_FORMATS)
+        raise ParameterError(f"unknown result format {fmt!r} (choose from {choices})")
+    if fmt in ("csv", "tsv") and result.form == "ASK":
         return "true" if result.boolean else "false"
-    if fmt in ("csv", "json", "xml"):
-        data = _rdflib_result(result).serialize(format=fmt)
-        text = data.decode("utf-8") if isinstance(data, bytes) else data
-        if fmt == "csv":  # rdflib writes \r\n as RFC 4180 says; keep it, but end with one newline
-            return text.rstrip("\r\n")
-        return text.rstrip("\n")
-    raise ParameterError(f"unknown result format {fmt!r} (choose from {', '.join(SELECT_FORMATS)})")
+    text = w3c_results(result, fmt)
+    # CSV keeps its \r\n line ends (RFC 4180) but, like the rest, ends without a newline
+    return text.rstrip("\r\n") if fmt in ("csv", "tsv") else text.rstrip("\n")
+
+
+def format_graph(result, fmt: str, context: dict | None = None) -> str:
+    """A CONSTRUCT or DESCRIBE answer's triples in one of GRAPH_FORMATS (`context`: JSON-LD's).
+    N-Triples and N-Quads are written line by line in sorted order, by Oxigraph: the same graph
+    prints the same, run after run and whichever engine gave it (rdflib's order follows Python's
+    per-run string hashing). The other formats are rdflib's writers (Turtle, JSON-LD with the
+    context, RDF/XML), given the same triples with mkgraph's prefixes bound."""
+    triples = oxigraph_triples(result.triples)
+    if fmt in ("ntriples", "nquads"):
+        from mkgraph.store.export import serialize_triples
+
+        return serialize_triples(sorted(triples, key=str), fmt).rstrip("\n")
+    from mkgraph.store.engine import rdflib_graph
+    from mkgraph.store.export import serialize
+
+    return serialize(rdflib_graph(triples), fmt, context)
