@@ -271,15 +271,15 @@ def format_select(result, fmt: str, width: int | None = None, iris: bool = False
 
 def format_graph(result, fmt: str, context: dict | None = None) -> str:
     """A CONSTRUCT or DESCRIBE answer's triples in one of GRAPH_FORMATS (`context`: JSON-LD's).
-    N-Triples and N-Quads are written line by line in sorted order, by Oxigraph: the same graph
-    prints the same, run after run and whichever engine gave it (rdflib's order follows Python's
-    per-run string hashing). The other formats are rdflib's writers (Turtle, JSON-LD with the
-    context, RDF/XML), given the same triples with mkgraph's prefixes bound."""
-    triples = oxigraph_triples(result.triples)
+    The triples are taken in sorted order: rdflib's writers follow the order they were added
+    in, so whichever engine gave them, and in whatever order, one process prints them alike.
+    N-Triples and N-Quads are written line by line by Oxigraph (the same, run after run); the
+    other formats by rdflib (Turtle, JSON-LD with the context, RDF/XML), mkgraph's prefixes bound."""
+    triples = sorted(oxigraph_triples(result.triples), key=str)
     if fmt in ("ntriples", "nquads"):
         from mkgraph.store.export import serialize_triples
 
-        return serialize_triples(sorted(triples, key=str), fmt).rstrip("\n")
+        return serialize_triples(triples, fmt).rstrip("\n")
     from mkgraph.store.engine import rdflib_graph
     from mkgraph.store.export import serialize
 
