@@ -478,8 +478,8 @@ def test_every_edge_reads_as_its_fact(fixture_kg, lineage, fmt, names):
 
 
 def test_no_undated_system_on_a_year_row(forest, lineage):
-    undated = {n.key for n in forest.nodes.values() if n.start_year is None}
-    dated = {n.key: n.start_year for n in forest.nodes.values() if n.start_year is not None}
+    undated = {n.key for n in forest.nodes.values() if n.year is None}
+    dated = {n.key: n.year for n in forest.nodes.values() if n.year is not None}
     assert undated and dated
     # DOT: years rank the dated systems; the undated ones sit in the marked band
     graph = parsed_dot(lineage("-f", "dot").output)
@@ -515,7 +515,7 @@ def test_no_undated_system_on_a_year_row(forest, lineage):
             assert band == (str(dated[key]) if key in dated else "year unknown"), key
     # JSON: the band named
     for node in json.loads(lineage("-f", "json").output)["nodes"]:
-        assert node["band"] == (str(node["startYear"]) if node["startYear"] else "year unknown")
+        assert node["band"] == (str(node["year"]) if node["year"] else "year unknown")
 
 
 def test_colours_follow_the_stated_family(fixture_kg, forest, lineage):

@@ -53,6 +53,7 @@ class MK(DefinedNamespace):
     developedBy: URIRef
     ownedBy: URIRef
     startYear: URIRef
+    firstAppeared: URIRef
     firstCommit: URIRef
     announced: URIRef
     firstRelease: URIRef
