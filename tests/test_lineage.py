@@ -132,8 +132,7 @@ def test_l4_descendants_by_kind_of_inheritance(invoke):
         line.endswith("OKL4 (first appeared 2007) is derived from L4-embedded") for line in lines
     )
     assert any(
-        line.endswith("Fiasco.OC (first appeared 2009) is derived from L4/Fiasco")
-        for line in lines
+        line.endswith("Fiasco.OC (first appeared 2009) is derived from L4/Fiasco") for line in lines
     )
 
 

@@ -64,6 +64,7 @@ class MK(DefinedNamespace):
     status: URIRef
     # provenance
     readOn: URIRef
+    copyTakenOn: URIRef
     validFrom: URIRef
     validUntil: URIRef
     supportLevel: URIRef

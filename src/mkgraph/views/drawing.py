@@ -406,9 +406,7 @@ def to_mermaid(view: LineageView) -> str:
     if view.note:
         lines.insert(0, f"%% {view.note}")
     rows: dict[str, list] = {}
-    for node in sorted(
-        view.nodes.values(), key=lambda n: (n.year is None, n.year or 0)
-    ):
+    for node in sorted(view.nodes.values(), key=lambda n: (n.year is None, n.year or 0)):
         rows.setdefault(band(node), []).append(node)
     for row, members in rows.items():
         ident = "undated" if row == UNDATED else f"y{row}"

@@ -86,6 +86,7 @@ def tree(
         else:
             links[edge.child].append((edge.relation, edge.parent))
     seen: set[URIRef] = set()
+
     # Depth first, in a loop rather than by recursion: a chain of thousands of generations is
     # data, not a reason to run out of stack.
     def when(system: URIRef) -> str | None:
@@ -346,7 +347,8 @@ def view(
             label(graph, system),
             system in listed,
             str(homepage) if homepage else None,
-            *(when or (None, None)),
+            when[0] if when else None,
+            when[1] if when else None,
             facts=_facts(graph, system),
             other_names=sorted({str(o) for o in graph.objects(system, SKOS.altLabel)}),
             sources=_sources(graph, system, said),
