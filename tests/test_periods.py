@@ -54,6 +54,16 @@ def test_a_port_dropped_on_no_known_day_is_history_from_today_on():
     assert not holds([Period(valid_until="2020", dropped=True)], span("2021"))
 
 
+def test_no_fact_that_changes_holds_before_its_system_began():
+    began = date(2017, 6, 15)
+    assert not holds([], span("2016"), began)
+    assert not holds([], span("2017-06-14"), began)
+    assert holds([], span("2017"), began)  # some day of 2017 is on or after its beginning
+    assert holds([], span("2017-06-15"), began)
+    assert not holds([Period(valid_from="2010")], span("2012"), began)  # a period cannot widen it
+    assert holds([], span("1970"))  # a system with no date is not bounded
+
+
 def test_every_statement_of_a_fact_bounds_it():
     """Two sources for one fact: the fact holds where both periods agree."""
     both = [Period(valid_from="2017"), Period(valid_until="2020")]
@@ -94,20 +104,34 @@ def _literal(bound: str) -> str:
     return f'"{bound}"^^xsd:{"gYear" if len(bound) == 4 else "date"}'
 
 
+# Dates a system began on, as years and days, some after some of the periods' bounds.
+_BEGINNINGS = ["2014", "2016-12-31", "2017-06-15", "2017-06-16", "2018", "2019-12-31"]
+
+
 def _generated_root(small_root, count: int = 40, seed: int = 14):
-    """Projects each with a licence and an architecture whose statements carry random periods."""
+    """Projects each with a licence and an architecture whose statements carry random periods,
+    most with one to three beginning dates (start year, first commit, ...) of random values."""
     rng = random.Random(seed)
     lines = [_HEADER, 'agent:owner a mk:Organisation ; rdfs:label "Owner Ltd" .']
     expected: dict[str, list[Period]] = {}
     ports: dict[str, list[Period]] = {}  # the architecture statements may also say "historic"
+    begins: dict[str, date | None] = {}
     for index in range(count):
         name = f"P{index:02d}"
+        dates = {
+            term: rng.choice(_BEGINNINGS)
+            for term in rng.sample(periods.BEGINNING_PROPERTIES, rng.randint(0, 3))
+        }
+        if "startYear" in dates:  # the start year is always a year
+            dates["startYear"] = dates["startYear"][:4]
+        begins[name] = min((span(value)[0] for value in dates.values()), default=None)
+        dated = "".join(f" ; mk:{term} {_literal(value)}" for term, value in dates.items())
         lines.append(
             f'sys:p{index} a mk:ListedProject, mk:Microkernel ; rdfs:label "{name}" ;\n'
             '    dct:description "A generated project for the period tests." ;\n'
             "    doap:homepage <https://example.org/> ; dct:source source:microkernel-info-list ;\n"
             "    dct:license spdx:MIT ; mk:supportsArchitecture arch:riscv64 ;\n"
-            "    mk:ownedBy agent:owner ."
+            f"    mk:ownedBy agent:owner{dated} ."
         )
         found, port = [], []
         for _ in range(rng.randint(0, 2)):
@@ -138,17 +162,20 @@ def _generated_root(small_root, count: int = 40, seed: int = 14):
         expected[name] = found
         ports[name] = port
     (small_root / "data" / "generated.ttl").write_text("\n".join(lines), encoding="utf-8")
-    return expected, ports
+    return expected, ports, begins
 
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
 def test_stored_queries_say_what_the_definition_says(engine, small_root):
     """by-licence, by-architecture and by-organisation, on both engines, against periods.holds on generated
     periods (open ends, years against days, two statements for one fact)."""
-    expected, ports = _generated_root(small_root)
+    expected, ports, begins = _generated_root(small_root)
+    assert len(set(begins.values())) > 3 and None in begins.values()  # the generator's spread
     kg = KnowledgeGraph(small_root, engine=engine)
     for asked in _ASKED:
-        wanted = {name for name, found in expected.items() if holds(found, span(asked))}
+        wanted = {
+            name for name, found in expected.items() if holds(found, span(asked), begins[name])
+        }
         licence = kg.query("by-licence", {"as_of": asked})
         listed = {
             name.strip()
@@ -158,7 +185,9 @@ def test_stored_queries_say_what_the_definition_says(engine, small_root):
         }
         assert listed == wanted, asked
         running = kg.query("by-architecture", {"architecture": "riscv64", "as_of": asked})
-        supported = {name for name, found in ports.items() if holds(found, span(asked))}
+        supported = {
+            name for name, found in ports.items() if holds(found, span(asked), begins[name])
+        }
         assert {str(row[0]) for row in running.rows} == supported, asked
         owners = kg.query("by-organisation", {"as_of": asked})
         owned = {
@@ -168,6 +197,43 @@ def test_stored_queries_say_what_the_definition_says(engine, small_root):
             for name in str(row[2]).split(",")
         }
         assert owned == wanted, asked
+
+
+def test_the_graph_as_of_a_date_says_what_the_definition_says(small_root):
+    """kg.as_of (the views' history) leaves out exactly the licence facts the definition ends,
+    the beginnings included, so it agrees with the stored queries above."""
+    from rdflib import URIRef
+
+    expected, _, begins = _generated_root(small_root)
+    kg = KnowledgeGraph(small_root)
+    mit = URIRef("http://spdx.org/licenses/MIT")
+    licence = URIRef("http://purl.org/dc/terms/license")
+    for asked in _ASKED:
+        graph = kg.as_of(asked)
+        kept = {
+            str(graph.value(system, URIRef("http://www.w3.org/2000/01/rdf-schema#label")))
+            for system in graph.subjects(licence, mit)
+        }
+        wanted = {
+            name for name, found in expected.items() if holds(found, span(asked), begins[name])
+        }
+        assert kept == wanted, asked
+
+
+@pytest.mark.bundled_data
+def test_a_system_runs_on_no_architecture_before_it_began(kg):
+    """LionsOS began in 2023 and supports RISC-V (64-bit) with no start to that fact: it is no
+    answer to "which kernels supported RISC-V in 2020?" (it was, before the beginning bound)."""
+    from mkgraph.core.namespaces import MK, SYSTEM
+
+    assert str(kg.graph.value(SYSTEM.lionsos, MK.startYear)) == "2023"
+    now = {str(row[0]) for row in kg.query("by-architecture", {"architecture": "RISC-V"}).rows}
+    then = {
+        str(row[0])
+        for row in kg.query("by-architecture", {"architecture": "RISC-V", "as_of": "2020"}).rows
+    }
+    assert "LionsOS" in now and "LionsOS" not in then
+    assert "seL4" in then  # begun long before
 
 
 @pytest.mark.bundled_data

@@ -8,14 +8,19 @@ about that day; asking about a year asks about any day of it ("as of 2020" is 20
 
 Definition: a fact holds on a span of days unless one of its statements puts the span outside its
 period, that is, unless some statement's validFrom is after the span's last day or its validUntil
-is before the span's first day. A fact without a period holds always. A port whose statement gives
+is before the span's first day. A fact without a period holds always, but never before its system
+began: a fact that changes over time (a licence, an owner, a developer, an architecture, a status)
+does not hold on a span that ends before the system's earliest date (start year, first commit,
+announcement, first release, open-sourcing), so LionsOS, begun in 2023, ran on no architecture in
+2020. A system with no date is not bounded. A port whose statement gives
 the support level "historic" (it worked once and was dropped) but no end counts as ended before
 today: it does not hold on a span that reaches today, and holds before, as far as anyone knows. So a fact holds on a date
 when validFrom <= date and not validUntil < date; Genode's GPL-2.0 "until 2017" does not hold
 today, and it does hold as of 2017 (as does the AGPL-3.0-only "from 2017").
 
-The stored queries with an ``as_of`` parameter say the same in SPARQL (``HOLDS_SPARQL``); the
-tests check them against :func:`holds` on generated periods.
+The stored queries with an ``as_of`` parameter (by-licence, by-architecture, by-organisation) say the
+same in SPARQL; tests/test_periods.py checks them against :func:`holds` on generated periods and
+beginnings.
 """
 
 from __future__ import annotations
@@ -103,9 +108,42 @@ class Period:
         return "dropped" if self.dropped else "always"
 
 
-def holds(periods: list[Period], days: Span) -> bool:
-    """Whether a fact with these statement periods holds on the span (the definition above)."""
+def holds(periods: list[Period], days: Span, begins: date | None = None) -> bool:
+    """Whether a fact with these statement periods holds on the span (the definition above);
+    `begins` is the first day of its system, where the system has a date."""
+    if begins is not None and begins > days[1]:
+        return False
     return all(period.covers(days) for period in periods)
+
+
+# The dates that tell when a system began (each has one meaning: README, "Dates"), and the facts
+# that change over time, which cannot hold before their system began.
+BEGINNING_PROPERTIES = ("startYear", "firstCommit", "announced", "firstRelease", "openSourced")
+TIMED_PROPERTIES = (
+    "http://purl.org/dc/terms/license",
+    "https://w3id.org/mkgraph/ontology#licenceExpression",
+    "https://w3id.org/mkgraph/ontology#ownedBy",
+    "https://w3id.org/mkgraph/ontology#developedBy",
+    "https://w3id.org/mkgraph/ontology#supportsArchitecture",
+    "https://w3id.org/mkgraph/ontology#portInProgress",
+    "https://w3id.org/mkgraph/ontology#status",
+)
+
+
+def beginnings(graph: Graph) -> dict[Node, date]:
+    """The first day of each system that has a date: the earliest of its beginning dates."""
+    from mkgraph.core.namespaces import MK
+
+    found: dict[Node, date] = {}
+    for name in BEGINNING_PROPERTIES:
+        for system, value in graph.subject_objects(MK[name]):
+            text = _bound(value)
+            if text is None:
+                continue
+            first = span(text)[0]
+            if system not in found or first < found[system]:
+                found[system] = first
+    return found
 
 
 def periods_by_fact(graph: Graph) -> dict[tuple[Node, Node, Node], list[Period]]:
@@ -149,9 +187,17 @@ def _bound(value) -> str | None:
 
 
 def not_holding(graph: Graph, days: Span | None = None) -> set[tuple[Node, Node, Node]]:
-    """The facts that do not hold on the span (today when none is given): history."""
+    """The facts that do not hold on the span (today when none is given): history, and what
+    changes over time about a system that had not begun."""
+    from rdflib import URIRef
+
     days = days or span(TODAY)
-    return {fact for fact, periods in periods_by_fact(graph).items() if not holds(periods, days)}
+    ended = {fact for fact, periods in periods_by_fact(graph).items() if not holds(periods, days)}
+    for system, first in beginnings(graph).items():
+        if first > days[1]:
+            for predicate in TIMED_PROPERTIES:
+                ended.update(graph.triples((system, URIRef(predicate), None)))
+    return ended
 
 
 def as_of(graph: Graph, days: Span | None = None) -> Graph:
