@@ -94,8 +94,12 @@ def edge_sentence(view: LineageView, edge) -> str:
 
 
 def _tooltip(node) -> str:
-    description = node.facts.get("description", [""])[0]
-    return description[:300]
+    """What hovering over a system shows: the date that places it, said as the kind of date it
+    is ("first appeared 1998", never passed off as a start), then its description."""
+    description = node.facts.get("description", [""])[0][:300]
+    if node.year is None:
+        return description
+    return f"{node.year_kind} {node.year}. {description}".strip()
 
 
 def fingerprint(view: LineageView) -> str:
