@@ -85,14 +85,14 @@ def tree(
             links[edge.parent].append((edge.relation, edge.child))
         else:
             links[edge.child].append((edge.relation, edge.parent))
-    seen: set[URIRef] = set()
 
-    # Depth first, in a loop rather than by recursion: a chain of thousands of generations is
-    # data, not a reason to run out of stack.
     def when(system: URIRef) -> str | None:
         found = dated(graph, system)
         return f"{found[1]} {found[0]}" if found else None
 
+    seen: set[URIRef] = set()
+    # Depth first, in a loop rather than by recursion: a chain of thousands of generations is
+    # data, not a reason to run out of stack.
     top = TreeNode(root, label(graph, root), direction=direction, when=when(root))
     pending: list[tuple[TreeNode, int]] = [(top, 0)]
     while pending:
