@@ -393,7 +393,8 @@ def dated(graph: Graph, system: URIRef) -> tuple[int, str] | None:
     started = years_of(MK.startYear)
     if started:
         return min(started), "started"
-    found = [(year, rank) for rank, (p, _) in enumerate(DATED) if rank for year in years_of(p)]
+    others = enumerate(DATED[1:], start=1)  # (rank, (property, kind)): ties go to the lower rank
+    found = [(year, rank) for rank, (p, _) in others for year in years_of(p)]
     if not found:
         return None
     year, rank = min(found)
