@@ -57,22 +57,22 @@ def test_every_case_has_its_expected_message():
 
 
 @pytest.mark.parametrize("case", DATA_CASES, ids=lambda p: p.name)
-def test_bad_data_files(case, scratch_root, invoke, tmp_path):
-    target = scratch_root / "data" / case.name
+def test_bad_data_files(case, fixture_root, invoke, tmp_path):
+    target = fixture_root / "data" / case.name
     target.write_bytes(case.read_bytes())
     out = tmp_path / "export.ttl"
-    result = invoke("--root", str(scratch_root), "export", "-o", str(out))
+    result = invoke("--root", str(fixture_root), "export", "-o", str(out))
     assert_clean_failure(result, f"{target}{expected(case)}")
     assert not out.exists()
 
 
 @pytest.mark.parametrize("command", [("query", "descendants"), ("validate",)], ids=" ".join)
 @pytest.mark.parametrize("case", DATA_CASES, ids=lambda p: p.name)
-def test_bad_data_files_on_the_fast_path(case, command, scratch_root, invoke):
+def test_bad_data_files_on_the_fast_path(case, command, fixture_root, invoke):
     """Queries and validation load the sources straight into Oxigraph: same checks, same words."""
-    target = scratch_root / "data" / case.name
+    target = fixture_root / "data" / case.name
     target.write_bytes(case.read_bytes())
-    result = invoke("--root", str(scratch_root), *command)
+    result = invoke("--root", str(fixture_root), *command)
     assert_clean_failure(result, f"{target}{expected(case)}")
 
 
@@ -125,11 +125,11 @@ def test_hostile_parameters(invoke):
     )
 
 
-def test_malformed_stored_query_header(scratch_root, invoke):
-    (scratch_root / "queries" / "broken.rq").write_text(
+def test_malformed_stored_query_header(fixture_root, invoke):
+    (fixture_root / "queries" / "broken.rq").write_text(
         "#+ title: Broken\nSELECT * {}\n", encoding="utf-8"
     )
-    result = invoke("--root", str(scratch_root), "queries")
+    result = invoke("--root", str(fixture_root), "queries")
     assert_clean_failure(result, "broken.rq: the header has no 'description' line")
 
 

@@ -115,13 +115,14 @@ def fill_in(template: str, today: str) -> str:
     return text + ADDED_AT_THE_END
 
 
-def test_walk_through_of_contributing(scratch_root, invoke):
-    """As a new user: mkgraph new, fill in as CONTRIBUTING.md says, validate, diff, format."""
-    commit_all(scratch_root, "before the new project")
-    root = ("--root", str(scratch_root))
+def test_walk_through_of_contributing(fixture_root, invoke):
+    """As a new user: mkgraph new, fill in as CONTRIBUTING.md says, validate, diff, format (on
+    the fixture root: the walk-through is about the commands, not the bundled projects)."""
+    commit_all(fixture_root, "before the new project")
+    root = ("--root", str(fixture_root))
 
     made = invoke(*root, "new", "Fake OS", "--homepage", "https://fake-os.example.org", "--listed")
-    target = scratch_root / "data" / "projects" / "fake-os.trig"
+    target = fixture_root / "data" / "projects" / "fake-os.trig"
     assert made.exit_code == 0, made.output
     assert made.output == f"wrote {target}: fill in each TODO, then run mkgraph validate\n"
 
@@ -183,16 +184,11 @@ def sourced_facts(graph: Graph) -> set:
     }
 
 
-@pytest.fixture(scope="module")
-def refusing_root(tmp_path_factory, bundled):
-    """A copy of the sources and its graph, loaded once: every request below is refused and
+@pytest.fixture
+def refusing_root(fixture_kg):
+    """The fixture root and its graph, loaded once per run: every request below is refused and
     writes nothing (each test checks that)."""
-    from mkgraph.api import KnowledgeGraph
-
-    root = tmp_path_factory.mktemp("refusing") / "root"
-    for name in ("ontology", "data", "shapes", "queries"):
-        shutil.copytree(bundled.root / name, root / name)
-    return root, KnowledgeGraph(root)
+    return fixture_kg.resources.root, fixture_kg
 
 
 @pytest.mark.parametrize(
@@ -214,14 +210,14 @@ def test_new_refuses_bad_requests(args, message, refusing_root):
     assert sorted((root / "data").rglob("*")) == before
 
 
-def test_new_refuses_to_overwrite(scratch_root, invoke):
+def test_new_refuses_to_overwrite(fixture_root, invoke):
     from mkgraph.core.errors import ParameterError
     from mkgraph.core.resources import Resources
     from mkgraph.store.template import new_project
 
-    args = ("--root", str(scratch_root), "new", "Fake OS", "--homepage", "https://f.example.org")
+    args = ("--root", str(fixture_root), "new", "Fake OS", "--homepage", "https://f.example.org")
     assert invoke(*args).exit_code == 0
-    target = scratch_root / "data" / "projects" / "fake-os.trig"
+    target = fixture_root / "data" / "projects" / "fake-os.trig"
     written = target.read_text(encoding="utf-8")
     again = invoke(*args)
     assert again.exit_code == 2
@@ -230,10 +226,11 @@ def test_new_refuses_to_overwrite(scratch_root, invoke):
     )
     target.write_text(written.replace("sys:fake-os", "sys:other-os"), encoding="utf-8")
     with pytest.raises(ParameterError, match="fake-os.trig already exists: edit it instead"):
-        new_project(Resources(scratch_root), "Fake OS", "https://f.example.org", listed=False)
+        new_project(Resources(fixture_root), "Fake OS", "https://f.example.org", listed=False)
 
 
-def test_stale_facts_use_the_newest_source(kg):
+def test_stale_facts_use_the_newest_source(fixture_kg):
+    kg = fixture_kg
     read = URIRef("https://w3id.org/mkgraph/ontology#readOn")
     copied = URIRef("https://w3id.org/mkgraph/ontology#copyTakenOn")
     days = [o.toPython() for o in kg.graph.objects(None, read)]
@@ -247,15 +244,16 @@ def test_stale_facts_use_the_newest_source(kg):
     assert all(f.as_of < newest for f in review.stale_facts(kg.graph, 0, today=newest))
 
 
-def test_coverage_stale_command(invoke):
-    none = invoke("coverage", "--stale", "100000")
+def test_coverage_stale_command(invoke, fixture_kg):
+    root = ("--root", str(fixture_kg.resources.root))
+    none = invoke(*root, "coverage", "--stale", "100000")
     assert (none.exit_code, none.output) == (
         0,
         "No fact rests only on sources more than 100000 days old.\n",
     )
-    listed = invoke("coverage", "--stale", "0", "--format", "json")
+    listed = invoke(*root, "coverage", "--stale", "0", "--format", "json")
     assert listed.exit_code == 0 and '"age_days"' in listed.output
-    bad = invoke("coverage", "--stale", "-1")
+    bad = invoke(*root, "coverage", "--stale", "-1")
     assert bad.exit_code == 2
 
 

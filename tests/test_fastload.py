@@ -127,3 +127,112 @@ def test_blank_nodes_keep_their_names_from_load_to_load_and_differ_between_files
     before = blank_subjects(fastload.load_store(files[1:]))
     files[1].write_text(text.replace("ex:o .", "ex:other .", 1) + "ex:t ex:p 2 .\n", "utf-8")
     assert blank_subjects(fastload.load_store(files[1:])) == before
+
+
+def _quads(store: ox.Store) -> list[str]:
+    return sorted(str(quad) for quad in store)
+
+
+def test_remembered_parses_load_the_very_same_triples(fixture_root, tmp_path, monkeypatch):
+    """With a cache folder, each file parsed and checked once is read back from its remembered
+    triples (mkgraph.store.parsecache): the same triples, blank node names included; after a
+    change only the changed file is parsed again, and a file moved elsewhere is parsed afresh
+    (its blank nodes are named after its path)."""
+    from mkgraph.core.sourcetext import read_sources
+
+    files = sorted((fixture_root / "data").rglob("*.t*"))
+    folder = tmp_path / "cache"
+    parsed: list[str] = []
+    real = fastload.iter_file
+    monkeypatch.setattr(
+        fastload, "iter_file", lambda source: parsed.append(source.path.name) or real(source)
+    )
+
+    def load(paths, remembered=True):
+        return _quads(fastload.load_store(read_sources(paths), folder if remembered else None))
+
+    first = load(files)
+    assert len(parsed) == len(files)
+    assert first == load(files, remembered=False)
+    parsed.clear()
+    assert load(files) == first and parsed == []
+    changed = files[0]
+    changed.write_text(
+        changed.read_text(encoding="utf-8") + "\n<urn:x> <urn:p> [ <urn:q> 1 ] .\n", "utf-8"
+    )
+    after = load(files)
+    assert parsed == [changed.name]
+    assert after == load(files, remembered=False) != first
+    moved = tmp_path / "moved" / changed.name
+    moved.parent.mkdir()
+    moved.write_bytes(changed.read_bytes())
+    parsed.clear()
+    assert load([moved]) == load([moved], remembered=False) != load([changed])
+    assert parsed[0] == changed.name
+
+
+def test_a_file_parsed_by_rdflib_is_remembered_too(tmp_path):
+    """JSON-LD goes through rdflib, which names blank nodes at random: remembered, they keep
+    the names of the parse that was remembered."""
+    from mkgraph.core.sourcetext import read_sources
+
+    data = tmp_path / "a.jsonld"
+    data.write_text(
+        '{"@id": "http://example.org/s", "http://example.org/p": {"http://example.org/q": 1}}',
+        encoding="utf-8",
+    )
+    folder = tmp_path / "cache"
+    first = _quads(fastload.load_store(read_sources([data]), folder))
+    assert len(first) == 2
+    assert _quads(fastload.load_store(read_sources([data]), folder)) == first
+    assert _quads(fastload.load_store(read_sources([data]))) != first  # named afresh
+
+
+def test_a_damaged_remembered_parse_is_parsed_again(tmp_path, monkeypatch):
+    from mkgraph.core.sourcetext import read_sources
+    from mkgraph.store import parsecache
+
+    data = tmp_path / "a.ttl"
+    data.write_text("<urn:s> <urn:p> [ <urn:q> 'x' ] , 'y' .\n", encoding="utf-8")
+    folder = tmp_path / "cache"
+    expected = _quads(fastload.load_store(read_sources([data]), folder))
+    (entry,) = folder.glob("parsed-*.nt")
+    good = entry.read_bytes()
+    for damaged in (good[:-30], good.replace(b'"y"', b'"z"'), b"", b"not a header\n" + good):
+        entry.write_bytes(damaged)
+        assert parsecache.read(entry) is None
+        assert _quads(fastload.load_store(read_sources([data]), folder)) == expected
+        assert entry.read_bytes() == good  # written again, whole
+
+
+def test_a_file_that_fails_a_check_is_never_remembered(tmp_path):
+    from mkgraph.core.errors import DataError
+    from mkgraph.core.sourcetext import read_sources
+
+    data = tmp_path / "a.ttl"
+    data.write_text(
+        '<urn:s> <urn:p> "20x0"^^<http://www.w3.org/2001/XMLSchema#gYear> .\n', encoding="utf-8"
+    )
+    folder = tmp_path / "cache"
+    for _ in range(2):
+        with pytest.raises(DataError, match="not a valid xsd:gYear"):
+            fastload.load_store(read_sources([data]), folder)
+    assert not list(folder.glob("parsed-*"))
+
+
+def test_a_remembered_parse_belongs_to_the_code_that_made_it(tmp_path, monkeypatch):
+    """Another loader (a new release, an edited checkout) may check the same bytes otherwise:
+    its parses are its own."""
+    from mkgraph.core.sourcetext import read_source
+    from mkgraph.store import parsecache
+
+    data = tmp_path / "a.ttl"
+    data.write_text("<urn:s> <urn:p> 'x' .\n", encoding="utf-8")
+    source = read_source(data)
+    before = parsecache.key(source)
+    parsecache._code.cache_clear()
+    monkeypatch.setattr(parsecache, "__version__", "another")
+    try:
+        assert parsecache.key(source) != before
+    finally:
+        parsecache._code.cache_clear()

@@ -432,11 +432,11 @@ mksh:RemoteTargetShape a sh:NodeShape ;
 @pytest.mark.parametrize("validator", ["rudof", "pyshacl"])
 @pytest.mark.parametrize("how", ["constraint", "target"])
 def test_shapes_with_service_are_refused_before_any_engine(
-    validator, how, listener, scratch_root, invoke
+    validator, how, listener, fixture_root, invoke
 ):
-    _shapes_with(scratch_root, listener, how)
+    _shapes_with(fixture_root, listener, how)
     before = listener.connections
-    result = invoke("--root", str(scratch_root), "validate", "--validator", validator)
+    result = invoke("--root", str(fixture_root), "validate", "--validator", validator)
     assert result.exit_code == 2, result.output
     assert len(result.stderr.splitlines()) == 1
     assert "the shapes (sh:select of " in result.stderr
@@ -448,15 +448,15 @@ def test_shapes_with_service_are_refused_before_any_engine(
 
 
 def test_rudof_would_call_a_service_in_a_shape_but_runs_confined(
-    listener, scratch_root, monkeypatch
+    listener, fixture_root, monkeypatch
 ):
     if not offline.available():
         pytest.skip("no seccomp here")
-    _shapes_with(scratch_root, listener, "constraint")
+    _shapes_with(fixture_root, listener, "constraint")
     monkeypatch.setattr(shacl, "check_shape_queries", lambda triples: None)
     before = listener.connections
     try:
-        KnowledgeGraph(scratch_root).validate(timeout=120)  # a hang fails, never blocks the run
+        KnowledgeGraph(fixture_root).validate(timeout=120)  # a hang fails, never blocks the run
     except MkgraphError as error:
         assert "\n" not in str(error)
     assert listener.connections == before  # confined
@@ -465,19 +465,19 @@ def test_rudof_would_call_a_service_in_a_shape_but_runs_confined(
         offline, "run", lambda work, timeout=None, confined=True: unconfined(work, timeout, False)
     )
     with contextlib.suppress(MkgraphError):
-        KnowledgeGraph(scratch_root).validate(timeout=120)  # a hang fails, never blocks the run
+        KnowledgeGraph(fixture_root).validate(timeout=120)  # a hang fails, never blocks the run
     assert listener.connections > before  # so the confinement is what stopped it
 
 
-def test_violation_queries_of_a_root_copy_are_checked(listener, scratch_root, invoke):
-    (scratch_root / "queries" / "remote-violation.rq").write_text(
+def test_violation_queries_of_a_root_copy_are_checked(listener, fixture_root, invoke):
+    (fixture_root / "queries" / "remote-violation.rq").write_text(
         "#+ title: Remote\n#+ description: Calls out.\n"
         f"SELECT ?s WHERE {{ ?s ?p ?o # x\rSERVICE <{listener.url}> {{ ?s ?p ?o }} }}\n",
         encoding="utf-8",
     )
     before = listener.connections
     for command in (["validate"], ["query", "remote-violation"]):
-        result = invoke("--root", str(scratch_root), *command)
+        result = invoke("--root", str(fixture_root), *command)
         assert result.exit_code == 2, result.output
         assert f"remote-violation.rq: SERVICE <{listener.url}> is refused" in result.stderr
         assert len(result.stderr.splitlines()) == 1
@@ -574,12 +574,12 @@ def test_server_error_positions_are_the_clients_own(endpoint):
     ],
     ids=["address", "list", "import", "scoped"],
 )
-def test_a_remote_json_ld_context_is_refused(context, listener, scratch_root, invoke, tmp_path):
+def test_a_remote_json_ld_context_is_refused(context, listener, fixture_root, invoke, tmp_path):
     text = json.dumps({"@context": context}).replace("{port}", str(listener.port))
-    (scratch_root / "ontology" / "context.jsonld").write_text(text, encoding="utf-8")
+    (fixture_root / "ontology" / "context.jsonld").write_text(text, encoding="utf-8")
     out = tmp_path / "graph.jsonld"
     before = listener.connections
-    result = invoke("--root", str(scratch_root), "export", "--format", "jsonld", "-o", str(out))
+    result = invoke("--root", str(fixture_root), "export", "--format", "jsonld", "-o", str(out))
     assert result.exit_code == 2, result.output
     assert len(result.stderr.splitlines()) == 1
     assert "context.jsonld: remote JSON-LD context" in result.stderr

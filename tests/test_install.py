@@ -87,9 +87,10 @@ def test_a_wheel_install_uses_the_checkout_it_runs_in_and_never_writes_site_pack
     installed, tmp_path
 ):
     python, packaged = installed
-    checkout = tmp_path / "checkout"
-    for name in ("ontology", "data", "shapes", "queries"):
+    checkout = tmp_path / "checkout"  # a checkout of the fixture root's data: a third the size
+    for name in ("ontology", "shapes", "queries"):
         shutil.copytree(CHECKOUT / name, checkout / name)
+    shutil.copytree(CHECKOUT / "tests" / "fixtures" / "root" / "data", checkout / "data")
     shutil.copy(CHECKOUT / "pyproject.toml", checkout)
     (checkout / "data" / "projects" / "brokenos.ttl").write_text(BROKEN_PROJECT, encoding="utf-8")
     inside, outside, cache = checkout / "data" / "projects", tmp_path / "elsewhere", tmp_path / "c"

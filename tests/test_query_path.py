@@ -74,3 +74,63 @@ def test_inside_a_checkout_the_packaged_copy_is_not_looked_for(monkeypatch, tmp_
     found = resources.locate()
     assert found.origin in ("working-directory", "package-checkout")
     assert looked == []
+
+
+# ---------------------------------------------------------------- the check's verdict remembered
+
+LONG = "SELECT ?s WHERE { ?s ?p ?o }\n" + "# a long comment that makes the text long\n" * 60
+
+
+@pytest.fixture
+def fresh_check(monkeypatch, tmp_path):
+    """An empty cache folder, and the process's own memory of passed texts forgotten."""
+    from mkgraph.store import querycheck
+
+    monkeypatch.setenv("MKGRAPH_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(querycheck, "_PASSED", {})
+    return querycheck
+
+
+def _reading_forbidden(querycheck, monkeypatch):
+    def read(*args):
+        raise AssertionError("the text was read again")
+
+    monkeypatch.setattr(querycheck, "_refuse_if_outside", read)
+
+
+def test_a_long_text_that_passed_is_not_read_again_by_another_process(fresh_check, monkeypatch):
+    querycheck = fresh_check
+    assert len(LONG) >= querycheck.REMEMBER_FROM
+    querycheck.check(LONG, "q.rq")
+    monkeypatch.setattr(querycheck, "_PASSED", {})  # as a new process starts
+    _reading_forbidden(querycheck, monkeypatch)
+    querycheck.check(LONG, "q.rq")
+    with pytest.raises(AssertionError, match="read again"):  # another text, or other endpoints
+        querycheck.check(LONG + "#", "q.rq")
+    with pytest.raises(AssertionError, match="read again"):
+        querycheck.check(LONG, "q.rq", allow_service=("http://127.0.0.1:9/sparql",))
+
+
+def test_a_refused_or_short_text_is_never_remembered(fresh_check, tmp_path):
+    from mkgraph.core.errors import QueryError
+
+    querycheck = fresh_check
+    refused = LONG.replace("?s ?p ?o", "SERVICE <http://127.0.0.1:9/> { ?s ?p ?o }")
+    for _ in range(2):
+        with pytest.raises(QueryError, match="SERVICE"):
+            querycheck.check(refused, "q.rq")
+    querycheck.check("ASK {}", "q.rq")
+    assert list((tmp_path / "checked-texts").glob("*")) == []
+    querycheck.check(LONG, "q.rq")
+    assert len(list((tmp_path / "checked-texts").iterdir())) == 1
+
+
+def test_without_a_cache_folder_nothing_is_remembered(fresh_check, monkeypatch, tmp_path):
+    querycheck = fresh_check
+    monkeypatch.setenv("MKGRAPH_CACHE_DIR", "")
+    querycheck.check(LONG, "q.rq")
+    monkeypatch.setattr(querycheck, "_PASSED", {})
+    _reading_forbidden(querycheck, monkeypatch)
+    with pytest.raises(AssertionError, match="read again"):
+        querycheck.check(LONG, "q.rq")
+    assert list(tmp_path.iterdir()) == []

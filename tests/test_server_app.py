@@ -65,15 +65,15 @@ def test_lineage_pictures_are_kept_per_system_and_bounded(kg, app_of, monkeypatc
 
 
 @needs_dot
-def test_a_javascript_homepage_is_never_a_link(scratch_root, app_of, tmp_path):
-    sel4 = scratch_root / "data" / "projects" / "sel4.trig"
+def test_a_javascript_homepage_is_never_a_link(fixture_root, app_of, tmp_path):
+    sel4 = fixture_root / "data" / "projects" / "sel4.trig"
     text = sel4.read_text(encoding="utf-8")
     assert text.count("doap:homepage <https://sel4.systems>") == 1
     sel4.write_text(
         text.replace("doap:homepage <https://sel4.systems>", "doap:homepage <javascript:alert(1)>"),
         encoding="utf-8",
     )
-    kg = KnowledgeGraph(root=scratch_root)
+    kg = KnowledgeGraph(root=fixture_root)
     _, client = app_of(kg)
     svg = client.get("/lineage/seL4.svg")
     assert svg.status_code == 200 and b"seL4" in svg.content
@@ -117,3 +117,22 @@ def test_admission_is_first_come_first_served_and_sheds_past_its_queue():
     assert shed.status == 503 and shed.reason.startswith("the server is busy: 3 queries")
     assert int(shed.headers["Retry-After"]) >= 1
     assert admission._running == 0 and not admission._waiting
+
+
+def test_a_stored_query_edited_while_serving_is_answered_as_edited(fixture_root, app_of):
+    # The server keeps stored queries parsed and bound, keyed by their text: the next request
+    # after an edit runs the edited query, and asking again gets the same.
+    path = fixture_root / "queries" / "by-language.rq"
+    _, client = app_of(KnowledgeGraph(root=fixture_root))
+    url = "/queries/by-language?language=Rust&format=csv"
+    before = client.get(url)
+    assert before.status_code == 200
+    assert before.text.splitlines()[0] == "name,listed,system"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("SELECT ?name ?listed ?system") == 1
+    path.write_text(text.replace("SELECT ?name ?listed ?system", "SELECT ?system ?name"), "utf-8")
+    for _ in range(2):
+        after = client.get(url)
+        assert after.status_code == 200
+        assert after.text.splitlines()[0] == "system,name"
+        assert len(after.text.splitlines()) == len(before.text.splitlines())

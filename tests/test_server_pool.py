@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 import pyoxigraph as ox
 import pytest
@@ -22,6 +23,9 @@ def crashing_prepare(text: str, source: str) -> str:
         os.kill(os.getpid(), signal.SIGSEGV)
     if text == "exit":
         os._exit(3)
+    if text == "sleep":  # a query that takes a second, whatever the machine
+        time.sleep(1)
+        return "ASK {}"
     if text == "refuse":
         raise QueryError(f"{source}: SERVICE <http://127.0.0.1:9/> is refused")
     return text
@@ -95,3 +99,38 @@ def test_refusals_and_syntax_errors_are_400_and_the_worker_stays(pool):
     assert broken.status == 400
     assert broken.body.decode().startswith("the query is not valid SPARQL")
     _works(pool)
+
+
+def test_a_query_whose_caller_leaves_still_gives_its_worker_back(pool):
+    # On the event loop (the server's path) a request may be cancelled mid-query (the client left,
+    # the server stops): the worker finishes or is replaced meanwhile, and the next query is answered.
+    import asyncio
+
+    async def leave_then_ask():
+        task = asyncio.create_task(pool.run_async("sleep", JSON, TURTLE))
+        await asyncio.sleep(0.3)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return await pool.run_async("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", JSON, TURTLE)
+
+    answer = asyncio.run(leave_then_ask())
+    assert answer.status == 200 and b'"300"' in answer.body
+
+
+def test_a_worker_with_a_copy_in_memory_starts_under_the_least_memory_limit(tmp_path):
+    # A small graph is copied into each worker's memory; the copy must fit the least limit that
+    # --max-memory allows (Oxigraph's bulk loader alone asks for 200 MB at once: not that).
+    location = str(tmp_path / "store")
+    store = ox.Store(location)
+    store.extend(
+        ox.Quad(ox.NamedNode(f"urn:s{i}"), ox.NamedNode("urn:p"), ox.Literal(f"v{i}"))
+        for i in range(300)
+    )
+    store.flush()
+    del store
+    workers = QueryPool(location, 1, 5.0, 1 << 20, MIN_MEMORY, in_memory=True)
+    try:
+        _works(workers)
+    finally:
+        workers.close()

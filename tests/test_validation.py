@@ -146,6 +146,45 @@ def test_rudof_fetches_nothing_the_graphs_point_at(small_root, invoke):
     assert hits == []
 
 
+def test_rudof_knows_no_endpoint():
+    """rudof's own defaults name six public SPARQL endpoints and build an HTTPS client for each
+    every time data is read, loading every trusted certificate of the machine (0.14 s of CPU a
+    read); mkgraph's configuration names none."""
+    from mkgraph.checks import shacl
+
+    shapes = (
+        "<urn:s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        "<http://www.w3.org/ns/shacl#NodeShape> .\n"
+    )
+    rudof = shacl.Rudof(shapes)
+    assert rudof.findings("<urn:a> <urn:b> <urn:c> .\n") == []
+    assert rudof._rudof.list_endpoints() == []
+
+
+def test_rudof_runs_without_importing_importlib_metadata():
+    """pyrudof's package imports importlib.metadata for its version (0.04-0.1 s of a validate's
+    CPU): mkgraph loads its compiled module alone, in a new process, and pyrudof imported after
+    that is the same module."""
+    import subprocess
+    import sys
+
+    program = (
+        "import sys\n"
+        "from mkgraph.checks import shacl\n"
+        "rudof = shacl.Rudof('<urn:s> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        "<http://www.w3.org/ns/shacl#NodeShape> .\\n')\n"
+        "assert rudof.findings('<urn:a> <urn:b> <urn:c> .\\n') == []\n"
+        "print(sorted(m for m in ('importlib.metadata', 'pyrudof') if m in sys.modules))\n"
+        "import pyrudof\n"
+        "print(pyrudof.Rudof is shacl._pyrudof().Rudof, pyrudof.__version__ != '')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["[]", "True True"]
+
+
 def _on_cycle_by_search(edges, node) -> bool:
     """The definition, slowly: the node reaches itself through one or more links."""
     successors = {}

@@ -89,23 +89,86 @@ def shape_variants() -> list[str]:
     return [_shapes(text) for text in SHAPE_TEXTS]
 
 
-def test_every_fixture_is_reported_as_whole_validation_reports_it(small_root, tmp_path):
+def _shared_rudof() -> type:
+    """A stand-in for shacl.Rudof in a test that validates many graphs: one rudof session per
+    shapes text, and rudof's findings remembered per (shapes, set of triples). rudof reads a
+    graph as a set of triples, so a graph handed over again (validated whole, then as one piece
+    holding every subject) is answered from the first time; a graph not seen before (a piece
+    of a few subjects) is always checked by rudof. Its memory lasts as long as the class."""
+    sessions: dict[str, shacl.Rudof] = {}
+    found: dict[tuple[str, frozenset[str]], list[shacl.Finding]] = {}
+    make = shacl.Rudof
+
+    class SharedRudof:
+        def __init__(self, shapes_ntriples: str):
+            self._shapes = shapes_ntriples
+            if shapes_ntriples not in sessions:
+                sessions[shapes_ntriples] = make(shapes_ntriples)
+
+        def findings(self, data_ntriples: str) -> list[shacl.Finding]:
+            key = (self._shapes, frozenset(data_ntriples.splitlines()))
+            if key not in found:
+                found[key] = sessions[self._shapes].findings(data_ntriples)
+            return found[key]
+
+    return SharedRudof
+
+
+@pytest.fixture(scope="module")
+def rudof_memory() -> type:
+    return _shared_rudof()
+
+
+@pytest.fixture
+def shared_rudof(rudof_memory):
+    """rudof's sessions and findings shared by this module's tests that ask (_shared_rudof)."""
+    with mock.patch.object(shacl, "Rudof", rudof_memory):
+        yield
+
+
+def test_every_fixture_is_reported_as_whole_validation_reports_it(
+    small_root, tmp_path, shared_rudof
+):
     """One folder of remembered findings across all fixtures: each fixture's own subjects are
     checked fresh, the shared vocabulary is remembered from the fixture before; then again with
-    everything remembered, and rudof is not run at all."""
+    everything remembered, and rudof is not run at all; then with nothing remembered, the graph
+    as one piece. (The vocabularies are parsed once: each fixture's graph is loaded with the
+    parses remembered, mkgraph.store.parsecache, which gives the very same triples.)"""
     shapes, local = shacl.read_shapes(locate(small_root))
     assert local
     folder = tmp_path / "remembered"
+    parsed = tmp_path / "parsed"
     for fixture in SHAPE_FIXTURES:
         target = small_root / "data" / fixture.name
         shutil.copy(fixture, target)
-        store = _load(small_root)
+        store = fastload.load_store(KnowledgeGraph(small_root).source_snapshot, parsed)
         expected = whole(store, shapes)
         assert remembered(store, shapes, folder) == expected, fixture.name
         with mock.patch.object(shacl.Rudof, "findings", side_effect=AssertionError("rudof ran")):
             assert remembered(store, shapes, folder) == expected, fixture.name
         assert remembered(store, shapes, None, size=10**9) == expected, fixture.name
         target.unlink()
+
+
+def test_the_report_comes_in_the_same_order_as_whole_validation_gives_it(small_root, tmp_path):
+    """rudof lists a subject's findings in an order of its own that varies from run to run; the
+    report sorts them, so a remembered subject's problems come out exactly as validating the
+    whole graph lists them (here TestOS has several)."""
+    valid = (FIXTURES / "valid.ttl").read_text(encoding="utf-8")
+    (small_root / "data" / "valid.ttl").write_text(
+        valid + f'\n<{SYS}testos> <{MK}startYear> "3000"^^<{GYEAR}> , "1066"^^<{GYEAR}> .\n',
+        encoding="utf-8",
+    )
+    shapes, _local = shacl.read_shapes(locate(small_root))
+    store = _load(small_root)
+    text = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode()
+    reference = shacl.rudof_problems(text, shapes, _labeller(store))
+    assert len({p.focus for p in reference}) < len(reference)  # a focus node with several
+    folder = tmp_path / "remembered"
+    for _ in range(3):
+        found = incremental.rudof_problems(store, shapes, _labeller(store), 60, folder)
+        assert found == reference
+        assert shacl.rudof_problems(text, shapes, _labeller(store)) == reference
 
 
 @st.composite
@@ -179,7 +242,7 @@ def _apply(store: ox.Store, change, shapes: list[str], current: str) -> str:
 
 
 def test_generated_changes_are_reported_as_whole_validation_reports_them(
-    small_root, shape_variants
+    small_root, shape_variants, shared_rudof
 ):
     shutil.copy(FIXTURES / "valid.ttl", small_root / "data" / "valid.ttl")
     base = _load(small_root).dump(format=ox.RdfFormat.N_QUADS)
@@ -215,7 +278,7 @@ def test_generated_changes_are_reported_as_whole_validation_reports_them(
     ids=lambda change: change[0],
 )  # fmt: skip
 def test_each_kind_of_change_changes_the_report_as_whole_validation_does(
-    change, small_root, tmp_path, shape_variants
+    change, small_root, tmp_path, shape_variants, shared_rudof
 ):
     shutil.copy(FIXTURES / "valid.ttl", small_root / "data" / "valid.ttl")
     store = _load(small_root)
@@ -248,6 +311,11 @@ def test_a_type_changed_in_another_file_is_seen(small_root, invoke):
     assert before in original
     cache = small_root.parent / "cache"
     env = {"MKGRAPH_CACHE_DIR": str(cache)}
+    # the stored queries' verdicts (an rdflib parse each) as the session's cache holds them
+    KnowledgeGraph(small_root).stored_queries()
+    shutil.copytree(
+        Path(os.environ["MKGRAPH_CACHE_DIR"]) / "checked-queries", cache / "checked-queries"
+    )
 
     def report(environment):
         result = invoke("--root", str(small_root), "validate", "-f", "json", env=environment)

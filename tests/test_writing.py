@@ -196,15 +196,15 @@ def test_a_new_file_gets_the_usual_mode(tmp_path):
     assert stat.S_IMODE(target.stat().st_mode) == 0o644
 
 
-def test_format_writes_through_a_symlinked_data_file(scratch_root, invoke):
+def test_format_writes_through_a_symlinked_data_file(fixture_root, invoke):
     """`mkgraph format` rewrites a data file that is a link at the file it points to."""
-    data = scratch_root / "data" / "projects"
-    elsewhere = scratch_root.parent / "elsewhere.trig"
+    data = fixture_root / "data" / "projects"
+    elsewhere = fixture_root.parent / "elsewhere.trig"
     original = data / "sel4.trig"
     elsewhere.write_text(original.read_text(encoding="utf-8") + "\n\n\n", encoding="utf-8")
     original.unlink()
     original.symlink_to(elsewhere)
-    result = invoke("--root", str(scratch_root), "format", str(original))
+    result = invoke("--root", str(fixture_root), "format", str(original))
     assert result.exit_code == 0, result.output
     assert result.stdout == f"formatted {original}\n"
     assert original.is_symlink()

@@ -14,11 +14,8 @@ that need them, so a stored query from the command line never pays for rdflib, p
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property
-from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from mkgraph.core.choices import ENGINES, REASONERS, VALIDATORS
 from mkgraph.core.errors import (
@@ -33,18 +30,20 @@ from mkgraph.core.limits import DEFAULT_TIMEOUT
 from mkgraph.core.resources import Resources, locate
 from mkgraph.store import backends, queries
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms of a cold query)
 if TYPE_CHECKING:  # pragma: no cover
     from rdflib import Graph, URIRef
 
 
-@dataclass
 class FormatOutcome:
     """What `KnowledgeGraph.format_files` did: files migrated (old, new path), files found not
-    canonical (with check=True), files rewritten."""
+    canonical (with check=True), files rewritten. (A plain class: importing dataclasses cost a
+    cold query a few ms.)"""
 
-    migrated: list[tuple[Path, Path]] = field(default_factory=list)
-    not_canonical: list[Path] = field(default_factory=list)
-    formatted: list[Path] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.migrated: list[tuple[Path, Path]] = []
+        self.not_canonical: list[Path] = []
+        self.formatted: list[Path] = []
 
 
 class KnowledgeGraph:
@@ -373,9 +372,10 @@ class KnowledgeGraph:
             # alone: rudof's input and the violation queries are read faster from memory than
             # from the cache's on-disk store, and saving a changed graph there costs more than it
             # returns to a validate (figures in the README's Performance section).
-            from mkgraph.store import fastload
+            from mkgraph.store import cache, fastload
 
-            self.store = fastload.load_store(self.source_snapshot)
+            # each unchanged file's triples are read back as its last parse left them
+            self.store = fastload.load_store(self.source_snapshot, cache.cache_folder())
         if validator == "pyshacl" or not fast:
             self.graph  # noqa: B018
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -722,4 +722,14 @@ def _is_text(value: str) -> bool:
 
 def _oxigraph_installed() -> bool:
     """pyoxigraph is a dependency; without it (a broken install) the rdflib engine still works."""
-    return find_spec("pyoxigraph") is not None
+    # the import system's own finders, as importlib.util.find_spec asks them, without importing
+    # importlib.util (a few ms of a cold query)
+    import sys
+
+    if "pyoxigraph" in sys.modules:
+        return True
+    return any(
+        finder.find_spec("pyoxigraph", None) is not None
+        for finder in sys.meta_path
+        if hasattr(finder, "find_spec")
+    )

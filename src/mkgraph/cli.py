@@ -5,16 +5,15 @@ Exit codes: 0 success, 1 the graph does not conform (validate), 2 could not run 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 from pathlib import Path
 
 import click
 
-from mkgraph import __version__
+from mkgraph import __version__, commands
 from mkgraph.core.choices import REASONERS, VALIDATORS
-from mkgraph.core.errors import MkgraphError, ParameterError
+from mkgraph.core.errors import ParameterError
 from mkgraph.core.formats import DRAWING_FORMATS, GRAPH_FORMATS, SELECT_FORMATS
 from mkgraph.core.limits import DEFAULT_TIMEOUT
 from mkgraph.core.prefixes import LINEAGE_RELATION_NAMES
@@ -28,41 +27,6 @@ def _kg(ctx: click.Context):
     if obj.get("kg") is None:
         obj["kg"] = KnowledgeGraph(obj.get("root"), reasoner=obj.get("reasoner", "targeted"))
     return obj["kg"]
-
-
-def _emit(text: str, output: str | None) -> None:
-    """Print, or write the file whole (never half-written)."""
-    if output is None or output == "-":
-        click.echo(text)
-        return
-    from mkgraph.core.writing import write_file
-
-    write_file(output, text if text.endswith("\n") else text + "\n")
-
-
-def _emit_bytes(data: bytes, output: str | None) -> None:
-    if output is None or output == "-":
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return
-    from mkgraph.core.writing import write_file
-
-    write_file(output, data)
-
-
-def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
-    params: dict[str, str] = {}
-    for pair in pairs:
-        name, equals, value = pair.partition("=")
-        if not equals or not name.strip():
-            raise ParameterError(f"parameter {pair[:60]!r} is not NAME=VALUE")
-        if name.strip() in params:
-            raise ParameterError(
-                f"parameter {name.strip()!r} is given twice (-p {name.strip()}=...)"
-            )
-        params[name.strip()] = value
-    return params
 
 
 def _output_format(
@@ -194,67 +158,11 @@ def iris_option(func):
     )(func)
 
 
-def _render_result(result, fmt: str | None, width: int | None = None, iris: bool = False) -> str:
-    from mkgraph.store import results
-    from mkgraph.store.oxengine import OxResult
-
-    if isinstance(result, OxResult) and result.form == "CONSTRUCT":
-        if fmt in ("ntriples", "nquads"):
-            # line by line in a sorted order: the same graph prints the same, run after run and
-            # whichever store gave it (rdflib's order follows Python's per-run string hashing)
-            from mkgraph.store.export import serialize_triples
-
-            return serialize_triples(sorted(result.triples, key=str), fmt).rstrip("\n")
-        # other graph formats are written by rdflib (Turtle, JSON-LD with context)
-        from mkgraph.store.engine import from_oxigraph
-
-        result = from_oxigraph(result)
-    if getattr(result, "graph", None) is not None:
-        from mkgraph.store.export import serialize
-
-        chosen = fmt or "turtle"
-        if chosen == "json":
-            chosen = "jsonld"
-        if chosen not in GRAPH_FORMATS:
-            raise ParameterError(
-                f"a {result.form} query returns a graph: use --format {', '.join(GRAPH_FORMATS)}"
-            )
-        context = None
-        if chosen == "jsonld":
-            from mkgraph.store.export import load_context
-
-            context = load_context(_kg(click.get_current_context()).resources.jsonld_context)
-        return serialize(result.graph, chosen, context)
-    chosen = fmt or "table"
-    if chosen not in SELECT_FORMATS:
-        raise ParameterError(
-            f"a {result.form} query returns a table: use --format {', '.join(SELECT_FORMATS)}"
-        )
-    return results.format_select(result, chosen, width, iris)
-
-
-# Commands that may speak to the network: `serve` listens, `publish` sends; `query` and `sparql`
-# only with --endpoint or --allow-service.
-NETWORK_COMMANDS = ("serve", "publish", "query", "sparql")
-_program = {"confine": False}  # set by run(): this process is the mkgraph program, not a host
-
-
-def _confine() -> None:
-    """Defence in depth for the program: a command that needs no network forbids every socket to
-    its whole process (and the programs it starts, like Graphviz's dot). Not when mkgraph runs
-    inside another program (a test runner, a notebook): there the engines confine their threads."""
-    from mkgraph.store import offline
-
-    if _program["confine"] and offline.available():
-        # where the kernel refuses, the engines' own threads are still confined (or fail)
-        with contextlib.suppress(OSError):
-            offline.forbid_network(whole_process=True)
-
-
-def run() -> None:
-    """The `mkgraph` program (python -m mkgraph, the installed command)."""
-    _program["confine"] = True
-    main()
+def run(args: list[str] | None = None) -> None:
+    """The `mkgraph` program read by click alone (mkgraph.__main__.run reads the plain query forms
+    itself and hands everything else here)."""
+    commands.become_program()
+    main(args)
 
 
 class MkgraphGroup(click.Group):
@@ -263,24 +171,10 @@ class MkgraphGroup(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except MkgraphError as exc:
-            click.echo(f"mkgraph: error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
-        except KeyboardInterrupt:
-            click.echo("mkgraph: interrupted", err=True)
-            ctx.exit(130)
-        except Exception as exc:  # a bug: still one line, unless the user asks for the traceback
-            if os.environ.get("MKGRAPH_DEBUG"):
-                raise
-            message = " ".join(str(exc).split())[:300]
-            click.echo(
-                f"mkgraph: internal error: {type(exc).__name__}: {message} "
-                "(set MKGRAPH_DEBUG=1 for details)",
-                err=True,
-            )
-            ctx.exit(2)
+        except BaseException as exc:  # the one line and exit code (mkgraph.commands.failure)
+            ctx.exit(commands.failure(exc))
 
 
 @click.group(cls=MkgraphGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -310,8 +204,8 @@ def main(ctx: click.Context, root: str | None, reasoner: str) -> None:
     from_environment = ctx.get_parameter_source("root") == click.core.ParameterSource.ENVIRONMENT
     ctx.obj["root"] = None if from_environment else root  # the library reads the variable itself
     ctx.obj["reasoner"] = reasoner
-    if ctx.invoked_subcommand not in NETWORK_COMMANDS:
-        _confine()
+    if ctx.invoked_subcommand not in commands.NETWORK_COMMANDS:
+        commands.confine()
 
 
 @main.command("info")
@@ -392,51 +286,21 @@ def query_command(
 
     Example: mkgraph query descendants -p of=sel4 --format csv
     """
-    if not endpoint and not allow_service:
-        _confine()
-    kg = _kg(ctx)
-    if endpoint:
-        if query_file or not name or inferred:
-            raise ParameterError(
-                "--endpoint runs a stored query NAME (without --file or --inferred)"
-            )
-        user, password = _credentials(endpoint, user)
-        result = kg.query_remote(
-            endpoint,
-            name,
-            _parse_params(params),
-            graph=graph,
-            timeout=timeout,
-            user=user,
-            password=password,
-            native=True,
-            allow_service=allow_service,
-        )
-    elif query_file:
-        if name:
-            raise ParameterError("give a stored query NAME or --file, not both")
-        if not Path(query_file).is_file():
-            raise ParameterError(f"query file {query_file!r} does not exist")
-        result = kg.query_file(
-            query_file,
-            inferred=inferred,
-            timeout=timeout,
-            allow_service=allow_service,
-            native=True,
-            params=_parse_params(params),
-        )
-    elif name:
-        result = kg.query(
-            name,
-            _parse_params(params),
-            inferred=inferred,
-            timeout=timeout,
-            allow_service=allow_service,
-            native=True,
-        )
-    else:
-        raise ParameterError("name a stored query (see 'mkgraph queries') or give --file Q.rq")
-    _emit(_render_result(result, fmt, iris=iris), output)
+    commands.query(
+        lambda: _kg(ctx),
+        name,
+        params,
+        fmt,
+        iris,
+        query_file=query_file,
+        inferred=inferred,
+        timeout=timeout,
+        allow_service=allow_service,
+        endpoint=endpoint,
+        graph=graph,
+        credentials=lambda url: _credentials(url, user),
+        output=output,
+    )
 
 
 @main.command("sparql")
@@ -462,7 +326,7 @@ def sparql_command(
     Example: mkgraph sparql 'SELECT ?name WHERE { ?s a mk:ListedProject ; rdfs:label ?name }'
     """
     if not endpoint and not allow_service:
-        _confine()
+        commands.confine()
     source = "query"
     if text == "-":
         from mkgraph.core.sourcetext import decode, read_stream
@@ -492,7 +356,7 @@ def sparql_command(
             allow_service=allow_service,
             native=True,
         )
-    _emit(_render_result(result, fmt, iris=iris), output)
+    commands.emit(commands.render_result(lambda: _kg(ctx), result, fmt, iris=iris), output)
 
 
 @main.command("validate")
@@ -536,7 +400,7 @@ def validate_command(ctx, fmt, validator, timeout, output):
         text = report.as_graph().serialize(format="longturtle")
     else:
         text = report.as_text()
-    _emit(text, output)
+    commands.emit(text, output)
     ctx.exit(0 if report.conforms else 1)
 
 
@@ -566,7 +430,7 @@ def export_command(ctx, fmt, inferred, output):
         tuple(extension for _writer, extension in GRAPH_FORMATS.values()),
         "turtle",
     )
-    _emit(_kg(ctx).export(chosen, inferred=inferred), output)
+    commands.emit(_kg(ctx).export(chosen, inferred=inferred), output)
 
 
 @main.command("show")
@@ -597,9 +461,9 @@ def show_command(ctx, name, fmt, history, output):
 
     kg = _kg(ctx)
     if fmt == "text":
-        _emit(describe.render(kg.describe(name, history=history)), output)
+        commands.emit(describe.render(kg.describe(name, history=history)), output)
     else:
-        _emit(kg.describe_rdf(name, fmt, history=history), output)
+        commands.emit(kg.describe_rdf(name, fmt, history=history), output)
 
 
 @main.command("lineage")
@@ -665,12 +529,12 @@ def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, pa
                 "--panels draws the whole forest as SVG: give no NAME, and -f svg or -o FILE.svg"
             )
         view = kg.lineage_view([], direction, kinds, depth)
-        _emit_bytes(drawing.to_panels_svg(view), output)
+        commands.emit_bytes(drawing.to_panels_svg(view), output)
         return
     if chosen == "tree":
         if not names:  # the whole forest: a tree below each system that descends from none
             forest = kg.lineage_forest(kinds, depth)
-            _emit("\n".join(render_tree(tree, ascii_only) for tree in forest), output)
+            commands.emit("\n".join(render_tree(tree, ascii_only) for tree in forest), output)
             return
         else:
             trees = []
@@ -683,7 +547,7 @@ def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, pa
                 else:
                     tree = kg.lineage(name, direction, kinds, depth)
                     trees.append(render_tree(tree, ascii_only=ascii_only))
-        _emit("\n\n".join(trees), output)
+        commands.emit("\n\n".join(trees), output)
         return
     view = kg.lineage_view(list(names), direction, kinds, depth)
     title = (
@@ -692,17 +556,17 @@ def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, pa
         else "The microkernel family forest"
     )
     if chosen == "dot":
-        _emit(drawing.to_dot(view, title=title), output)
+        commands.emit(drawing.to_dot(view, title=title), output)
     elif chosen == "mermaid":
-        _emit(drawing.to_mermaid(view), output)
+        commands.emit(drawing.to_mermaid(view), output)
     elif chosen == "json":
-        _emit(drawing.to_json(view), output)
+        commands.emit(drawing.to_json(view), output)
     elif chosen == "html":
-        _emit(drawing.to_html(view, title=title), output)
+        commands.emit(drawing.to_html(view, title=title), output)
     else:
         if chosen == "png" and not output:
             raise ParameterError("PNG is binary: give -o FILE.png")
-        _emit_bytes(drawing.render(drawing.to_dot(view, title=title), chosen), output)
+        commands.emit_bytes(drawing.render(drawing.to_dot(view, title=title), chosen), output)
 
 
 @main.command("coverage")
@@ -738,11 +602,11 @@ def coverage_command(ctx, fmt, stale_days, output):
             if fmt == "json"
             else review.as_table(stale, stale_days, markdown=fmt == "markdown")
         )
-        _emit(text, output)
+        commands.emit(text, output)
         return
     report = _kg(ctx).coverage()
     text = report.as_json() if fmt == "json" else report.as_table(markdown=fmt == "markdown")
-    _emit(text, output)
+    commands.emit(text, output)
 
 
 @main.command("new")
@@ -787,7 +651,7 @@ def diff_command(ctx, revision, other_root, fmt, output):
     Example: mkgraph diff HEAD~1
     """
     result = _kg(ctx).diff(revision, other_root)
-    _emit(result.as_turtle() if fmt == "turtle" else result.as_text(), output)
+    commands.emit(result.as_turtle() if fmt == "turtle" else result.as_text(), output)
     ctx.exit(1 if result.lost_last_source else 0)
 
 
@@ -817,7 +681,7 @@ def render_list_command(ctx, fmt, output):
     chosen = fmt or (
         "html" if output and output.lower().endswith((".html", ".htm")) else "markdown"
     )
-    _emit(_kg(ctx).project_list(chosen), output)
+    commands.emit(_kg(ctx).project_list(chosen), output)
 
 
 @main.command("format")

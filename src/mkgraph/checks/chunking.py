@@ -44,7 +44,9 @@ class Units:
     def digest(self, subject: str) -> str:
         """What rudof sees of this subject, as a hash: its triples and its values' types (the
         hierarchy and the shapes are the same for every subject, hashed once by the caller)."""
-        lines = sorted(self.own[subject]) + ["|"] + sorted(self.value_types(subject))
+        lines = sorted(self.own[subject])
+        lines.append("|")
+        lines += sorted(self.value_types(subject))
         return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:32]
 
     def size(self, subject: str) -> int:
@@ -56,18 +58,23 @@ def units(store: ox.Store) -> Units:
     a line, terms separated by single spaces (no IRI or blank node label holds a space)."""
     found = Units()
     own, values, types = found.own, found.values, found.types
+    hierarchy = found.hierarchy
     text = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
+    # the hot loop at a million triples: _key written out, each line split once
     for line in text.decode("utf-8").splitlines():
         subject, predicate, rest = line.split(" ", 2)
-        key = _key(subject)
+        key = subject[1:-1] if subject[0] == "<" else subject
         own[key].append(line)
-        if rest.startswith(("<", "_:")):
-            values[key].add(_key(rest[:-2]))
+        first = rest[0]
+        if first == "<":  # "<iri> ."
+            values[key].add(rest[1:-3])
+        elif first == "_":  # "_:label ."
+            values[key].add(rest[:-2])
         if predicate == _RDF_TYPE:
             types[key].append(line)
         elif predicate == _SUB_CLASS_OF:
-            found.hierarchy.append(line)
-    found.hierarchy.sort()
+            hierarchy.append(line)
+    hierarchy.sort()
     return found
 
 

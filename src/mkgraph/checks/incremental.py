@@ -24,6 +24,7 @@ import pyoxigraph as ox
 from mkgraph import __version__
 from mkgraph.checks import chunking, remembered, shacl
 from mkgraph.checks.report import Labeller, Problem
+from mkgraph.store import parsecache
 
 FORMAT_VERSION = "1"  # bump when what a piece holds or what is remembered changes
 _PREFIX = "validation-"
@@ -62,9 +63,10 @@ def rudof_problems(
 
 def _context(shapes_ntriples: str, hierarchy: list[str]) -> str:
     """What every subject's findings depend on besides its own part: the shapes, the class
-    hierarchy, and the code that builds pieces and checks them."""
-    engine = remembered.stamp("pyrudof")
+    hierarchy, and the code that builds pieces and checks them (with rudof's configuration)."""
+    engine = parsecache.stamp("pyrudof")
     digest = hashlib.sha256(f"{FORMAT_VERSION} {__version__} {engine}\n".encode())
+    digest.update(shacl.RUDOF_CONFIG.read_bytes())
     digest.update(shapes_ntriples.encode("utf-8"))
     digest.update("\n".join(hierarchy).encode("utf-8"))
     return digest.hexdigest()[:32]

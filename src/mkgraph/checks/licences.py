@@ -139,8 +139,9 @@ class Verdicts:
 
     def __init__(self, folder: Path | None):
         from mkgraph.checks import remembered
+        from mkgraph.store import parsecache
 
-        build = f"{_FORMAT_VERSION} {remembered.stamp('license_expression')}"
+        build = f"{_FORMAT_VERSION} {parsecache.stamp('license_expression')}"
         key = hashlib.sha256(build.encode()).hexdigest()[:32]
         self._entry = None if folder is None else folder / f"licences-{key}.json"
         stored: Any = remembered.read(self._entry) if self._entry is not None else None

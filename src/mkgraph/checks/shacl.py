@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from mkgraph.checks.report import SEVERITY, SH, Labeller, Problem
@@ -22,6 +23,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from mkgraph.core.resources import Resources
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+# rudof's configuration: no SPARQL endpoints, so reading data builds no HTTPS clients (see the file)
+RUDOF_CONFIG = Path(__file__).with_name("rudof.toml")
 
 
 def read_shapes(resources: Resources) -> tuple[str, bool]:
@@ -307,17 +310,47 @@ class Finding(NamedTuple):
     component: str | None
 
 
+def _pyrudof():
+    """pyrudof's compiled module, where every name we use lives, loaded without running the
+    package's __init__: that imports importlib.metadata for pyrudof's version, 0.04-0.1 s of a
+    validate's CPU. The module is registered under its own name, so a later `import pyrudof`
+    finds it and shares its classes. Anything unexpected: pyrudof imported the usual way."""
+    import sys
+
+    name = "pyrudof._pyrudof"
+    loaded = sys.modules.get(name) or sys.modules.get("pyrudof")
+    if loaded is not None:
+        return loaded
+    from importlib.util import find_spec, module_from_spec, spec_from_file_location
+
+    package = find_spec("pyrudof")
+    origin = package.origin if package is not None else None
+    built = sorted(Path(origin).parent.glob("_pyrudof.*.so")) if origin else []
+    spec = spec_from_file_location(name, built[0]) if len(built) == 1 else None
+    if spec is None or spec.loader is None:
+        import pyrudof
+
+        return pyrudof
+    module = module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
 class Rudof:
     """rudof with the shapes read once, then any number of graphs validated in turn (each
     replaces the last: memory is bounded by one graph). Both are handed over as N-Triples text,
     so rudof never resolves a file name or address of its own."""
 
     def __init__(self, shapes_ntriples: str):
-        import pyrudof
-
+        pyrudof = _pyrudof()
         from mkgraph.store import offline
 
-        self._rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+        self._rudof = pyrudof.Rudof(pyrudof.RudofConfig.from_path(str(RUDOF_CONFIG)))
         try:
             offline.run(
                 lambda: self._rudof.read_shacl(
@@ -330,8 +363,7 @@ class Rudof:
             raise ResourceError(f"the shapes are not usable SHACL: {_one_line(exc)}") from None
 
     def findings(self, data_ntriples: str) -> list[Finding]:
-        import pyrudof
-
+        pyrudof = _pyrudof()
         from mkgraph.store import offline
 
         def validate():
@@ -369,10 +401,12 @@ def rudof_problems(data_ntriples: str, shapes_ntriples: str, label: Labeller) ->
 
 
 def rudof_report(findings: list[Finding], shapes_ntriples: str, label: Labeller) -> list[Problem]:
-    """rudof's findings as report Problems, named as the graph names them now."""
+    """rudof's findings as report Problems, named as the graph names them now, in one order
+    (rudof's own varies from run to run, and a remembered subject's findings would keep the order
+    of the run that found them)."""
     messages = _shape_messages(shapes_ntriples)
     problems = []
-    for found in findings:
+    for found in sorted(findings, key=lambda f: [(field is None, field or "") for field in f]):
         focus, value, shape, path = found.focus, found.value, found.shape, found.path
         # The shape's own sh:message, as SHACL asks; rudof puts its own words ("OR not
         # satisfied") in place of it for some constraints.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from collections import namedtuple
 from pathlib import Path
 
 from mkgraph.core.errors import ResourceError
@@ -29,12 +29,12 @@ ORIGINS = {
 _NAMES_MKGRAPH = re.compile(r"""^name\s*=\s*["']mkgraph["']\s*$""", re.MULTILINE)
 
 
-@dataclass(frozen=True)
-class Resources:
-    """The four folders of one copy of the graph's sources."""
+class Resources(namedtuple("Resources", "root origin", defaults=("option",))):
+    """The four folders of one copy of the graph's sources: the root folder (a Path) and how it
+    was found (a key of ORIGINS). (A named tuple: importing dataclasses cost a cold query a few
+    ms.)"""
 
-    root: Path
-    origin: str = "option"  # a key of ORIGINS
+    __slots__ = ()
 
     @property
     def packaged(self) -> bool:
@@ -117,23 +117,25 @@ def source_files(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            path = Path(entry.path)
             try:
                 link = entry.is_symlink()
                 if entry.is_dir():  # follows symbolic links
-                    pending.append((path, via_link or link))
+                    pending.append((Path(entry.path), via_link or link))
                     continue
-                if path.suffix.lower() not in suffixes:
+                # the suffix read from the name: a Path only for a source (a cold query lists
+                # every data file to compute the cache key)
+                if os.path.splitext(entry.name)[1].lower() not in suffixes:
                     continue
+                path = Path(entry.path)
                 if link and not path.exists():
                     raise ResourceError(f"{path}: cannot read file (a symbolic link to nothing)")
                 if not entry.is_file():
                     raise ResourceError(f"{path}: cannot read file (not a regular file)")
             except OSError as exc:
-                raise ResourceError(f"{path}: cannot read ({exc.strerror or exc})") from None
+                raise ResourceError(f"{entry.path}: cannot read ({exc.strerror or exc})") from None
             # only a path through a link can name a file twice: resolve just those
             found.setdefault(os.path.realpath(path) if via_link or link else str(path), path)
-    return sorted(found.values())
+    return sorted(found.values(), key=lambda path: path.parts)  # Path's own order, compared in C
 
 
 def is_checkout(folder: Path) -> bool:

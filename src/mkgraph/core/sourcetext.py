@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
+from collections import namedtuple
 from pathlib import Path
 
 from mkgraph.core.errors import DataError
@@ -23,12 +23,11 @@ MAX_QUERY_BYTES = (
 _CHUNK = 1 << 20
 
 
-@dataclass(frozen=True)
-class Source:
-    """One source file's bytes, as read once."""
+class Source(namedtuple("Source", "path data")):
+    """One source file's bytes, as read once: its path and data. (A named tuple: importing
+    dataclasses cost a cold query a few ms.)"""
 
-    path: Path
-    data: bytes
+    __slots__ = ()
 
     @property
     def text(self) -> str:

@@ -19,12 +19,17 @@ A remote store is not an Engine: it answers a text bound here by Oxigraph's term
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol
 
 from mkgraph.core.limits import DEFAULT_TIMEOUT
 
+# typing is imported only by type checkers: importing it cost a cold query a few ms
+TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any, Protocol
+
     from mkgraph.store.engine import QueryResult
+else:
+    Protocol = object  # at run time Engine is a plain base, documenting the interface
 
 
 class Engine(Protocol):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import time
 from pathlib import Path
 
@@ -88,7 +87,7 @@ def save_store(files: list[Source], ntriples: bytes) -> None:
         os.replace(building, entry)
         _prune(entry)
     except OSError:
-        shutil.rmtree(building, ignore_errors=True)
+        _remove(building)
 
 
 def _prune(keep: Path) -> None:
@@ -97,7 +96,7 @@ def _prune(keep: Path) -> None:
     for old in keep.parent.glob("store-*"):
         try:
             if old != keep and old.stat().st_mtime < week_ago:
-                shutil.rmtree(old, ignore_errors=True)
+                _remove(old)
         except OSError:
             continue
 
@@ -105,7 +104,7 @@ def _prune(keep: Path) -> None:
 def discard(files: list[Source]) -> None:
     entry = _entry(files)
     if entry is not None:
-        shutil.rmtree(entry, ignore_errors=True)
+        _remove(entry)
 
 
 def prune_unfinished(folder: Path) -> list[Path]:
@@ -118,9 +117,15 @@ def prune_unfinished(folder: Path) -> list[Path]:
         pid = building.name.rsplit(".", 1)[-1]
         if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
             continue
-        shutil.rmtree(building, ignore_errors=True)
+        _remove(building)
         removed.append(building)
     return removed
+
+
+def _remove(folder: Path) -> None:
+    import shutil  # only here: importing it costs a cold query a few ms (its archive formats)
+
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:

@@ -152,10 +152,45 @@ def parse_file(file: Path | Source) -> list:
     return list(iter_file(file))
 
 
-def load_store(files: list[Path] | list[Source]) -> ox.Store:
+def load_store(files: list[Path] | list[Source], folder: Path | None = None) -> ox.Store:
     """Every file parsed and checked, in one in-memory Oxigraph store (a failure midway leaves
-    only this new store half-filled, and it is dropped with the error)."""
+    only this new store half-filled, and it is dropped with the error). With a cache `folder`,
+    a file parsed and checked before is read back from its remembered triples
+    (mkgraph.store.parsecache), and a file parsed now is remembered."""
+    if folder is None:
+        store = ox.Store()
+        for file in files:
+            store.bulk_extend(iter_file(file))
+        return store
+    return _load_remembered(
+        [file if isinstance(file, Source) else read_source(Path(file)) for file in files], folder
+    )
+
+
+def _load_remembered(sources: list[Source], folder: Path) -> ox.Store:
+    from mkgraph.store import parsecache
+
+    places = [parsecache.entry(folder, source) for source in sources]
+    texts: list[bytes | None] = [parsecache.read(place) for place in places]
+    fresh = [i for i, text in enumerate(texts) if text is None]
+    # Each file parsed now goes into a store of its own, to be written out alone; the largest
+    # one's store then takes in the rest, so no file is loaded twice at a million triples.
+    largest = max(fresh, key=lambda i: len(sources[i].data), default=None)
     store = ox.Store()
-    for file in files:
-        store.bulk_extend(iter_file(file))
+    for i in fresh:  # in the files' order: the first bad file is the one reported
+        own = ox.Store()
+        own.bulk_extend(iter_file(sources[i]))
+        text = own.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()) or b""
+        parsecache.write(places[i], text)
+        texts[i] = None if i == largest else text
+        if i == largest:
+            store = own
+    if fresh:
+        parsecache.prune(folder)
+    # In one parse (each file's blank node names are its own), lenient: these are Oxigraph's own
+    # N-Triples of checked triples, their digest verified (a third faster than the strict parse).
+    # parse() keeps the blank nodes' names, where Store.load would rename them.
+    remembered = b"".join(text for text in texts if text)
+    if remembered:
+        store.bulk_extend(ox.parse(remembered, format=ox.RdfFormat.N_TRIPLES, lenient=True))
     return store

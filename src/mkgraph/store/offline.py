@@ -17,15 +17,18 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import platform
+import os
 import sys
 import threading
 from collections.abc import Callable
-from typing import TypeVar
 
 from mkgraph.core.errors import MkgraphError
 
-T = TypeVar("T")
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms of a cold query)
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import TypeVar
+
+    T = TypeVar("T")
 
 _PR_SET_NO_NEW_PRIVS = 38
 _PR_SET_SECCOMP = 22
@@ -56,7 +59,8 @@ class _Program(ctypes.Structure):
 
 
 def _arch():
-    return _ARCHES.get(platform.machine()) if sys.platform == "linux" else None
+    # os.uname() is platform.machine() without importing platform (a few ms of a cold query)
+    return _ARCHES.get(os.uname().machine) if sys.platform == "linux" else None
 
 
 def available() -> bool:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass, field
-from typing import Any
 
 import pyoxigraph as ox
 
@@ -20,6 +18,10 @@ from mkgraph.core.errors import QueryError, QueryTimeout
 from mkgraph.core.limits import DEFAULT_TIMEOUT
 from mkgraph.core.prefixes import PREFIXES
 from mkgraph.store import offline, projection, querycheck
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (a few ms of a cold query)
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 # For other endpoints (query --endpoint), which know none of mkgraph's prefixes; locally the
 # prefixes are handed to Oxigraph beside the query, so error positions are the user's own.
@@ -31,18 +33,39 @@ _OPAQUE = re.compile(
 )
 
 
-@dataclass
 class OxResult:
-    """Rows of pyoxigraph terms (SELECT), a boolean (ASK) or triples (CONSTRUCT / DESCRIBE)."""
+    """Rows of pyoxigraph terms (SELECT), a boolean (ASK) or triples (CONSTRUCT / DESCRIBE).
+    (A plain class: importing dataclasses cost a cold query a few ms.)"""
 
-    form: str
-    variables: list[str] = field(default_factory=list)
-    rows: list[tuple] = field(default_factory=list)
-    boolean: bool | None = None
-    triples: list = field(default_factory=list)
-    text: str = ""  # the query as run, to serialise results with Oxigraph's own writers
-    store: Any = None  # the pyoxigraph Store it came from; None for a remote answer
-    allow_service: tuple[str, ...] = ()  # as the query was run: confined unless some were allowed
+    def __init__(
+        self,
+        form: str,
+        variables: list[str] | None = None,
+        rows: list[tuple] | None = None,
+        boolean: bool | None = None,
+        triples: list | None = None,
+        text: str = "",
+        store: Any = None,
+        allow_service: tuple[str, ...] = (),
+    ):
+        self.form = form
+        self.variables = [] if variables is None else variables
+        self.rows = [] if rows is None else rows
+        self.boolean = boolean
+        self.triples = [] if triples is None else triples
+        self.text = text  # the query as run, to serialise results with Oxigraph's own writers
+        self.store = store  # the pyoxigraph Store it came from; None for a remote answer
+        # as the query was run: confined unless some endpoints were allowed
+        self.allow_service = allow_service
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and vars(other) == vars(self)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={value!r}" for name, value in vars(self).items())
+        return f"OxResult({fields})"
 
     def serialize(self, fmt: str) -> str:
         """W3C SPARQL result formats, written by Oxigraph: json, xml, csv, tsv."""

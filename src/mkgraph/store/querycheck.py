@@ -27,17 +27,29 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from dataclasses import dataclass, field
 
 from mkgraph.core.errors import QueryError
 from mkgraph.core.limits import MAX_QUERY_LENGTH
 from mkgraph.core.prefixes import PREFIXES
-from mkgraph.core.urlcheck import service_endpoint_problem
+
+
+class _Lazy:
+    """A regular expression compiled when first used: a process whose texts were all checked
+    before (remembered, see check) never compiles these (about 3 ms of a cold query)."""
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self._source = (pattern, flags)
+
+    def __getattr__(self, name: str):
+        value = getattr(re.compile(*self._source), name)
+        setattr(self, name, value)  # found directly from now on
+        return value
+
 
 MAX_NESTING = 64  # brackets inside each other; Oxigraph's parser overflows its stack at thousands
 
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY")
-_REFUSED = re.compile("|".join(("SERVICE", "FROM", *UPDATE_KEYWORDS)), re.IGNORECASE)
+_REFUSED = _Lazy("|".join(("SERVICE", "FROM", *UPDATE_KEYWORDS)), re.IGNORECASE)
 
 # SPARQL's name characters beyond ASCII, as spargebra 0.5 writes them: PN_CHARS_BASE's ranges,
 # and those PN_CHARS adds (which may not start a name). Python's `re` compiles a class by walking
@@ -63,11 +75,11 @@ _PREFIX = f"[{_BASE}](?:[{_CHARS}]*(?:\\.+[{_CHARS}]+)*)?"
 _LOCAL = f"(?:[{_U}:0-9]|{_PLX})(?:[{_CHARS}:]|{_PLX})*(?:\\.+(?:[{_CHARS}:]|{_PLX})+)?"
 _VARNAME = f"[0-9{_U}][0-9{_STANDS_FOR_CHARS}{_U}]*"
 # These three run on the class string.
-_VAR = re.compile(f"[?$]{_VARNAME}")
-_BNODE = re.compile(f"_:[0-9{_U}](?:[{_CHARS}]*(?:\\.+[{_CHARS}]+)*)?")
+_VAR = _Lazy(f"[?$]{_VARNAME}")
+_BNODE = _Lazy(f"_:[0-9{_U}](?:[{_CHARS}]*(?:\\.+[{_CHARS}]+)*)?")
 # A prefixed name or, without a colon, a bare word (a keyword or a function's name), read as
 # wide as a prefix name can be, so that nothing glued to a keyword hides it.
-_NAME = re.compile(f"(?:{_PREFIX})?(?::(?:{_LOCAL})?)?")
+_NAME = _Lazy(f"(?:{_PREFIX})?(?::(?:{_LOCAL})?)?")
 
 
 def _in(code: int, ranges: tuple[tuple[int, int], ...]) -> bool:
@@ -95,38 +107,38 @@ def _class_string(text: str) -> str:
 
 
 # One pattern per kind of token, chosen by the token's first character.
-_WS = re.compile(r"[ \t\r\n]+")
-_COMMENT = re.compile(r"#[^\r\n]*")
-_STRING = re.compile(
+_WS = _Lazy(r"[ \t\r\n]+")
+_COMMENT = _Lazy(r"#[^\r\n]*")
+_STRING = _Lazy(
     r'"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""'
     r"|'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''"
     r'|"(?:[^"\\\n\r]|\\.)*"'
     r"|'(?:[^'\\\n\r]|\\.)*'",
     re.DOTALL,
 )
-_LANGTAG = re.compile(r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*(?:--[A-Za-z]+)?")
-_NUMBER = re.compile(r"[0-9]+\.?[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?")
+_LANGTAG = _Lazy(r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*(?:--[A-Za-z]+)?")
+_NUMBER = _Lazy(r"[0-9]+\.?[0-9]*(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?")
 # Oxigraph's IRIREF is "<", anything but ">", ">", then a valid IRI (escapes decoded).
-_IRIREF = re.compile(r"<(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>")
+_IRIREF = _Lazy(r"<(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>")
 _PAIRS = {"<<", ">>", "<=", ">=", "!=", "&&", "||", "^^"}
 _OPENING = {"{": "{", "[": "[", "<<": "<<"}
 _CLOSING = {"}", "]", ")", ">>"}
 _OPERAND_KINDS = {"var", "iri", "pname", "string", "number", "langtag", "bnode"}
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_ESCAPE = _Lazy(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_SCHEME = _Lazy(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
 Token = tuple[str, str, int]  # kind, text, where it starts
 
 
-@dataclass
 class Findings:
     """What the tokens of one spelling of a query say."""
 
-    # each refused keyword found (SERVICE, FROM or an update keyword) and, for a SERVICE written
-    # plainly as `SERVICE [SILENT] <absolute IRI>`, its endpoint (else None)
-    refused: list[tuple[str, str | None]] = field(default_factory=list)
-    update_form: bool = False  # the first keyword is an update operation
-    too_deep: bool = False
+    def __init__(self) -> None:
+        # each refused keyword found (SERVICE, FROM or an update keyword) and, for a SERVICE
+        # written plainly as `SERVICE [SILENT] <absolute IRI>`, its endpoint (else None)
+        self.refused: list[tuple[str, str | None]] = []
+        self.update_form = False  # the first keyword is an update operation
+        self.too_deep = False
 
 
 def _unescape(text: str) -> str:
@@ -316,6 +328,8 @@ def check(
 ) -> None:
     """Refuse, with a one-line QueryError, a query that would reach outside the graph or is
     nested too deeply; before any engine sees it. `hint`: mention --allow-service."""
+    if allow_service:
+        from mkgraph.core.urlcheck import service_endpoint_problem
     for url in allow_service:  # only URLs that could be sent as they are
         problem = service_endpoint_problem(url)
         if problem:
@@ -332,7 +346,11 @@ def check(
     with _PASSED_LOCK:
         if digest in _PASSED:
             return
-    _refuse_if_outside(text, source, allow_service, hint)
+    marker = _marker(digest) if len(text) >= REMEMBER_FROM else None
+    if marker is None or not marker.is_file():
+        _refuse_if_outside(text, source, allow_service, hint)
+        if marker is not None:
+            _remember(marker)
     with _PASSED_LOCK:
         _PASSED[digest] = None
         if len(_PASSED) > _PASSED_MAX:
@@ -345,6 +363,39 @@ def check(
 _PASSED: dict[bytes, None] = {}
 _PASSED_MAX = 1024
 _PASSED_LOCK = threading.Lock()
+
+# A long text that passed is also remembered across processes, as an empty file named by its
+# digest in the cache folder (where the loaded graph and the stored queries' parameter checks are
+# kept already): reading a stored query's 9,000 characters token by token cost a cold
+# `mkgraph query descendants` about a tenth of its CPU. Short texts are read again (cheaper than a
+# file); a refused text is never remembered; the digest covers the allowed endpoints, and the
+# marker's name this check's version and mkgraph's, so a changed rule reads every text again.
+REMEMBER_FROM = 2000  # characters
+_CHECK_VERSION = "1"  # bump when the check refuses more
+_REMEMBERED_MAX = 512  # markers kept; the oldest go first
+
+
+def _marker(digest: bytes):
+    from mkgraph import __version__
+    from mkgraph.store.cache import cache_folder
+
+    folder = cache_folder()
+    if folder is None:
+        return None
+    version = hashlib.sha256(f"{_CHECK_VERSION} {__version__}".encode()).hexdigest()[:8]
+    return folder / "checked-texts" / f"{version}-{digest.hex()[:40]}"
+
+
+def _remember(marker) -> None:
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+        markers = list(marker.parent.iterdir())
+        if len(markers) > _REMEMBERED_MAX:
+            for old in sorted(markers, key=lambda p: p.stat().st_mtime)[: -_REMEMBERED_MAX // 2]:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass  # not remembered: read again next time
 
 
 def _refuse_if_outside(text: str, source: str, allow_service: tuple[str, ...], hint: bool) -> None:

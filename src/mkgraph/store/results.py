@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 from mkgraph.core.errors import ParameterError
 from mkgraph.core.formats import SELECT_FORMATS
@@ -147,6 +146,8 @@ def format_table(result, width: int | None = None, iris: bool = False) -> str:
     says which) unless `iris` asks for them."""
     if result.form == "ASK":
         return "yes" if result.boolean else "no"
+    import shutil
+
     limit = width or shutil.get_terminal_size((80, 24)).columns
     hidden = [] if iris else iri_columns(result)
     shown = [i for i in range(len(result.variables)) if i not in hidden]

@@ -73,10 +73,6 @@ def levels_of(graph: Graph, s: Node, p: Node, o: Node) -> str | None:
     return ", ".join(sorted(found)) or None
 
 
-def _statement_nodes(graph: Graph) -> set[Node]:
-    return set(graph.subjects(RDF.type, RDF.Statement))
-
-
 def describe(
     graph: Graph,
     resource: URIRef,
@@ -85,7 +81,6 @@ def describe(
 ) -> Description:
     """The resource's facts and what points at it. With `periods` (mkgraph.store.periods.periods_by_fact)
     each dated fact says when it held; `hidden` counts the facts of history left out."""
-    statements = _statement_nodes(graph)
     periods = periods or {}
 
     def when(s: Node, p: Node, o: Node) -> str | None:
@@ -108,8 +103,8 @@ def describe(
         )
     incoming = []
     for s, p in graph.subject_predicates(resource):
-        if s in statements:
-            continue
+        if (s, RDF.type, RDF.Statement) in graph:
+            continue  # a statement node about a fact, not a resource pointing here
         incoming.append(
             Fact(
                 p,

@@ -168,13 +168,17 @@ def page(
     links: PageLinks,
     lineage_svg: str | None = None,
     url: str | None = None,
+    periods: dict | None = None,
 ) -> str:
-    """The HTML page of one resource. `lineage_svg`: its lineage picture, inline."""
-    from mkgraph.store import periods
+    """The HTML page of one resource. `lineage_svg`: its lineage picture, inline. `periods`:
+    the graph's periods_by_fact, when the caller draws many pages (computed here otherwise)."""
+    from mkgraph.store.periods import periods_by_fact
     from mkgraph.views import describe
 
     esc = html.escape
-    about = describe.describe(kg.graph, resource, periods.periods_by_fact(kg.graph))
+    if periods is None:
+        periods = periods_by_fact(kg.graph)
+    about = describe.describe(kg.graph, resource, periods)
     kind = (kind_and_slug(resource) or ("resource", ""))[0]
     jsonld = json.dumps(schema_org(kg.graph, resource, url), ensure_ascii=False, indent=1)
     jsonld = jsonld.replace("</", "<\\/")  # never closes its script element

@@ -25,6 +25,7 @@ import contextlib
 import fcntl
 import math
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -45,6 +46,7 @@ from starlette.routing import Route
 from mkgraph.core.errors import MkgraphError, QueryError, UnknownNameError
 from mkgraph.core.prefixes import GRAPH_IRI
 from mkgraph.store import querycheck
+from mkgraph.store.queries import StoredQuery
 from mkgraph.web import connections
 from mkgraph.web.querypool import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, QueryPool
 
@@ -52,7 +54,12 @@ TEMP_PREFIX = "mkgraph-serve-"
 LOCK_FILE = "lock"  # held (flock) by the server that owns the folder, released by the kernel
 LINEAGE_PICTURES = 64  # drawings kept, most recently used first
 DRAWINGS_AT_ONCE = 2  # Graphviz processes at a time
+BOUND_TEXTS = 128  # stored queries with their values written in, most recently used first
 MAX_CONNECTIONS = 512
+# Up to this size each query worker answers from a copy of the graph in its own memory (tens of MB
+# at most), faster than from the shared on-disk store; larger graphs are read from disk.
+IN_MEMORY_TRIPLES = 50_000
+QUERY_NAME = re.compile(r"[A-Za-z0-9_.-]+")  # as mkgraph.store.queries reads a stored query's name
 
 SHORT_FORMATS = {  # ?format=... for links typed by hand
     "json": "application/sparql-results+json",
@@ -107,7 +114,8 @@ class Admission:
 
     @contextlib.asynccontextmanager
     async def slot(self):
-        if self._running >= self.slots or self._waiting:
+        waited = self._running >= self.slots or bool(self._waiting)
+        if waited:
             if len(self._waiting) >= self.max_queue:
                 raise Refusal(
                     503,
@@ -129,7 +137,7 @@ class Admission:
             self._running += 1
         started = time.monotonic()
         try:
-            yield
+            yield waited
         finally:
             self._seconds = 0.8 * self._seconds + 0.2 * (time.monotonic() - started)
             self._release()
@@ -214,7 +222,13 @@ class Endpoint:
             store.flush()
             del store  # closed, so the workers can open it read-only
             self.pool = QueryPool(
-                str(self.folder / "store"), workers, timeout, max_result_bytes, max_memory, prepare
+                str(self.folder / "store"),
+                workers,
+                timeout,
+                max_result_bytes,
+                max_memory,
+                prepare,
+                in_memory=self.triples <= IN_MEMORY_TRIPLES,
             )
         except BaseException:  # SIGTERM while starting included: leave nothing behind
             self.close()
@@ -225,6 +239,8 @@ class Endpoint:
         self._listing: bytes | None = None
         self._descriptions: dict[tuple[str, str], bytes] = {}
         self._pages: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+        self._bound_texts: OrderedDict[tuple, str] = OrderedDict()
+        self._stored: OrderedDict[tuple[str, str], StoredQuery] = OrderedDict()
 
     def close(self) -> None:
         if self.pool is not None:
@@ -309,11 +325,11 @@ class Endpoint:
                 + ", ".join(GRAPH_MEDIA_TYPES),
             )
         assert self.pool is not None
-        async with self.admission.slot():
-            if await request.is_disconnected():  # gave up while waiting: spare the worker
+        async with self.admission.slot() as waited:
+            # Asked only after a wait: the question costs more than a query's trip to a worker.
+            if waited and await request.is_disconnected():  # gave up: spare the worker
                 raise Refusal(408, "the client left before its turn")
-            answer = await run_in_threadpool(
-                self.pool.run,
+            answer = await self.pool.run_async(
                 text,
                 results_type or "application/sparql-results+json",
                 graph_type or "text/turtle",
@@ -333,11 +349,7 @@ class Endpoint:
         return await self.answer(request, params["query"][0], "query")
 
     async def stored(self, request: Request) -> Response:
-        name = request.path_params["name"]
-        try:
-            stored = self.kg.stored_query(name)
-        except MkgraphError as error:
-            raise Refusal(404, str(error)) from None
+        stored = self._stored_query(request.path_params["name"])
         given = {key: value for key, value in request.query_params.items() if key != "format"}
         known = {p.name for p in stored.parameters}
         for key in given:
@@ -347,13 +359,41 @@ class Endpoint:
                     f"query {stored.name!r} has no parameter {key!r} "
                     f"(it has: {', '.join(sorted(known)) or 'none'})",
                 )
-        try:  # names looked up and values written in (regular expressions): off the loop
-            text = await run_in_threadpool(self._bound, stored, given)
-        except UnknownNameError as error:
-            raise Refusal(404, str(error)) from None
-        except MkgraphError as error:
-            raise Refusal(400, str(error)) from None
+        # Keyed by the query's text and the values as given: the names they resolve to come from
+        # the graph, which is fixed for the server's life, so an entry can never be stale.
+        cache_key = (stored.text, tuple(sorted(given.items())))
+        text = self._bound_texts.get(cache_key)
+        if text is None:
+            try:  # names looked up and values written in (regular expressions): off the loop
+                text = await run_in_threadpool(self._bound, stored, given)
+            except UnknownNameError as error:
+                raise Refusal(404, str(error)) from None
+            except MkgraphError as error:
+                raise Refusal(400, str(error)) from None
+            self._bound_texts[cache_key] = text
+            while len(self._bound_texts) > BOUND_TEXTS:
+                self._bound_texts.popitem(last=False)
+        self._bound_texts.move_to_end(cache_key)
         return await self.answer(request, text, f"queries/{stored.name}")
+
+    def _stored_query(self, name: str) -> StoredQuery:
+        """The stored query `name`, its file read at every request (an edit is seen at once) but
+        parsed and checked once per content: keyed by the text, an entry can never be stale."""
+        text = None
+        if QUERY_NAME.fullmatch(name):  # a file name of the queries folder, nothing else
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                text = (self.kg.resources.queries / f"{name}.rq").read_text(encoding="utf-8")
+        stored = self._stored.get((name, text)) if text is not None else None
+        if stored is None:
+            try:
+                stored = self.kg.stored_query(name)
+            except MkgraphError as error:
+                raise Refusal(404, str(error)) from None
+            self._stored[(stored.name, stored.text)] = stored
+            while len(self._stored) > BOUND_TEXTS:
+                self._stored.popitem(last=False)
+        self._stored.move_to_end((stored.name, stored.text))
+        return stored
 
     def _bound(self, stored, given: dict[str, str]) -> str:
         return self.kg.bound_text(stored, given)
