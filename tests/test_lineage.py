@@ -18,7 +18,7 @@ seL4 (started 2004)
 ├── F9 (started 2013) re-implements seL4
 ├── Genode (started 2006) is based on seL4
 │   └── Sculpt (first release 2018) is based on Genode
-├── Helios is inspired by seL4
+├── Helios (announced 2022) is inspired by seL4
 │   ├── Ares (announced 2022) is based on Helios
 │   └── Hermes (started 2025) is derived from Helios
 ├── Hermes is inspired by seL4 (shown above)
@@ -49,7 +49,7 @@ def test_ascii_tree(invoke):
 @pytest.mark.bundled_data
 def test_ancestors_relation_filter_and_depth(invoke):
     assert invoke("lineage", "Ares", "--ancestors").output == (
-        "Ares (announced 2022)\n└── Ares is based on Helios\n"
+        "Ares (announced 2022)\n└── Ares is based on Helios (announced 2022)\n"
         "    └── Helios is inspired by seL4 (started 2004)\n"
         "        └── seL4 is inspired by L4 (announced 1993)\n"
         "            └── L4 is inspired by L3\n"
