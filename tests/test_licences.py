@@ -53,6 +53,9 @@ def test_every_current_identifier_in_the_list_is_accepted():
         ("MIT", {"MIT"}),
         ("GPL-2.0-only WITH Linux-syscall-note", {"GPL-2.0-only"}),
         ("(MIT OR Apache-2.0) AND BSD-2-Clause", {"MIT", "Apache-2.0", "BSD-2-Clause"}),
+        # a licence the list lacks, by SPDX's own reference form: named, never linked
+        ("GPL-2.0-only OR LicenseRef-kernkonzept-commercial", {"GPL-2.0-only"}),
+        ("LicenseRef-minix.3 AND BSD-3-Clause", {"BSD-3-Clause"}),
     ],
 )
 def test_expressions_parse_and_name_their_licences(expression, named):
@@ -66,6 +69,11 @@ def test_expressions_parse_and_name_their_licences(expression, named):
         ("MIT WITH Apache-2.0", "not a valid SPDX expression"),
         ("GPL-2.0 OR MIT", "deprecated SPDX identifier"),
         ("NoSuchLicence OR MIT", "not a valid SPDX expression"),
+        ("LicenseRef OR MIT", "not a valid SPDX expression"),  # no name after the prefix
+        ("LicenseRef-a_b OR MIT", "not a valid SPDX expression"),  # "_" is not in an idstring
+        ("DocumentRef-spdx:LicenseRef-a OR MIT", "not a valid SPDX expression"),
+        ("GPL-2.0-only WITH LicenseRef-a", "not a valid SPDX expression"),  # not an exception
+        ("GPLv2 OR LicenseRef-a", "not a valid SPDX expression"),
     ],
 )
 def test_bad_expressions_say_what_is_wrong(expression, words):

@@ -2,7 +2,9 @@
 `license-expression` package: every dct:license must be a current SPDX identifier (deprecated ones
 such as GPL-2.0 are refused, with the identifier to write instead), every mk:licenceExpression must
 parse as an SPDX expression of current identifiers, and each licence an expression names must also
-be linked with dct:license."""
+be linked with dct:license. An expression may also name a licence the list lacks as
+`LicenseRef-<name>` (SPDX's own way: a project's custom licence, or a licence with extra terms);
+dct:license stays a listed licence, so such a reference is never linked."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from typing import Any
 SPDX_PREFIX = "http://spdx.org/licenses/"
 _OPERATORS = {"AND", "OR", "WITH"}
 _TOKEN = re.compile(r"[A-Za-z0-9.+:-]+")
-_FORMAT_VERSION = "1"  # bump when what Verdicts writes changes
+_LICENSE_REF = re.compile(r"LicenseRef-[A-Za-z0-9.-]+")  # SPDX: "LicenseRef-" idstring
+_FORMAT_VERSION = "2"  # bump when what Verdicts writes changes
 
 
 @cache
@@ -73,8 +76,9 @@ def expression_problems(expression: str) -> tuple[list[str], set[str]]:
         ExpressionParseError,
     )
 
-    try:
-        parsed = _licensing().parse(expression, validate=True, strict=True)
+    licensing = _licensing()
+    try:  # unknown keys are checked below, so that LicenseRef- names may pass
+        parsed = licensing.parse(expression, validate=False, strict=True)
     except (ExpressionError, ExpressionParseError) as exc:
         detail = " ".join(str(exc).split())
         return [
@@ -82,17 +86,25 @@ def expression_problems(expression: str) -> tuple[list[str], set[str]]:
         ], set()
     if parsed is None:
         return [f"licence expression {expression!r} is empty"], set()
+    unknown = [
+        key for key in licensing.unknown_license_keys(parsed) if not _LICENSE_REF.fullmatch(key)
+    ]
+    if unknown:
+        return [
+            f"licence expression {expression!r} is not a valid SPDX expression: "
+            f"Unknown license key(s): {', '.join(unknown)}"
+        ], set()
     problems = [
         problem
         for token in _TOKEN.findall(expression)
-        if token not in _OPERATORS
+        if token not in _OPERATORS and not _LICENSE_REF.fullmatch(token)
         for problem in [identifier_problem(token)]
         if problem
     ]
     named = {
         str(symbol.key)
-        for symbol in _licensing().license_symbols(parsed, decompose=True)
-        if not getattr(symbol, "is_exception", False)
+        for symbol in licensing.license_symbols(parsed, decompose=True)
+        if not getattr(symbol, "is_exception", False) and not _LICENSE_REF.fullmatch(symbol.key)
     }
     return problems, named
 
