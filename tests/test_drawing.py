@@ -117,6 +117,22 @@ def test_dot_for_one_system_ranks_by_start_year(invoke):
     }
 
 
+@pytest.mark.bundled_data
+def test_an_appearance_year_places_a_system_and_says_what_it_is(invoke):
+    """L4/Fiasco has no start year: the family tree's year of its first appearance places it on
+    the time axis, the tooltip names that date for what it is, and the legend explains the axis."""
+    (graph,) = pydot.graph_from_dot_data(invoke("lineage", "L4", "-f", "dot").output)
+    ranked = [sub for sub in graph.get_subgraphs() if sub.get("rank") == "same"]
+    fiasco_rank = next(s for s in ranked if "n_l4_fiasco" in {n.get_name() for n in s.get_nodes()})
+    assert "y1998" in {n.get_name() for n in fiasco_rank.get_nodes()}
+    nodes = {n.get_name(): n for n in graph.get_nodes()}
+    assert nodes["n_l4_fiasco"].get("tooltip").strip('"').startswith("first appeared 1998. ")
+    assert nodes["n_sel4"].get("tooltip").strip('"').startswith("started ")
+    legend = next(s for s in graph.get_subgraphs() if s.get_name() == "cluster_legend")
+    years = {n.get_name(): n for n in legend.get_nodes()}["legend_years"].get("label")
+    assert "the start year, or without one the earliest" in years and "first appeared" in years
+
+
 def test_svg_is_well_formed_and_names_every_node(forest, lineage, tmp_path):
     out = tmp_path / "forest.svg"
     assert lineage("-o", str(out)).exit_code == 0
@@ -478,8 +494,8 @@ def test_every_edge_reads_as_its_fact(fixture_kg, lineage, fmt, names):
 
 
 def test_no_undated_system_on_a_year_row(forest, lineage):
-    undated = {n.key for n in forest.nodes.values() if n.start_year is None}
-    dated = {n.key: n.start_year for n in forest.nodes.values() if n.start_year is not None}
+    undated = {n.key for n in forest.nodes.values() if n.year is None}
+    dated = {n.key: n.year for n in forest.nodes.values() if n.year is not None}
     assert undated and dated
     # DOT: years rank the dated systems; the undated ones sit in the marked band
     graph = parsed_dot(lineage("-f", "dot").output)
@@ -515,7 +531,7 @@ def test_no_undated_system_on_a_year_row(forest, lineage):
             assert band == (str(dated[key]) if key in dated else "year unknown"), key
     # JSON: the band named
     for node in json.loads(lineage("-f", "json").output)["nodes"]:
-        assert node["band"] == (str(node["startYear"]) if node["startYear"] else "year unknown")
+        assert node["band"] == (str(node["year"]) if node["year"] else "year unknown")
 
 
 def test_colours_follow_the_stated_family(fixture_kg, forest, lineage):

@@ -93,8 +93,9 @@ def test_a_port_made_of_stubs_is_not_support(kg):
 def test_each_date_has_one_meaning_and_one_value(kg):
     rows = kg.sparql("""
         SELECT ?s ?p (COUNT(DISTINCT ?v) AS ?n) WHERE {
-            VALUES ?p { mk:startYear mk:firstCommit mk:announced mk:firstRelease mk:openSourced mk:latestActivity }
-            ?s a mk:ListedProject ; ?p ?v .
+            VALUES ?p { mk:startYear mk:firstAppeared mk:firstCommit mk:announced mk:firstRelease
+                        mk:openSourced mk:latestActivity }
+            ?s a/rdfs:subClassOf* mk:System ; ?p ?v .
         } GROUP BY ?s ?p HAVING (COUNT(DISTINCT ?v) > 1)""").rows
     assert rows == []
 

@@ -4,24 +4,30 @@ the rest hold on any graph (every line a lineage fact, every path read descendan
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
+# A system's name as a tree line adds it: "L4/Fiasco (first appeared 1998)"
+DATED_NAME = re.compile(
+    r" \((started|first appeared|announced|first commit|first release|open-sourced) \d{4}\)"
+)
+
 SEL4_TREE = """\
-seL4
-├── F9 re-implements seL4
-├── Genode is based on seL4
-│   └── Sculpt is based on Genode
-├── Helios is inspired by seL4
-│   ├── Ares is based on Helios
-│   └── Hermes is derived from Helios
+seL4 (started 2004)
+├── F9 (started 2013) re-implements seL4
+├── Genode (started 2006) is based on seL4
+│   └── Sculpt (first release 2018) is based on Genode
+├── Helios (announced 2022) is inspired by seL4
+│   ├── Ares (announced 2022) is based on Helios
+│   └── Hermes (started 2025) is derived from Helios
 ├── Hermes is inspired by seL4 (shown above)
-├── LionsOS is based on seL4
-├── Redox is inspired by seL4
-├── Robigalia is based on seL4
-├── seL4 Microkit is based on seL4
+├── LionsOS (started 2023) is based on seL4
+├── Redox (started 2015) is inspired by seL4
+├── Robigalia (started 2015) is based on seL4
+├── seL4 Microkit (started 2021) is based on seL4
 │   └── LionsOS is based on seL4 Microkit (shown above)
-└── UX/RT is based on seL4
+└── UX/RT (announced 2015) is based on seL4
 """
 
 
@@ -35,27 +41,29 @@ def test_sel4_tree_is_pinned(invoke):
 @pytest.mark.bundled_data
 def test_ascii_tree(invoke):
     lines = invoke("lineage", "sel4", "--ascii").output.splitlines()
-    assert lines[1] == "|-- F9 re-implements seL4"
-    assert lines[-1] == "`-- UX/RT is based on seL4"
+    assert lines[1] == "|-- F9 (started 2013) re-implements seL4"
+    assert lines[-1] == "`-- UX/RT (announced 2015) is based on seL4"
     assert all(ord(ch) < 128 for line in lines for ch in line)
 
 
 @pytest.mark.bundled_data
 def test_ancestors_relation_filter_and_depth(invoke):
     assert invoke("lineage", "Ares", "--ancestors").output == (
-        "Ares\n└── Ares is based on Helios\n    └── Helios is inspired by seL4\n"
-        "        └── seL4 is inspired by L4\n            └── L4 is inspired by L3\n"
+        "Ares (announced 2022)\n└── Ares is based on Helios (announced 2022)\n"
+        "    └── Helios is inspired by seL4 (started 2004)\n"
+        "        └── seL4 is inspired by L4 (announced 1993)\n"
+        "            └── L4 is inspired by L3\n"
     )
     only_based = invoke("lineage", "seL4", "-r", "based-on", "--depth", "1").output.splitlines()
     assert only_based[1:] == [
-        "├── Genode is based on seL4",
-        "├── LionsOS is based on seL4",
-        "├── Robigalia is based on seL4",
-        "├── seL4 Microkit is based on seL4",
-        "└── UX/RT is based on seL4",
+        "├── Genode (started 2006) is based on seL4",
+        "├── LionsOS (started 2023) is based on seL4",
+        "├── Robigalia (started 2015) is based on seL4",
+        "├── seL4 Microkit (started 2021) is based on seL4",
+        "└── UX/RT (announced 2015) is based on seL4",
     ]
     assert invoke("lineage", "Hedron", "--ancestors", "-r", "derived-from").output == (
-        "Hedron\n└── Hedron is derived from NOVA\n"
+        "Hedron (started 2016)\n└── Hedron is derived from NOVA (started 2009)\n"
     )
 
 
@@ -78,7 +86,7 @@ def test_every_tree_line_is_a_true_sentence(kg, invoke):
         lines = invoke("lineage", name, direction).output.splitlines()[1:]
         assert lines
         for line in lines:
-            said = line.lstrip("│├└─ ").removesuffix(" (shown above)")
+            said = DATED_NAME.sub("", line.lstrip("│├└─ ").removesuffix(" (shown above)"))
             assert said in facts, line
 
 
@@ -105,29 +113,44 @@ def test_unknown_system(invoke):
 @pytest.mark.bundled_data
 def test_l4_descendants_by_kind_of_inheritance(invoke):
     lines = invoke("lineage", "L4").output.splitlines()
-    assert lines[0] == "L4"
-    for child in ("L4/Fiasco", "L4/MIPS", "L4Ka::Hazelnut", "L4Ka::Pistachio", "P4"):
+    assert lines[0] == "L4 (announced 1993)"
+    for child in (
+        "L4/Fiasco (first appeared 1998)",
+        "L4/MIPS (started 1996)",
+        "L4Ka::Hazelnut (first appeared 2000)",
+        "L4Ka::Pistachio (first appeared 2003)",
+        "P4 (first appeared 1999)",
+    ):
         assert any(line.endswith(f"{child} re-implements L4") for line in lines), child
-    assert any(line.endswith("L4/Alpha is derived from L4") for line in lines)  # code inherited
-    assert any(line.endswith("L4-embedded is derived from L4Ka::Pistachio") for line in lines)
-    assert any(line.endswith("OKL4 is derived from L4-embedded") for line in lines)
+    # code inherited
+    assert any(line.endswith("L4/Alpha (started 1996) is derived from L4") for line in lines)
+    assert any(
+        line.endswith("L4-embedded (first appeared 2005) is derived from L4Ka::Pistachio")
+        for line in lines
+    )
+    assert any(
+        line.endswith("OKL4 (first appeared 2007) is derived from L4-embedded") for line in lines
+    )
+    assert any(
+        line.endswith("Fiasco.OC (first appeared 2009) is derived from L4/Fiasco") for line in lines
+    )
 
 
 @pytest.mark.bundled_data
 def test_ancestors_reach_l3_through_the_kinds_of_inheritance(invoke):
     assert invoke("lineage", "L4Re", "--ancestors").output == (
         "L4Re\n"
-        "└── L4Re is based on Fiasco.OC\n"
-        "    └── Fiasco.OC is derived from L4/Fiasco\n"
-        "        └── L4/Fiasco re-implements L4\n"
+        "└── L4Re is based on Fiasco.OC (first appeared 2009)\n"
+        "    └── Fiasco.OC is derived from L4/Fiasco (first appeared 1998)\n"
+        "        └── L4/Fiasco re-implements L4 (announced 1993)\n"
         "            └── L4 is inspired by L3\n"
     )
     only = invoke("lineage", "OKL4", "--ancestors", "-r", "reimplements", "-r", "derived-from")
     assert only.output == (
-        "OKL4\n"
-        "├── OKL4 is derived from L4-embedded\n"
-        "│   └── L4-embedded is derived from L4Ka::Pistachio\n"
-        "│       └── L4Ka::Pistachio re-implements L4\n"
+        "OKL4 (first appeared 2007)\n"
+        "├── OKL4 is derived from L4-embedded (first appeared 2005)\n"
+        "│   └── L4-embedded is derived from L4Ka::Pistachio (first appeared 2003)\n"
+        "│       └── L4Ka::Pistachio re-implements L4 (announced 1993)\n"
         "└── OKL4 is derived from L4Ka::Pistachio (shown above)\n"
     )
 
@@ -212,3 +235,69 @@ def test_descendant_paths_are_the_same_in_the_cli_and_the_server(kg, invoke):
     assert ["Ares", "2", expected] in rows[0]
     table = invoke("query", "descendants", "-p", "of=seL4").output
     assert expected in " ".join(table.split())
+
+
+def test_tree_years_are_the_drawings_years(kg, invoke):
+    """Each system a tree line adds carries the year and kind of date the drawings place it
+    by; a system shown again carries none."""
+    from mkgraph.store.names import label
+    from mkgraph.views.lineage import dated
+
+    placed = {}
+    for system in kg.current.subjects():
+        found = dated(kg.current, system)
+        if found:
+            placed[label(kg.current, system)] = f"{found[1]} {found[0]}"
+    lines = invoke("lineage", "L3").output.splitlines()
+    assert len(lines) > 5
+    for line in lines[1:]:
+        annotation = DATED_NAME.search(line)
+        if line.endswith("(shown above)"):
+            assert annotation is None, line
+        elif annotation:
+            # the annotated name is the descendant, first in the sentence
+            name = line.lstrip("│├└─ ")[: annotation.start() - len(line)]
+            assert placed[name.strip()] == annotation.group(0)[2:-1], line
+
+
+def test_dated_prefers_the_start_year_then_the_earliest_bound():
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import XSD
+
+    from mkgraph.core.namespaces import MK
+    from mkgraph.views.lineage import dated
+
+    graph, system = Graph(), URIRef("https://w3id.org/mkgraph/system/testos")
+    assert dated(graph, system) is None
+    graph.add((system, MK.firstRelease, Literal("2001-05-01", datatype=XSD.date)))
+    graph.add((system, MK.firstAppeared, Literal("2001", datatype=XSD.gYear)))
+    assert dated(graph, system) == (2001, "first appeared")  # same year: the earlier kind
+    graph.add((system, MK.announced, Literal("1999", datatype=XSD.gYear)))
+    assert dated(graph, system) == (1999, "announced")  # the earliest bound
+    graph.add((system, MK.startYear, Literal("2000", datatype=XSD.gYear)))
+    assert dated(graph, system) == (2000, "started")  # a start year wins, though later
+
+
+@pytest.mark.bundled_data
+def test_l4_family_appearance_years_are_not_start_years(kg, invoke):
+    """The years of the seL4 whitepaper's family-tree figure date appearances, not starts."""
+    from mkgraph.core.namespaces import MK
+
+    expected = {
+        "l4-fiasco": 1998,
+        "p4": 1999,
+        "l4ka-hazelnut": 2000,
+        "l4ka-pistachio": 2003,
+        "l4-embedded": 2005,
+        "okl4": 2007,
+        "fiasco-oc": 2009,
+    }
+    data = json.loads(invoke("lineage", "L4", "-f", "json").output)
+    nodes = {node["iri"].rsplit("/", 1)[-1]: node for node in data["nodes"]}
+    for slug, year in expected.items():
+        system = kg.resolve(nodes[slug]["name"])
+        assert [int(str(y)) for y in kg.current.objects(system, MK.firstAppeared)] == [year]
+        assert list(kg.current.objects(system, MK.startYear)) == [], slug
+        assert (nodes[slug]["year"], nodes[slug]["yearKind"]) == (year, "first appeared")
+        assert nodes[slug]["facts"]["first appeared"] == [str(year)]
+        assert "start year" not in nodes[slug]["facts"]

@@ -122,8 +122,9 @@ def _generated_root(small_root, count: int = 40, seed: int = 14):
             term: rng.choice(_BEGINNINGS)
             for term in rng.sample(periods.BEGINNING_PROPERTIES, rng.randint(0, 3))
         }
-        if "startYear" in dates:  # the start year is always a year
-            dates["startYear"] = dates["startYear"][:4]
+        for year_only in ("startYear", "firstAppeared"):  # these are always years
+            if year_only in dates:
+                dates[year_only] = dates[year_only][:4]
         begins[name] = min((span(value)[0] for value in dates.values()), default=None)
         dated = "".join(f" ; mk:{term} {_literal(value)}" for term, value in dates.items())
         lines.append(

@@ -542,7 +542,7 @@ def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, pa
                 if direction == "both":
                     for way in ("ancestors", "descendants"):
                         tree = kg.lineage(name, way, kinds, depth)
-                        heading = f"{tree.name} ({way})"
+                        heading = f"{tree.name} ({'; '.join(filter(None, [tree.when, way]))})"
                         trees.append(render_tree(tree, ascii_only=ascii_only, heading=heading))
                 else:
                     tree = kg.lineage(name, direction, kinds, depth)

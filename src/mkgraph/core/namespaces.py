@@ -53,6 +53,7 @@ class MK(DefinedNamespace):
     developedBy: URIRef
     ownedBy: URIRef
     startYear: URIRef
+    firstAppeared: URIRef
     firstCommit: URIRef
     announced: URIRef
     firstRelease: URIRef
@@ -63,6 +64,7 @@ class MK(DefinedNamespace):
     status: URIRef
     # provenance
     readOn: URIRef
+    copyTakenOn: URIRef
     validFrom: URIRef
     validUntil: URIRef
     supportLevel: URIRef

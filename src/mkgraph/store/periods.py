@@ -10,9 +10,9 @@ Definition: a fact holds on a span of days unless one of its statements puts the
 period, that is, unless some statement's validFrom is after the span's last day or its validUntil
 is before the span's first day. A fact without a period holds always, but never before its system
 began: a fact that changes over time (a licence, an owner, a developer, an architecture, a status)
-does not hold on a span that ends before the system's earliest date (start year, first commit,
-announcement, first release, open-sourcing), so LionsOS, begun in 2023, ran on no architecture in
-2020. A system with no date is not bounded. A port whose statement gives
+does not hold on a span that ends before the system's earliest date (start year, first
+appearance, first commit, announcement, first release, open-sourcing), so LionsOS, begun in 2023,
+ran on no architecture in 2020. A system with no date is not bounded. A port whose statement gives
 the support level "historic" (it worked once and was dropped) but no end counts as ended before
 today: it does not hold on a span that reaches today, and holds before, as far as anyone knows. So a fact holds on a date
 when validFrom <= date and not validUntil < date; Genode's GPL-2.0 "until 2017" does not hold
@@ -118,7 +118,14 @@ def holds(periods: list[Period], days: Span, begins: date | None = None) -> bool
 
 # The dates that tell when a system began (each has one meaning: README, "Dates"), and the facts
 # that change over time, which cannot hold before their system began.
-BEGINNING_PROPERTIES = ("startYear", "firstCommit", "announced", "firstRelease", "openSourced")
+BEGINNING_PROPERTIES = (
+    "startYear",
+    "firstAppeared",
+    "firstCommit",
+    "announced",
+    "firstRelease",
+    "openSourced",
+)
 TIMED_PROPERTIES = (
     "http://purl.org/dc/terms/license",
     "https://w3id.org/mkgraph/ontology#licenceExpression",

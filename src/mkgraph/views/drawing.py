@@ -1,6 +1,8 @@
 """Drawing lineage views the way kernel family trees are drawn: one node per system (listed projects
 boxed, merely mentioned systems dashed), one edge style per kind of inheritance, nodes coloured by
-the kernel family the data states (mk:memberOfFamily), and time running down the page by start year.
+the kernel family the data states (mk:memberOfFamily), and time running down the page: by start
+year, or for a system without one by the earliest other year it is known by (first appeared in a
+family-tree figure, announced, first commit, first release, open-sourced; see lineage.dated).
 
 Every edge reads as a sentence in the direction of its arrow, descendant first: "Genode — based on →
 seL4". Systems without a known year sit in a band marked "year unknown" below the years, never on a
@@ -43,6 +45,11 @@ PALETTE = ["#77AADD", "#EE8866", "#44BB99", "#EEDD88", "#FFAABB", "#99DDFF", "#B
 NO_FAMILY = "#FFFFFF"  # systems the data puts in no family
 UNDATED = "year unknown"
 UNDATED_PER_ROW = 6
+# What the time axis means, in the legend: an appearance is a bound on a start, not a start.
+TIME_AXIS = (
+    "years: the start year, or without one the earliest\\nof first appeared, announced,"
+    " first commit,\\nfirst release, open-sourced"
+)
 
 
 class GraphvizMissing(MkgraphError):
@@ -77,7 +84,7 @@ def family_name(clan: str) -> str:
 
 def band(node) -> str:
     """The row a system is drawn on: its year, or the marked band of systems without one."""
-    return str(node.start_year) if node.start_year is not None else UNDATED
+    return str(node.year) if node.year is not None else UNDATED
 
 
 def edge_sentence(view: LineageView, edge) -> str:
@@ -87,8 +94,12 @@ def edge_sentence(view: LineageView, edge) -> str:
 
 
 def _tooltip(node) -> str:
-    description = node.facts.get("description", [""])[0]
-    return description[:300]
+    """What hovering over a system shows: the date that places it, said as the kind of date it
+    is ("first appeared 1998", never passed off as a start), then its description."""
+    description = node.facts.get("description", [""])[0][:300]
+    if node.year is None:
+        return description
+    return f"{node.year_kind} {node.year}. {description}".strip()
 
 
 def fingerprint(view: LineageView) -> str:
@@ -135,8 +146,8 @@ def to_dot(
     )
     per_row = 4 if compact else UNDATED_PER_ROW
 
-    years = sorted({n.start_year for n in view.nodes.values() if n.start_year is not None})
-    undated = [n for n in view.nodes.values() if n.start_year is None]
+    years = sorted({n.year for n in view.nodes.values() if n.year is not None})
+    undated = [n for n in view.nodes.values() if n.year is None]
     # The time axis: a column of years, each on the rank of the systems started then; below the
     # last year, a marked band holds the systems without a known year, a few to a row.
     with dot.subgraph(name="timeline") as axis:
@@ -150,7 +161,7 @@ def to_dot(
             same.attr(rank="same")
             same.node(f"y{year}")
             for node in view.nodes.values():
-                if node.start_year == year:
+                if node.year == year:
                     same.node(node.key)
     if undated:
         with dot.subgraph(name="cluster_undated") as band_:
@@ -178,7 +189,7 @@ def to_dot(
             "id": node.key,
             "tooltip": _tooltip(node) or node.name,
             "fillcolor": colours[node.clan],
-            "class": "year-unknown" if node.start_year is None else f"year-{node.start_year}",
+            "class": "year-unknown" if node.year is None else f"year-{node.year}",
         }
         if node.listed:
             attrs.update(shape="box", style="filled,rounded", penwidth="1.4")
@@ -221,6 +232,8 @@ def _add_legend(dot, colours: dict[str, str], unfamilied: bool) -> None:
         legend_.node("legend_listed", "listed project", shape="box", style="rounded")
         legend_.node("legend_mentioned", "mentioned system", shape="ellipse", style="dashed")
         legend_.edge("legend_listed", "legend_mentioned", style="invis")
+        legend_.node("legend_years", TIME_AXIS, shape="plaintext", fontsize="8")
+        legend_.edge("legend_mentioned", "legend_years", style="invis")
         for index, (clan, colour) in enumerate(colours.items()):
             if clan or unfamilied:
                 legend_.node(
@@ -397,9 +410,7 @@ def to_mermaid(view: LineageView) -> str:
     if view.note:
         lines.insert(0, f"%% {view.note}")
     rows: dict[str, list] = {}
-    for node in sorted(
-        view.nodes.values(), key=lambda n: (n.start_year is None, n.start_year or 0)
-    ):
+    for node in sorted(view.nodes.values(), key=lambda n: (n.year is None, n.year or 0)):
         rows.setdefault(band(node), []).append(node)
     for row, members in rows.items():
         ident = "undated" if row == UNDATED else f"y{row}"
@@ -437,7 +448,8 @@ def to_json(view: LineageView, links_only: bool = False) -> str:
             "name": node.name,
             "listed": node.listed,
             "homepage": web_link(node.homepage) if links_only else node.homepage,
-            "startYear": node.start_year,
+            "year": node.year,
+            "yearKind": node.year_kind,
             "band": band(node),
             "family": node.clan or None,
             "facts": node.facts,
@@ -661,7 +673,10 @@ def to_html(view: LineageView, title: str = "mkgraph lineage") -> str:
         " <span>boxes: listed projects; dashed ovals: mentioned systems. Arrows point from a"
         " system to the one it descends from: solid, based on; bold, derived from (code"
         " inherited); dotted, re-implements (interface inherited, code not); dashed, inspired by"
-        " (ideas). Systems without a known year are in the dashed band below the years.</span>"
+        " (ideas). The time axis gives each system's start year or, without one, the earliest"
+        " year it is known by (first appeared, announced, first commit, first release,"
+        " open-sourced: the facts panel says which). Systems without a known year are in the"
+        " dashed band below the years.</span>"
     )
     # links_only: a javascript: homepage never reaches the page's link; "<\\/" keeps the JSON
     # from closing its script element

@@ -34,6 +34,12 @@ class TreeNode:
     children: list[TreeNode] = field(default_factory=list)
     repeated: bool = False  # already shown elsewhere in this tree
     direction: str = "descendants"  # descendants: children descend from this node
+    when: str | None = None  # the year that places it in time, labelled: "started 2006"
+
+    @property
+    def shown(self) -> str:
+        """The name with its year, as the tree shows it: "L4/Fiasco (first appeared 1998)"."""
+        return f"{self.name} ({self.when})" if self.when else self.name
 
 
 # Each lineage link read as a sentence, descendant first: "Genode is based on seL4".
@@ -79,10 +85,15 @@ def tree(
             links[edge.parent].append((edge.relation, edge.child))
         else:
             links[edge.child].append((edge.relation, edge.parent))
+
+    def when(system: URIRef) -> str | None:
+        found = dated(graph, system)
+        return f"{found[1]} {found[0]}" if found else None
+
     seen: set[URIRef] = set()
     # Depth first, in a loop rather than by recursion: a chain of thousands of generations is
     # data, not a reason to run out of stack.
-    top = TreeNode(root, label(graph, root), direction=direction)
+    top = TreeNode(root, label(graph, root), direction=direction, when=when(root))
     pending: list[tuple[TreeNode, int]] = [(top, 0)]
     while pending:
         node, level = pending.pop()
@@ -95,7 +106,12 @@ def tree(
                 links.get(node.system, []), key=lambda rc: label(graph, rc[1]).casefold()
             )
             node.children = [
-                TreeNode(child, label(graph, child), RELATION_LABELS.get(rel, label(graph, rel)))
+                TreeNode(
+                    child,
+                    label(graph, child),
+                    RELATION_LABELS.get(rel, label(graph, rel)),
+                    when=when(child),
+                )
                 for rel, child in ordered
             ]
             pending.extend((child, level + 1) for child in reversed(node.children))
@@ -104,14 +120,16 @@ def tree(
 
 def render_tree(node: TreeNode, ascii_only: bool = False, heading: str | None = None) -> str:
     """A tree in the terminal; each line under a system is a sentence about that link, the
-    descendant first ("Genode is based on seL4"), in both directions. An empty answer says so.
-    `heading` replaces the first line only (e.g. "seL4 (ancestors)"); the sentences keep the name."""
+    descendant first ("Genode is based on seL4"), in both directions. The system a line adds to
+    the tree (and the root, on the first line) carries its year and which date that is
+    ("L4/Fiasco (first appeared 1998) re-implements L4"); a system shown again does not. An
+    empty answer says so. `heading` replaces the first line only (e.g. "seL4 (ancestors)")."""
     if not node.children:
         return empty_note(node.name, node.direction)
     branch, last, pipe, space = (
         ("|-- ", "`-- ", "|   ", "    ") if ascii_only else ("├── ", "└── ", "│   ", "    ")
     )
-    lines = [heading or node.name]
+    lines = [heading or node.shown]
     pending: list[tuple[TreeNode, str, bool, TreeNode]] = [
         (child, "", index == len(node.children) - 1, node)
         for index, child in reversed(list(enumerate(node.children)))
@@ -119,10 +137,11 @@ def render_tree(node: TreeNode, ascii_only: bool = False, heading: str | None = 
     while pending:
         child, prefix, is_last, parent = pending.pop()
         relation = child.relation or "based on"
+        added = child.name if child.repeated else child.shown
         if node.direction == "descendants":
-            text = sentence(child.name, relation, parent.name)
+            text = sentence(added, relation, parent.name)
         else:
-            text = sentence(parent.name, relation, child.name)
+            text = sentence(parent.name, relation, added)
         if child.repeated:
             text += " (shown above)"
         lines.append(prefix + (last if is_last else branch) + text)
@@ -145,7 +164,8 @@ class SystemNode:
     name: str
     listed: bool
     homepage: str | None = None
-    start_year: int | None = None  # else the year of its earliest dated event (announced, ...)
+    year: int | None = None  # where the time axis places it (see `dated`)
+    year_kind: str | None = None  # which date that year is: "started", "first appeared", ...
     clan: str = ""  # the kernel family as the data states it (mk:memberOfFamily), "" if none
     facts: dict[str, list[str]] = field(default_factory=dict)
     other_names: list[str] = field(default_factory=list)  # skos:altLabel: search finds these too
@@ -187,6 +207,7 @@ _FACT_PREDICATES = {
     "licences": DCTERMS.license,
     "developed by": MK.developedBy,
     "start year": MK.startYear,
+    "first appeared": MK.firstAppeared,
     "status": MK.status,
 }
 
@@ -318,7 +339,7 @@ def view(
     listed = {s for s in graph.subjects(RDF.type, MK.ListedProject) if isinstance(s, URIRef)}
     nodes = {}
     for system in sorted(systems, key=lambda s: label(graph, s).casefold()):
-        years = _years(graph, system)
+        when = dated(graph, system)
         said = _said(told, system)
         homepage = graph.value(system, DOAP.homepage)
         nodes[system] = SystemNode(
@@ -326,7 +347,8 @@ def view(
             label(graph, system),
             system in listed,
             str(homepage) if homepage else None,
-            min(years) if years else None,
+            when[0] if when else None,
+            when[1] if when else None,
             facts=_facts(graph, system),
             other_names=sorted({str(o) for o in graph.objects(system, SKOS.altLabel)}),
             sources=_sources(graph, system, said),
@@ -348,12 +370,32 @@ def view(
     return LineageView(nodes, chosen, note)
 
 
-# Where a system has no start year, the earliest of its other dated events places it in time.
-_DATED = (MK.announced, MK.firstCommit, MK.firstRelease, MK.openSourced)
+# A system is placed in time by its start year; without one, by the earliest of the other years
+# it is known to have existed by (each a bound on its start), in this order where two fall in the
+# same year. The label says which date it is, so an appearance is never read as a start.
+DATED = (
+    (MK.startYear, "started"),
+    (MK.firstAppeared, "first appeared"),
+    (MK.announced, "announced"),
+    (MK.firstCommit, "first commit"),
+    (MK.firstRelease, "first release"),
+    (MK.openSourced, "open-sourced"),
+)
 
 
-def _years(graph: Graph, system: URIRef) -> list[int]:
+def dated(graph: Graph, system: URIRef) -> tuple[int, str] | None:
+    """The year that places a system in time, and which date it is ("started", "first
+    appeared", "announced", ...); None for a system with no date at all."""
+
     def years_of(predicate: URIRef) -> list[int]:
         return [int(str(y)[:4]) for y in graph.objects(system, predicate) if str(y)[:4].isdigit()]
 
-    return years_of(MK.startYear) or [year for p in _DATED for year in years_of(p)]
+    started = years_of(MK.startYear)
+    if started:
+        return min(started), "started"
+    others = enumerate(DATED[1:], start=1)  # (rank, (property, kind)): ties go to the lower rank
+    found = [(year, rank) for rank, (p, _) in others for year in years_of(p)]
+    if not found:
+        return None
+    year, rank = min(found)
+    return year, DATED[rank][1]
