@@ -82,12 +82,12 @@ def test_both_directions_keep_the_systems_own_name_in_the_sentences(mkgraph):
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "Helios (ancestors)",
-        "└── Helios is inspired by seL4",
-        "    └── seL4 is inspired by L4",
+        "└── Helios is inspired by seL4 (started 2004)",
+        "    └── seL4 is inspired by L4 (announced 1993)",
         "        └── L4 is inspired by L3",
         "",
         "Helios (descendants)",
-        "└── Ares is based on Helios",
+        "└── Ares (announced 2022) is based on Helios",
     ]
 
 
