@@ -15,7 +15,7 @@ from mkgraph import __version__, commands
 from mkgraph.core.choices import REASONERS, VALIDATORS
 from mkgraph.core.errors import ParameterError
 from mkgraph.core.formats import DRAWING_FORMATS, GRAPH_FORMATS, SELECT_FORMATS
-from mkgraph.core.limits import DEFAULT_TIMEOUT
+from mkgraph.core.limits import DEFAULT_TIMEOUT, VALIDATE_TIMEOUT
 from mkgraph.core.prefixes import LINEAGE_RELATION_NAMES
 from mkgraph.core.resources import ROOT_ENV
 
@@ -379,7 +379,7 @@ def sparql_command(
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0.001),
-    default=300.0,
+    default=VALIDATE_TIMEOUT,
     show_default=True,
     metavar="SECONDS",
     help="Stop validating after this long (exit 2); loading the graph is not counted.",
@@ -393,15 +393,7 @@ def validate_command(ctx, fmt, validator, timeout, output):
     unusable shapes, or over --timeout).
     Example: mkgraph validate
     """
-    report = _kg(ctx).validate(validator, timeout=timeout)
-    if fmt == "json":
-        text = report.as_json()
-    elif fmt == "turtle":
-        text = report.as_graph().serialize(format="longturtle")
-    else:
-        text = report.as_text()
-    commands.emit(text, output)
-    ctx.exit(0 if report.conforms else 1)
+    ctx.exit(commands.validate(lambda: _kg(ctx), fmt, validator, timeout, output))
 
 
 @main.command("export")

@@ -1,13 +1,15 @@
 """What the command line's two readers share, without click: running `mkgraph query`, writing its
 answer, the one-line error and exit code for a failure, and the program's confinement.
 
-`mkgraph` is read by click (mkgraph.cli) except for the plain forms of its hottest command,
+`mkgraph` is read by click (mkgraph.cli) except for the plain forms of its two hottest commands,
 
     mkgraph [--root DIR] query NAME [-p NAME=VALUE | --param NAME=VALUE]... [-f FORMAT | --format FORMAT] [--iris]
+    mkgraph [--root DIR] validate
 
 which `read_plain` recognises and `run_plain` answers without importing click (importing it cost
-more than half of a cold query's 0.1 s). Both readers then call the same code here: the query
-(binding, name resolution and errors are the library's), the result writers, the error lines.
+more than half of a cold query's 0.1 s, and about a sixth of a validate after a one-fact change).
+Both readers then call the same code here: the query (binding, name resolution and errors are the
+library's), the validation report, the result writers, the error lines.
 Any argument `read_plain` is not sure of (help, another option, an option's value that starts
 with "-", "--", "--param=...", an unknown format, a second NAME) leaves the whole command line
 to click, so its messages and exit codes stay click's. tests/test_plain_query.py compares the
@@ -21,7 +23,7 @@ import sys
 
 from mkgraph.core.errors import MkgraphError, ParameterError
 from mkgraph.core.formats import GRAPH_FORMATS, SELECT_FORMATS
-from mkgraph.core.limits import DEFAULT_TIMEOUT
+from mkgraph.core.limits import DEFAULT_TIMEOUT, VALIDATE_TIMEOUT
 
 # Commands that may speak to the network: `serve` listens, `publish` sends; `query` and `sparql`
 # only with --endpoint or --allow-service.
@@ -250,14 +252,34 @@ def query(
     emit(render_result(kg, result, fmt, iris=iris), output)
 
 
+def validate(
+    kg,
+    fmt: str = "text",
+    validator: str = "rudof",
+    timeout: float = VALIDATE_TIMEOUT,
+    output: str | None = None,
+) -> int:
+    """`mkgraph validate`: print the report and return the exit code (0 conforms, 1 does not)."""
+    report = kg().validate(validator, timeout=timeout)
+    if fmt == "json":
+        text = report.as_json()
+    elif fmt == "turtle":
+        text = report.as_graph().serialize(format="longturtle")
+    else:
+        text = report.as_text()
+    emit(text, output)
+    return 0 if report.conforms else 1
+
+
 # ---------------------------------------------------------------- the plain forms
 
 _VALUE_OPTIONS = {"-p": "params", "--param": "params", "-f": "fmt", "--format": "fmt"}
 
 
 def read_plain(argv: list[str]) -> dict | None:
-    """The plain `mkgraph [--root DIR] query ...` forms (see the module's docstring) as
-    {root, name, params, fmt, iris}; None for anything else or anything doubtful."""
+    """The plain `mkgraph [--root DIR] query ...` and `mkgraph [--root DIR] validate` forms (see
+    the module's docstring) as {command, root, name, params, fmt, iris} (a validate: {command,
+    root}); None for anything else or anything doubtful."""
     if any(name.startswith("_") and name.endswith("_COMPLETE") for name in os.environ):
         return None  # click's shell completion (_MKGRAPH_COMPLETE=...) answers, not the command
     args = list(argv)
@@ -266,9 +288,18 @@ def read_plain(argv: list[str]) -> dict | None:
         if len(args) < 2 or not _plain_value(args[1]) or not _readable(args[1]):
             return None
         root, args = args[1], args[2:]
+    if args == ["validate"]:  # its options (-f, --validator, --timeout, -o) are click's
+        return {"command": "validate", "root": root}
     if args[:1] != ["query"]:
         return None
-    found: dict = {"root": root, "name": None, "params": [], "fmt": None, "iris": False}
+    found: dict = {
+        "command": "query",
+        "root": root,
+        "name": None,
+        "params": [],
+        "fmt": None,
+        "iris": False,
+    }
     rest = iter(args[1:])
     for arg in rest:
         if arg in _VALUE_OPTIONS:
@@ -305,9 +336,10 @@ def _readable(root: str) -> bool:
 
 
 def run_plain(argv: list[str], kg=None, program: bool = False) -> int | None:
-    """Answer a plain `mkgraph query` command line (read_plain) and return its exit code, or None
-    to leave the command line to click. `kg`: a KnowledgeGraph to use instead of building one
-    (as tests hand click's commands one); `program`: this process is the mkgraph program."""
+    """Answer a plain `mkgraph query` or `validate` command line (read_plain) and return its
+    exit code, or None to leave the command line to click. `kg`: a KnowledgeGraph to use instead
+    of building one (as tests hand click's commands one); `program`: this process is the mkgraph
+    program."""
     found = read_plain(argv)
     if found is None:
         return None
@@ -323,6 +355,9 @@ def run_plain(argv: list[str], kg=None, program: bool = False) -> int | None:
         return graphs["kg"]
 
     try:
+        if found["command"] == "validate":
+            confine()  # as click's group does for every command that needs no network
+            return validate(graph)
         query(graph, found["name"], found["params"], found["fmt"], found["iris"])
     except BaseException as exc:
         return failure(exc)
