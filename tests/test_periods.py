@@ -64,6 +64,20 @@ def test_no_fact_that_changes_holds_before_its_system_began():
     assert holds([], span("1970"))  # a system with no date is not bounded
 
 
+@pytest.mark.parametrize("name", ["by-licence", "by-architecture", "by-organisation"])
+def test_the_as_of_queries_name_every_beginning_date(name, bundled):
+    """Each stored as_of query writes the beginning dates out as a property path: the same list
+    as the definition's, so a date property added to one is added to the other."""
+    import re
+
+    text = (bundled.root / "queries" / f"{name}.rq").read_text(encoding="utf-8")
+    paths = re.findall(r"\?\w+ ((?:mk:\w+\|)+mk:\w+) \?born", text)
+    assert len(paths) == 2, paths
+    for path in paths:
+        terms = path.split("|")
+        assert sorted(terms) == sorted(f"mk:{term}" for term in periods.BEGINNING_PROPERTIES)
+
+
 def test_every_statement_of_a_fact_bounds_it():
     """Two sources for one fact: the fact holds where both periods agree."""
     both = [Period(valid_from="2017"), Period(valid_until="2020")]

@@ -116,16 +116,20 @@ def holds(periods: list[Period], days: Span, begins: date | None = None) -> bool
     return all(period.covers(days) for period in periods)
 
 
-# The dates that tell when a system began (each has one meaning: README, "Dates"), and the facts
-# that change over time, which cannot hold before their system began.
-BEGINNING_PROPERTIES = (
-    "startYear",
-    "firstAppeared",
-    "firstCommit",
-    "announced",
-    "firstRelease",
-    "openSourced",
+# The dates that tell when a system began (each has one meaning: README, "Dates"), with the words a
+# view names each by: the start year first, then the other bounds on a start, in the order a view
+# prefers them where two fall in the same year (mkgraph.views.lineage.dated). The stored as_of
+# queries write the same list as a property path (tests/test_periods.py checks they agree).
+BEGINNINGS = (
+    ("startYear", "started"),
+    ("firstAppeared", "first appeared"),
+    ("announced", "announced"),
+    ("firstCommit", "first commit"),
+    ("firstRelease", "first release"),
+    ("openSourced", "open-sourced"),
 )
+BEGINNING_PROPERTIES = tuple(name for name, _ in BEGINNINGS)
+# The facts that change over time, which cannot hold before their system began.
 TIMED_PROPERTIES = (
     "http://purl.org/dc/terms/license",
     "https://w3id.org/mkgraph/ontology#licenceExpression",

@@ -15,6 +15,7 @@ from rdflib.namespace import DCTERMS, SKOS
 from mkgraph.core.namespaces import DOAP, LINEAGE_RELATIONS, MK
 from mkgraph.core.prefixes import LINEAGE_RELATION_NAMES
 from mkgraph.store.names import label
+from mkgraph.store.periods import BEGINNINGS
 
 RELATION_NAMES = {name: MK[term] for name, term in LINEAGE_RELATION_NAMES.items()}
 
@@ -371,16 +372,10 @@ def view(
 
 
 # A system is placed in time by its start year; without one, by the earliest of the other years
-# it is known to have existed by (each a bound on its start), in this order where two fall in the
-# same year. The label says which date it is, so an appearance is never read as a start.
-DATED = (
-    (MK.startYear, "started"),
-    (MK.firstAppeared, "first appeared"),
-    (MK.announced, "announced"),
-    (MK.firstCommit, "first commit"),
-    (MK.firstRelease, "first release"),
-    (MK.openSourced, "open-sourced"),
-)
+# it is known to have existed by (each a bound on its start; the list is mkgraph.store.periods'
+# BEGINNINGS), in that order where two fall in the same year. The label says which date it is, so
+# an appearance is never read as a start.
+DATED = tuple((MK[name], kind) for name, kind in BEGINNINGS)
 
 
 def dated(graph: Graph, system: URIRef) -> tuple[int, str] | None:
