@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import namedtuple
+from functools import lru_cache
 from pathlib import Path
 
 from mkgraph.core.errors import QueryError, UnknownNameError
@@ -73,11 +74,21 @@ class StoredQuery(
 
 
 def parse_stored_query(path: Path) -> StoredQuery:
-    """Read a .rq file and its header; a malformed header is an error, not ignored."""
+    """Read a .rq file and its header; a malformed header is an error, not ignored. The file is
+    read at every call (an edit is seen at once: a server answers it as edited), its header
+    parsed and checked once per content (a server's stored-query requests read the same few
+    files again and again)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise QueryError(f"{path}: cannot read stored query ({exc})") from None
+    return _parsed(path, text)
+
+
+@lru_cache(maxsize=256)
+def _parsed(path: Path, text: str) -> StoredQuery:
+    """A stored query from its file's text; keyed by the text, an entry is never stale (errors,
+    raised, are not kept)."""
     fields: dict[str, str] = {}
     parameters: list[Parameter] = []
     for number, line in enumerate(text.splitlines(), start=1):

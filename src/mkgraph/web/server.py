@@ -25,7 +25,6 @@ import contextlib
 import fcntl
 import math
 import os
-import re
 import shutil
 import signal
 import tempfile
@@ -59,7 +58,6 @@ MAX_CONNECTIONS = 512
 # Up to this size each query worker answers from a copy of the graph in its own memory (tens of MB
 # at most), faster than from the shared on-disk store; larger graphs are read from disk.
 IN_MEMORY_TRIPLES = 50_000
-QUERY_NAME = re.compile(r"[A-Za-z0-9_.-]+")  # as mkgraph.store.queries reads a stored query's name
 
 SHORT_FORMATS = {  # ?format=... for links typed by hand
     "json": "application/sparql-results+json",
@@ -240,7 +238,6 @@ class Endpoint:
         self._descriptions: dict[tuple[str, str], bytes] = {}
         self._pages: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
         self._bound_texts: OrderedDict[tuple, str] = OrderedDict()
-        self._stored: OrderedDict[tuple[str, str], StoredQuery] = OrderedDict()
 
     def close(self) -> None:
         if self.pool is not None:
@@ -377,23 +374,12 @@ class Endpoint:
         return await self.answer(request, text, f"queries/{stored.name}")
 
     def _stored_query(self, name: str) -> StoredQuery:
-        """The stored query `name`, its file read at every request (an edit is seen at once) but
-        parsed and checked once per content: keyed by the text, an entry can never be stale."""
-        text = None
-        if QUERY_NAME.fullmatch(name):  # a file name of the queries folder, nothing else
-            with contextlib.suppress(OSError, UnicodeDecodeError):
-                text = (self.kg.resources.queries / f"{name}.rq").read_text(encoding="utf-8")
-        stored = self._stored.get((name, text)) if text is not None else None
-        if stored is None:
-            try:
-                stored = self.kg.stored_query(name)
-            except MkgraphError as error:
-                raise Refusal(404, str(error)) from None
-            self._stored[(stored.name, stored.text)] = stored
-            while len(self._stored) > BOUND_TEXTS:
-                self._stored.popitem(last=False)
-        self._stored.move_to_end((stored.name, stored.text))
-        return stored
+        """The stored query `name` (its file read at every request, so an edit is seen at once;
+        parsed once per content by mkgraph.store.queries)."""
+        try:
+            return self.kg.stored_query(name)
+        except MkgraphError as error:
+            raise Refusal(404, str(error)) from None
 
     def _bound(self, stored, given: dict[str, str]) -> str:
         return self.kg.bound_text(stored, given)
