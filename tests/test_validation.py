@@ -347,3 +347,55 @@ sys:testos mk:developedBy [ a mk:Organisation ] .
     pieces = incremental.rudof_problems(store, shapes, str, 40, tmp_path)
     assert found(pieces) == found(whole)
     assert any(p.focus.startswith("_:") for p in whole)  # the inline organisation has no name
+
+
+FUTURE_DATE_PROPERTIES = [
+    "startYear",
+    "firstAppeared",
+    "firstCommit",
+    "announced",
+    "firstRelease",
+    "openSourced",
+    "validFrom",
+    "latestActivity",
+    "readOn",
+    "copyTakenOn",
+]
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_future_dates_follow_the_calendar(engine, small_root):
+    """The future-date check compares with today, not a year written into the shapes: for every
+    dated property, this year and today pass, next year and tomorrow are reported, on both
+    engines. (The shapes once allowed years up to 2026 only, which would have failed every
+    2027 date.)"""
+    import datetime
+
+    from mkgraph.api import KnowledgeGraph
+
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    tomorrow = today + datetime.timedelta(days=1)
+    values = {
+        "this-year": f'"{today.year}"^^xsd:gYear',
+        "today": f'"{today.isoformat()}"^^xsd:date',
+        "next-year": f'"{today.year + 1}"^^xsd:gYear',
+        "tomorrow": f'"{tomorrow.isoformat()}"^^xsd:date',
+        "far-future": f'"{today.year + 900}"^^xsd:gYear',
+    }
+    lines = [
+        "@prefix mk: <https://w3id.org/mkgraph/ontology#> .",
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+    ]
+    for prop in FUTURE_DATE_PROPERTIES:
+        for case, value in values.items():
+            lines.append(f"<urn:x:{prop}-{case}> mk:{prop} {value} .")
+    (small_root / "data" / "dates.ttl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rows = KnowledgeGraph(small_root, engine=engine).query("future-date-violation").rows
+    reported = sorted(str(row[0]).removeprefix("urn:x:") for row in rows)
+    expected = sorted(
+        f"{prop}-{case}"
+        for prop in FUTURE_DATE_PROPERTIES
+        for case in ("next-year", "tomorrow", "far-future")
+    )
+    assert reported == expected
+    assert all(f"is in the future (today is {today.isoformat()})" in str(row[3]) for row in rows)

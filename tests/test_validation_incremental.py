@@ -266,7 +266,7 @@ def test_generated_changes_are_reported_as_whole_validation_reports_them(
     "change",
     [
         ("add", (ox.NamedNode(SYS + "testos"), ox.NamedNode(MK + "startYear"),
-                 ox.Literal("3000", datatype=ox.NamedNode(GYEAR)))),
+                 ox.Literal("1066", datatype=ox.NamedNode(GYEAR)))),
         ("alter", (None, ox.Literal("short"))),  # the first description
         ("remove", (None, None)),  # TestOS's name
         ("retype", (LANG + "c", MK + "Architecture")),
