@@ -32,6 +32,13 @@ def http_client(**options) -> httpx.Client:
     return httpx.Client(verify=False, trust_env=False, **options)
 
 
+def request(method: str, url: str, timeout: float = 5.0, **options) -> httpx.Response:
+    """One request on a new connection, as `httpx.get` / `httpx.post` make it (same default
+    time limit), from a client without a TLS context (see `http_client`)."""
+    with http_client(timeout=timeout) as client:
+        return client.request(method, url, **options)
+
+
 def answers(url: str, timeout: float = 2.0) -> bool:
     """Whether a server answers `url` (any status below 500)."""
     try:

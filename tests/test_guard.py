@@ -16,12 +16,11 @@ import subprocess
 import sys
 import threading
 
-import httpx
 import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from servers import free_port, mkgraph_command, running, warm_environment
+from servers import free_port, http_client, mkgraph_command, request, running, warm_environment
 
 from mkgraph.api import KnowledgeGraph
 from mkgraph.checks import shacl
@@ -263,17 +262,21 @@ def test_every_disguise_is_refused_by_the_command_line(listener, invoke, tmp_pat
 
 
 @pytest.fixture(scope="module")
-def endpoint(tmp_path_factory):
+def endpoint(fixture_kg):
+    """A server of the fixture root: what it refuses never reaches the data."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    command = mkgraph_command("serve", "--port", str(port), "--timeout", "5", "--workers", "1")
-    with running(command, f"{base}/queries", warm_environment()):
+    root = str(fixture_kg.resources.root)
+    command = mkgraph_command(
+        "--root", root, "serve", "--port", str(port), "--timeout", "5", "--workers", "1"
+    )
+    with running(command, f"{base}/queries", warm_environment(fixture_kg)):
         yield base
 
 
 def test_every_disguise_is_refused_by_the_server(listener, endpoint):
     before = listener.connections
-    with httpx.Client(timeout=30) as client:
+    with http_client(timeout=30) as client:
         for query in all_disguises(listener):
             answer = client.post(f"{endpoint}/sparql", data={"query": query})
             assert answer.status_code == 400, (query, answer.text)
@@ -522,10 +525,13 @@ def test_deep_nesting_in_a_real_process_is_a_one_line_error(tmp_path):
 
 
 def test_deep_nesting_on_the_server(endpoint):
-    answer = httpx.post(f"{endpoint}/sparql", data={"query": DEEP[1]}, timeout=30)
+    answer = request("POST", f"{endpoint}/sparql", data={"query": DEEP[1]}, timeout=30)
     assert answer.status_code == 400
     assert "nested too deeply" in answer.text
-    assert httpx.post(f"{endpoint}/sparql", data={"query": "ASK {}"}, timeout=30).status_code == 200
+    assert (
+        request("POST", f"{endpoint}/sparql", data={"query": "ASK {}"}, timeout=30).status_code
+        == 200
+    )
 
 
 def test_a_long_query_with_a_syntax_error_is_not_parsed_again(kg, monkeypatch):
@@ -545,11 +551,11 @@ def test_a_long_query_with_a_syntax_error_is_not_parsed_again(kg, monkeypatch):
 
 def test_server_error_positions_are_the_clients_own(endpoint):
     query = "SELECT ?name WHERE {\n  ?s rdfs:label ?name\n  FILTER(\n}\n"
-    answer = httpx.post(f"{endpoint}/sparql", data={"query": query}, timeout=30)
+    answer = request("POST", f"{endpoint}/sparql", data={"query": query}, timeout=30)
     assert answer.status_code == 400
     assert "the query is not valid SPARQL: SPARQL syntax error at line 5, column 1" in answer.text
-    unknown = httpx.post(
-        f"{endpoint}/sparql", data={"query": "SELECT * {\n ?s nope:x ?o }"}, timeout=30
+    unknown = request(
+        "POST", f"{endpoint}/sparql", data={"query": "SELECT * {\n ?s nope:x ?o }"}, timeout=30
     )
     assert "line 2, column 5: unknown prefix 'nope:'" in unknown.text
     assert unknown.text.count("\n") == 1

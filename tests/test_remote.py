@@ -23,7 +23,7 @@ import httpx
 import pytest
 from commands import invoke_on
 from graphs import bundled_graph
-from servers import Virtuoso, free_port, oxigraph_program, running, virtuoso_programs
+from servers import Virtuoso, free_port, http_client, oxigraph_program, running, virtuoso_programs
 
 from mkgraph.api import KnowledgeGraph
 
@@ -39,7 +39,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 def _post(url: str, **kwargs) -> httpx.Response:
     """A request straight to a loopback store (no proxy from the environment)."""
-    with httpx.Client(trust_env=False, timeout=60) as client:
+    with http_client(timeout=60) as client:
         return client.post(url, **kwargs)
 
 
