@@ -19,13 +19,15 @@ FULL = os.environ.get("MKGRAPH_TEST_FULL") == "1"
 
 def covering(cases: Sequence[T], *traits: Callable[[T], Hashable]) -> list[T]:
     """The cases in order, keeping each one that shows a value of some trait not yet shown (so
-    every value of every trait appears at least once); all of them under MKGRAPH_TEST_FULL=1."""
+    every value of every trait appears at least once; a trait that gives None does not apply to
+    the case); all of them under MKGRAPH_TEST_FULL=1."""
     if FULL:
         return list(cases)
     seen: set[tuple[int, Hashable]] = set()
     kept = []
     for case in cases:
         values = {(index, trait(case)) for index, trait in enumerate(traits)}
+        values = {(index, value) for index, value in values if value is not None}
         if not values <= seen:
             seen |= values
             kept.append(case)
