@@ -63,7 +63,7 @@ def test_ancestors_relation_filter_and_depth(invoke):
         "└── UX/RT (announced 2015) is based on seL4",
     ]
     assert invoke("lineage", "Hedron", "--ancestors", "-r", "derived-from").output == (
-        "Hedron (started 2016)\n└── Hedron is derived from NOVA (started 2009)\n"
+        "Hedron (started 2016)\n└── Hedron is derived from NOVA (started 2005)\n"
     )
 
 
