@@ -74,5 +74,5 @@ def test_every_query_without_as_of_answers_with_todays_facts(kg):
             checked += 1
             if asked.rows != expected.rows:
                 differing.append(f"{stored.name} {values}")
-    assert checked > 90
+    assert checked > 60
     assert differing == []
