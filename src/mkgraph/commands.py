@@ -43,14 +43,13 @@ def confine() -> None:
     inside another program (a test runner, a notebook): there the engines confine their threads."""
     if not _program["confine"]:
         return
-    import contextlib
-
     from mkgraph.store import offline
 
     if offline.available():
-        # where the kernel refuses, the engines' own threads are still confined (or fail)
-        with contextlib.suppress(OSError):
+        try:
             offline.forbid_network(whole_process=True)
+        except OSError:  # where the kernel refuses, the engines' own threads are still confined
+            pass
 
 
 # ---------------------------------------------------------------- printing
