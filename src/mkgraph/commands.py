@@ -46,9 +46,11 @@ def confine() -> None:
     from mkgraph.store import offline
 
     if offline.available():
-        try:
+        # where the kernel refuses, the engines' own threads are still confined (try, not
+        # contextlib.suppress: importing contextlib cost the installed command a few ms)
+        try:  # noqa: SIM105
             offline.forbid_network(whole_process=True)
-        except OSError:  # where the kernel refuses, the engines' own threads are still confined
+        except OSError:
             pass
 
 

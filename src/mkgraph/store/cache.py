@@ -100,7 +100,7 @@ def remembered_names(files: list[Source], kind: str, query: str, compute) -> dic
         partial.write_bytes(_written_names(table).encode("utf-8"))
         os.replace(partial, path)  # whole or not at all, for a process reading at the same time
     except OSError:
-        try:
+        try:  # noqa: SIM105  (not contextlib.suppress: its import costs a cold query a few ms)
             partial.unlink()
         except OSError:
             pass
