@@ -67,9 +67,9 @@ def test_successive_owners_carry_their_periods(kg):
         }""").rows
     periods = {(str(o), str(f) if f else None, str(u) if u else None) for o, f, u in rows}
     assert periods == {
-        ("General Dynamics C4 Systems", "2014-07-18", "2020-10-30"),
-        ("Data61, CSIRO", "2016", "2020-10-30"),
-        ("seL4 Foundation", "2020-10-30", None),
+        ("General Dynamics C4 Systems", "2014-07-18", "2020-11-06"),
+        ("Data61, CSIRO", "2016-08-24", "2020-11-06"),
+        ("seL4 Foundation", "2020-11-06", None),
     }
 
 

@@ -299,3 +299,36 @@ def test_a_date_parameter_is_checked_where_it_is_bound(invoke):
     assert result.exit_code == 2
     assert "is not a date" in result.stderr
     assert "Traceback" not in result.output
+
+
+def _future_values() -> list[str]:
+    today = date.today()
+    tomorrow = date.fromordinal(today.toordinal() + 1)
+    return [tomorrow.isoformat(), str(today.year + 1), str(today.year + 900), f" {tomorrow} "]
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_a_date_after_today_is_refused_on_every_path(engine, fixture_kg):
+    """The graph records what held up to today: asked about a later day, it would answer with
+    today's state as if it were known. Refused where the value is bound (the library's query and
+    as_of, on both engines, and so the CLI and the server, which bind through it); today and this
+    year are answered."""
+    kg = KnowledgeGraph(fixture_kg.resources.root, engine=engine)
+    for value in _future_values():
+        with pytest.raises(ParameterError, match="is in the future: give a year or a day up to"):
+            kg.query("by-licence", {"as_of": value})
+        with pytest.raises(ParameterError, match="is in the future"):
+            kg.as_of(value)
+    for value in ("today", str(date.today().year), date.today().isoformat()):
+        assert kg.query("by-licence", {"as_of": value}).rows == kg.query("by-licence").rows
+
+
+def test_the_command_line_refuses_a_future_date_in_one_line(fixture_kg, invoke):
+    root = ("--root", str(fixture_kg.resources.root))
+    for value in _future_values():
+        result = invoke(*root, "query", "by-architecture", "-p", f"as_of={value}")
+        assert result.exit_code == 2
+        assert result.stderr.strip() == (
+            f"mkgraph: error: {value.strip()!r} is in the future: give a year or a day up to "
+            "today, or today"
+        )

@@ -107,7 +107,7 @@ class KnowledgeGraph:
         """The graph as it stood on a day or in a year ("2020", "2020-06-30", "today")."""
         from mkgraph.store import periods
 
-        return periods.as_of(self.graph, periods.span(when))
+        return periods.as_of(self.graph, periods.asked(when))
 
     @cached_property
     def store(self):

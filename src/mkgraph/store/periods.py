@@ -65,10 +65,23 @@ def span(value: str) -> Span:
     )
 
 
+def asked(value: str) -> Span:
+    """The days a question asks about ("as of" a date): a span as :func:`span` reads it, refused
+    when it starts after today, since the graph records what held up to today and would answer
+    a future date with today's state as if it were known."""
+    days = span(value)
+    if days[0] > date.today():
+        shown = value.strip() if len(value.strip()) <= 40 else value.strip()[:37] + "..."
+        raise ParameterError(
+            f"{shown!r} is in the future: give a year or a day up to today, or today"
+        )
+    return days
+
+
 def literal(value: str) -> tuple[str, str]:
     """A date parameter as a literal's text and XSD datatype name: a year stays an xsd:gYear,
     a day (or today) is an xsd:date."""
-    first, last = span(value)
+    first, last = asked(value)
     if first == last:
         return first.isoformat(), "date"
     return f"{first.year:04d}", "gYear"
