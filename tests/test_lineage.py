@@ -52,7 +52,7 @@ def test_ancestors_relation_filter_and_depth(invoke):
         "Ares (announced 2022)\n└── Ares is based on Helios (announced 2022)\n"
         "    └── Helios is inspired by seL4 (started 2004)\n"
         "        └── seL4 is inspired by L4 (announced 1993)\n"
-        "            └── L4 is inspired by L3\n"
+        "            └── L4 is inspired by L3 (first appeared 1987)\n"
     )
     only_based = invoke("lineage", "seL4", "-r", "based-on", "--depth", "1").output.splitlines()
     assert only_based[1:] == [
@@ -143,7 +143,7 @@ def test_ancestors_reach_l3_through_the_kinds_of_inheritance(invoke):
         "└── L4Re is based on Fiasco.OC (first appeared 2009)\n"
         "    └── Fiasco.OC is derived from L4/Fiasco (first appeared 1998)\n"
         "        └── L4/Fiasco re-implements L4 (announced 1993)\n"
-        "            └── L4 is inspired by L3\n"
+        "            └── L4 is inspired by L3 (first appeared 1987)\n"
     )
     only = invoke("lineage", "OKL4", "--ancestors", "-r", "reimplements", "-r", "derived-from")
     assert only.output == (

@@ -134,3 +134,24 @@ def test_without_a_cache_folder_nothing_is_remembered(fresh_check, monkeypatch, 
     with pytest.raises(AssertionError, match="read again"):
         querycheck.check(LONG, "q.rq")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_plain_query_leaves_out_what_costs_more_than_it_gives(tmp_path):
+    """The installed `mkgraph` command's plain query (not runpy's `python -m`, which imports
+    contextlib itself) imports neither shutil (the table's width is read from os) with its archive
+    formats, nor contextlib, nor json (the remembered name table is plain text)."""
+    code = (
+        "import sys\nfrom mkgraph.__main__ import run\n"
+        "try:\n    run(['query', 'descendants', '-p', 'of=seL4'])\nexcept SystemExit as e:\n"
+        "    assert not e.code, e.code\n"
+        "print('LOADED', sorted(sys.modules))"
+    )
+    env = dict(os.environ, MKGRAPH_CACHE_DIR=str(tmp_path))
+    for _ in range(2):  # the second run finds the cached store and its name table
+        done = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+    line = next(x for x in done.stdout.splitlines() if x.startswith("LOADED "))
+    loaded = eval(line[len("LOADED ") :])
+    assert "pyoxigraph" in loaded and "mkgraph.store.lookup" in loaded  # it did look a name up
+    assert [m for m in ("shutil", "bz2", "lzma", "contextlib", "json") if m in loaded] == []

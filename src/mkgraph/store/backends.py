@@ -62,14 +62,23 @@ class Engine(Protocol):
 class OxigraphEngine:
     name = "oxigraph"
 
-    def __init__(self, store: Callable[[], Any]):
+    def __init__(
+        self,
+        store: Callable[[], Any],
+        candidates: Callable[[str], dict[str, list[str]]] | None = None,
+    ):
         self._store = store  # the pyoxigraph Store, loaded (or opened from the cache) when asked
+        # each kind's resources and names (lookup.store_candidates), where known without a query
+        self._candidates = candidates
 
     def bind(self, kinds: dict[str, str], values: dict[str, str]) -> dict[str, Any]:
         from mkgraph.store import lookup
 
         store = self._store()
-        return {name: lookup.store_value(store, kinds[name], v) for name, v in values.items()}
+        return {
+            name: lookup.store_value(store, kinds[name], v, self._candidates)
+            for name, v in values.items()
+        }
 
     def run(
         self,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -34,14 +35,22 @@ def cache_folder() -> Path | None:
     return Path(base) / "mkgraph"
 
 
+_last_key: list = []  # [(sources, key)] of the last call: a query asks for it more than once
+
+
 def key(sources: list[Source]) -> str:
     """A digest of the files' names and the bytes read from them, in order."""
+    read = tuple(sources)
+    if _last_key and _last_key[0][0] == read:  # the same Source objects: compared by identity
+        return _last_key[0][1]
     # mkgraph's version too: another release may load (and check) the same bytes differently
     digest = hashlib.sha256(f"{FORMAT_VERSION} {__version__}".encode())
-    for source in sources:
+    for source in read:
         digest.update(str(source.path.name).encode("utf-8", "surrogateescape") + b"\0")
         digest.update(hashlib.sha256(source.data).digest())
-    return digest.hexdigest()[:32]
+    found = digest.hexdigest()[:32]
+    _last_key[:] = [(read, found)]
+    return found
 
 
 def _entry(files: list[Source]) -> Path | None:
@@ -66,6 +75,81 @@ def open_store(files: list[Source]):
         pass
     discard(files)
     return None
+
+
+def remembered_names(files: list[Source], kind: str, query: str, compute) -> dict:
+    """The table of a kind's resources and their names ({IRI: [names]}, what `compute` returns)
+    for exactly these file contents: read from beside the cached store, else computed and written
+    there (by the query's digest: another look-up query never reads this table). Without a cached
+    store (the cache folder off, or not written) it is computed each time; an unreadable or
+    malformed table is computed again."""
+    entry = _entry(files)
+    if entry is None or not entry.is_dir():
+        return compute()
+    digest = hashlib.sha256(query.encode("utf-8")).hexdigest()[:16]
+    path = entry / f"mkgraph-names-{kind}-{digest}"
+    try:
+        table = _read_names(path.read_bytes().decode("utf-8"))
+        if table is not None:
+            return table
+    except (OSError, ValueError):  # UnicodeDecodeError is a ValueError
+        pass
+    table = compute()
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    try:
+        partial.write_bytes(_written_names(table).encode("utf-8"))
+        os.replace(partial, path)  # whole or not at all, for a process reading at the same time
+    except OSError:
+        try:  # noqa: SIM105  (not contextlib.suppress: its import costs a cold query a few ms)
+            partial.unlink()
+        except OSError:
+            pass
+    return table
+
+
+# The name table as lines of tab-separated fields (an IRI, then its names, escaped), and a last
+# line with the count of IRIs: read with str methods alone (json's import was a third of the
+# look-up it replaces).
+_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_UNESCAPES = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
+
+
+def _escaped(text: str) -> str:
+    for plain, escaped in _ESCAPES.items():
+        text = text.replace(plain, escaped)
+    return text
+
+
+def _unescaped(text: str) -> str:
+    if "\\" not in text:
+        return text
+    out, characters = [], iter(text)
+    for character in characters:
+        if character == "\\":
+            following = next(characters, "")
+            if following not in _UNESCAPES:
+                raise ValueError("a malformed escape in a name table")
+            character = _UNESCAPES[following]
+        out.append(character)
+    return "".join(out)
+
+
+def _written_names(table: dict[str, list[str]]) -> str:
+    lines = ["\t".join(_escaped(field) for field in (iri, *names)) for iri, names in table.items()]
+    return "\n".join([*lines, f"end {len(lines)}"]) + "\n"
+
+
+def _read_names(text: str) -> dict[str, list[str]] | None:
+    lines = text.split("\n")  # not splitlines(): a name may hold a line separator of Unicode
+    if len(lines) < 2 or lines[-1] != "" or lines[-2] != f"end {len(lines) - 2}":
+        return None
+    table: dict[str, list[str]] = {}
+    for line in lines[:-2]:
+        iri, *names = [_unescaped(field) for field in line.split("\t")]
+        if not iri or iri in table:
+            return None
+        table[iri] = names
+    return table
 
 
 def save_store(files: list[Source], ntriples: bytes) -> None:

@@ -100,19 +100,23 @@ def _display(iri: str, names: list[str]) -> str:
     return names[0] if names else shorten(iri)
 
 
-def store_candidates(store, kind: str) -> dict[str, list[str]]:
-    """Every resource of a kind in an Oxigraph store, with its names (label first)."""
+def candidates_query(kind: str) -> str:
+    """The query that finds every resource of a kind with its names (store_candidates)."""
     classes = KIND_CLASSES.values() if kind == "any" else [KIND_CLASSES[kind]]
     values = " ".join(f"<{PREFIXES['mk']}{c}>" for c in classes)
-    query = (
+    return (
         "SELECT DISTINCT ?r ?label ?other WHERE { VALUES ?class { " + values + " } "
         f"?type <{PREFIXES['rdfs']}subClassOf>* ?class . ?r a ?type . FILTER isIRI(?r) "
         f"OPTIONAL {{ ?r <{PREFIXES['rdfs']}label> ?label }} "
         f"OPTIONAL {{ ?r <{PREFIXES['skos']}altLabel> ?other }} }}"
     )
+
+
+def store_candidates(store, kind: str) -> dict[str, list[str]]:
+    """Every resource of a kind in an Oxigraph store, with its names (label first)."""
     labels: dict[str, list[str]] = {}
     others: dict[str, list[str]] = {}
-    for solution in store.query(query):
+    for solution in store.query(candidates_query(kind)):
         iri = solution["r"].value
         for column, found in (("label", labels), ("other", others)):
             names = found.setdefault(iri, [])
@@ -121,14 +125,16 @@ def store_candidates(store, kind: str) -> dict[str, list[str]]:
     return {iri: sorted(labels[iri]) + sorted(others[iri]) for iri in labels}
 
 
-def store_value(store, kind: str, value: str):
-    """A parameter value as a pyoxigraph term, read according to its kind."""
+def store_value(store, kind: str, value: str, candidates=None):
+    """A parameter value as a pyoxigraph term, read according to its kind. `candidates(kind)`
+    gives store_candidates' table where it is known already (remembered with the cached store)."""
     import pyoxigraph as ox
 
     if len(value) > MAX_VALUE_LENGTH:
         raise ParameterError(f"parameter value is too long ({len(value)} characters)")
     if kind in KIND_CLASSES:
-        return ox.NamedNode(choose(store_candidates(store, kind), kind, value))
+        table = candidates(kind) if candidates is not None else store_candidates(store, kind)
+        return ox.NamedNode(choose(table, kind, value))
     if kind == "string":
         return ox.Literal(value)
     if kind == "integer":

@@ -108,6 +108,25 @@ def iri_columns(result) -> list[int]:
     return found if len(found) < len(result.variables) else []
 
 
+def terminal_columns() -> int:
+    """The terminal's width as shutil.get_terminal_size((80, 24)) gives it ($COLUMNS, else the
+    width of the terminal on standard output, else 80), without importing shutil: its archive
+    formats (zlib, bz2, lzma) cost a cold query a few ms."""
+    import os
+    import sys
+
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 def _count(rows: int) -> str:
     return f"({rows} row{'s' if rows != 1 else ''})"
 
@@ -118,9 +137,7 @@ def format_table(result, width: int | None = None, iris: bool = False) -> str:
     says which) unless `iris` asks for them."""
     if result.form == "ASK":
         return "yes" if result.boolean else "no"
-    import shutil
-
-    limit = width or shutil.get_terminal_size((80, 24)).columns
+    limit = width or terminal_columns()
     hidden = [] if iris else iri_columns(result)
     shown = [i for i in range(len(result.variables)) if i not in hidden]
     header = [result.variables[i] for i in shown]
