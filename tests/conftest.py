@@ -73,29 +73,33 @@ def pytest_configure(config):
     os.environ["MKGRAPH_CACHE_DIR"] = config.mkgraph_cache[1]
 
 
-# The modules that keep a worker longest (CPU seconds of a module on one worker, measured this
-# session), started first: --dist loadfile deals out whole modules in order, and a long module
-# dealt out last would keep one worker busy while the other has nothing left (longest first is
-# the classic fix). xdist's own order, by number of tests (--loadscope-reorder), put one-test
+# The modules that keep a worker longest (CPU seconds of a module on one worker, measured in
+# session 7, after the server, store and guard tests moved to the fixture root), started first:
+# --dist loadfile deals out whole modules in order, and a long module dealt out last would keep
+# one worker busy while the other has nothing left (longest first is the classic fix). xdist's own order, by number of tests (--loadscope-reorder), put one-test
 # modules such as the wheel's last. `addopts` turns that off; the other modules keep their order.
 LONGEST_FIRST = (
-    "test_server.py",
-    "test_remote.py",
-    "test_guard.py",
-    "test_server_limits.py",
-    "test_validation_incremental.py",
+    "test_validation.py",
     "test_site.py",
-    "test_cache.py",
+    "test_server_limits.py",  # and it waits: idle and dripping clients, time limits
+    "test_guard.py",
+    "test_remote.py",  # and Virtuoso creates its database (~30 s) while the Oxigraph tests run
+    "test_server.py",
+    "test_drawing.py",
     "test_install.py",
-    "test_export.py",
     "test_resource_pages.py",
-    "test_diff.py",
-    "test_periods.py",
+    "test_export.py",
+    "test_compact_form.py",
     "test_bad_input.py",
-    "test_sources.py",
-    "test_remote_http.py",
-    "test_properties.py",
+    "test_plain_query.py",
+    "test_cache.py",
+    "test_periods.py",
     "test_parser_threads.py",
+    "test_remote_http.py",
+    "test_crossengine.py",
+    "test_validation_incremental.py",
+    "test_diff.py",
+    "test_queries.py",
 )
 
 

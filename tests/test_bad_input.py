@@ -157,14 +157,17 @@ IRI_QUERY = (
 
 @pytest.fixture(scope="module")
 def pages_root(tmp_path_factory, bundled):
-    """A copy of the bundled sources with a stored query that takes an IRI, and the graph of it
+    """A copy of the fixture root with a stored query that takes an IRI, and the graph of it
     as the command line (engine "auto") and each library engine load it: loaded once for the
     module, since every case below fails on the parameter and changes nothing."""
+    from conftest import FIXTURE_DATA
+
     from mkgraph.api import KnowledgeGraph
 
     root = tmp_path_factory.mktemp("pages") / "root"
-    for name in ("ontology", "data", "shapes", "queries"):
+    for name in ("ontology", "shapes", "queries"):
         shutil.copytree(bundled.root / name, root / name)
+    shutil.copytree(FIXTURE_DATA, root / "data")
     (root / "queries" / "pages.rq").write_text(IRI_QUERY, encoding="utf-8")
     return {
         engine: KnowledgeGraph(root, engine=engine) for engine in ("auto", "oxigraph", "rdflib")

@@ -16,12 +16,12 @@ import subprocess
 import sys
 import threading
 
-import httpx
 import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from servers import free_port, mkgraph_command, running, warm_environment
+from sampling import covering
+from servers import free_port, http_client, mkgraph_command, request, running, warm_environment
 
 from mkgraph.api import KnowledgeGraph
 from mkgraph.checks import shacl
@@ -97,19 +97,25 @@ VARIABLE_ENDPOINTS = [  # Oxigraph cannot call these, but they are refused all t
 ]
 
 
-def service_disguises(listener: Listener) -> list[str]:
+def _service_cases(listener: Listener) -> list[tuple[str, dict]]:
+    """(disguise, what it is made of), for the covering sample (see `wired_disguises`)."""
     found = []
-    for spelling, separator, silent, nesting in itertools.product(
-        SERVICE_SPELLINGS, SEPARATORS, ["", "SILENT"], NESTINGS.values()
+    for spelling, separator, silent, (where, nesting) in itertools.product(
+        SERVICE_SPELLINGS, SEPARATORS, ["", "SILENT"], NESTINGS.items()
     ):
         pattern = f"{spelling}{separator}{silent}{separator}<{listener.url}>{separator}{{ }}"
         if silent == "" and separator == "" and spelling.startswith("\\"):
             continue  # "\u0053ERVICE<...>" is covered with the other separators
-        found.append(nesting.format(P=pattern))
+        traits = {"spelling": spelling, "separator": separator, "silent": silent, "nesting": where}
+        found.append((nesting.format(P=pattern), traits))
     base = f"http://127.0.0.1:{listener.port}/"
-    for trick in TRICKS + VARIABLE_ENDPOINTS:
-        found.append(trick.format(E=listener.url, B=base, PORT=listener.port))
+    for index, trick in enumerate(TRICKS + VARIABLE_ENDPOINTS):
+        found.append((trick.format(E=listener.url, B=base, PORT=listener.port), {"trick": index}))
     return found
+
+
+def service_disguises(listener: Listener) -> list[str]:
+    return [text for text, _ in _service_cases(listener)]
 
 
 FROM_SPELLINGS = ["FROM", "from", "FrOm", "\\u0046ROM"]
@@ -124,11 +130,18 @@ FROM_FORMS = [
 ]
 
 
-def from_disguises(listener: Listener) -> list[str]:
+def _from_cases(listener: Listener) -> list[tuple[str, dict]]:
     return [
-        form.format(s=separator, kw=kw, G=listener.url)
+        (
+            form.format(s=separator, kw=kw, G=listener.url),
+            {"from-spelling": kw, "separator": separator, "from-form": form},
+        )
         for kw, separator, form in itertools.product(FROM_SPELLINGS, SEPARATORS, FROM_FORMS)
     ]
+
+
+def from_disguises(listener: Listener) -> list[str]:
+    return [text for text, _ in _from_cases(listener)]
 
 
 UPDATE_FORMS = [
@@ -151,13 +164,16 @@ UPDATE_FORMS = [
 ]
 
 
+def _update_cases(listener: Listener) -> list[tuple[str, dict]]:
+    cases: dict[str, dict] = {}
+    for separator, form in itertools.product(SEPARATORS, UPDATE_FORMS):
+        text = form.format(s=separator or " ", E=listener.url)
+        cases.setdefault(text, {"update-form": form, "separator": separator or " "})
+    return sorted(cases.items())
+
+
 def update_disguises(listener: Listener) -> list[str]:
-    return sorted(
-        {
-            form.format(s=separator or " ", E=listener.url)
-            for separator, form in itertools.product(SEPARATORS, UPDATE_FORMS)
-        }
-    )
+    return [text for text, _ in _update_cases(listener)]
 
 
 def expected_message(query: str) -> str:
@@ -173,6 +189,22 @@ def expected_message(query: str) -> str:
 
 def all_disguises(listener):
     return service_disguises(listener) + from_disguises(listener) + update_disguises(listener)
+
+
+TRAITS = ("spelling", "separator", "silent", "nesting", "trick")
+TRAITS += ("from-spelling", "from-form", "update-form")
+
+
+def wired_disguises(listener) -> list[str]:
+    """The disguises that test the wiring (the command line, the library on both engines, the
+    server): every spelling, separator, SILENT or not, nesting and trick of SERVICE, every
+    spelling and form of FROM, every Update form, each at least once (the SERVICE ones with
+    every separator, the FROM ones too), some 70 of the 750. The check itself, which each of
+    them calls first, is given every disguise (`test_every_disguise_is_refused_by_the_check`),
+    and so are they with MKGRAPH_TEST_FULL=1."""
+    kinds = (_service_cases(listener), _from_cases(listener), _update_cases(listener))
+    traits = [lambda case, name=name: case[1].get(name) for name in TRAITS]
+    return [text for cases in kinds for text, _ in covering(cases, *traits)]
 
 
 # ------------------------------------------------------------------ the disguises are real
@@ -240,7 +272,7 @@ def test_every_disguise_is_refused_by_the_check(listener):
 def test_every_disguise_is_refused_by_the_library_on_both_engines(listener, kg):
     rdflib_kg = KnowledgeGraph(engine="rdflib")
     before = listener.connections
-    for query in all_disguises(listener):
+    for query in wired_disguises(listener):
         for graph in (kg, rdflib_kg):
             with pytest.raises(QueryError, match="is refused"):
                 graph.sparql(query)
@@ -250,7 +282,7 @@ def test_every_disguise_is_refused_by_the_library_on_both_engines(listener, kg):
 def test_every_disguise_is_refused_by_the_command_line(listener, invoke, tmp_path):
     before = listener.connections
     query_file = tmp_path / "disguise.rq"
-    for index, query in enumerate(all_disguises(listener)):
+    for index, query in enumerate(wired_disguises(listener)):
         if index % 2:
             result = invoke("sparql", query)
         else:
@@ -263,18 +295,22 @@ def test_every_disguise_is_refused_by_the_command_line(listener, invoke, tmp_pat
 
 
 @pytest.fixture(scope="module")
-def endpoint(tmp_path_factory):
+def endpoint(fixture_kg):
+    """A server of the fixture root: what it refuses never reaches the data."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    command = mkgraph_command("serve", "--port", str(port), "--timeout", "5", "--workers", "1")
-    with running(command, f"{base}/queries", warm_environment()):
+    root = str(fixture_kg.resources.root)
+    command = mkgraph_command(
+        "--root", root, "serve", "--port", str(port), "--timeout", "5", "--workers", "1"
+    )
+    with running(command, f"{base}/queries", warm_environment(fixture_kg)):
         yield base
 
 
 def test_every_disguise_is_refused_by_the_server(listener, endpoint):
     before = listener.connections
-    with httpx.Client(timeout=30) as client:
-        for query in all_disguises(listener):
+    with http_client(timeout=30) as client:
+        for query in wired_disguises(listener):
             answer = client.post(f"{endpoint}/sparql", data={"query": query})
             assert answer.status_code == 400, (query, answer.text)
             assert expected_message(query) in answer.text, (query, answer.text)
@@ -522,10 +558,13 @@ def test_deep_nesting_in_a_real_process_is_a_one_line_error(tmp_path):
 
 
 def test_deep_nesting_on_the_server(endpoint):
-    answer = httpx.post(f"{endpoint}/sparql", data={"query": DEEP[1]}, timeout=30)
+    answer = request("POST", f"{endpoint}/sparql", data={"query": DEEP[1]}, timeout=30)
     assert answer.status_code == 400
     assert "nested too deeply" in answer.text
-    assert httpx.post(f"{endpoint}/sparql", data={"query": "ASK {}"}, timeout=30).status_code == 200
+    assert (
+        request("POST", f"{endpoint}/sparql", data={"query": "ASK {}"}, timeout=30).status_code
+        == 200
+    )
 
 
 def test_a_long_query_with_a_syntax_error_is_not_parsed_again(kg, monkeypatch):
@@ -545,11 +584,11 @@ def test_a_long_query_with_a_syntax_error_is_not_parsed_again(kg, monkeypatch):
 
 def test_server_error_positions_are_the_clients_own(endpoint):
     query = "SELECT ?name WHERE {\n  ?s rdfs:label ?name\n  FILTER(\n}\n"
-    answer = httpx.post(f"{endpoint}/sparql", data={"query": query}, timeout=30)
+    answer = request("POST", f"{endpoint}/sparql", data={"query": query}, timeout=30)
     assert answer.status_code == 400
     assert "the query is not valid SPARQL: SPARQL syntax error at line 5, column 1" in answer.text
-    unknown = httpx.post(
-        f"{endpoint}/sparql", data={"query": "SELECT * {\n ?s nope:x ?o }"}, timeout=30
+    unknown = request(
+        "POST", f"{endpoint}/sparql", data={"query": "SELECT * {\n ?s nope:x ?o }"}, timeout=30
     )
     assert "line 2, column 5: unknown prefix 'nope:'" in unknown.text
     assert unknown.text.count("\n") == 1

@@ -11,8 +11,7 @@ import shutil
 import subprocess
 import sys
 
-import httpx
-from servers import environment, free_port, mkgraph_command, running, warm_environment
+from servers import environment, free_port, http_client, mkgraph_command, running, warm_environment
 
 from mkgraph.core.resources import ROOT_ENV, locate
 
@@ -94,7 +93,7 @@ def test_a_fresh_server_answers_concurrent_first_requests(tmp_path):
     # ready when a query answers: that path parses with Oxigraph, so /queries is still fresh
     with (
         running(command, f"{base}/sparql?query=ASK%7B%7D", env),
-        httpx.Client(trust_env=False, timeout=120) as client,
+        http_client(timeout=120) as client,
     ):
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
             statuses = list(pool.map(lambda _: client.get(f"{base}/queries"), range(4)))

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from browser import chromium, sample_of_pages
 from rdflib import Graph, URIRef
+from servers import http_client
 
 from mkgraph.web import server
 
@@ -174,7 +175,7 @@ def test_served_pages_in_a_browser(fixture_kg, tmp_path, monkeypatch):
         paths = sample_of_pages(every_page, lambda path: path.rsplit("/", 1)[0], 3)
         assert len(paths) in (11, 45)  # the query page, 3 of each kind but 1 family; or all
         checked: dict[str, int] = {}
-        with httpx.Client(base_url=base, headers={"Accept": "text/html"}, timeout=60) as http:
+        with http_client(base_url=base, headers={"Accept": "text/html"}, timeout=60) as http:
 
             def status(local: str) -> int:
                 if local not in checked:

@@ -48,14 +48,14 @@ def app_of():
 
 
 @needs_dot
-def test_lineage_pictures_are_kept_per_system_and_bounded(kg, app_of, monkeypatch):
+def test_lineage_pictures_are_kept_per_system_and_bounded(fixture_kg, app_of, monkeypatch):
     monkeypatch.setattr(server, "LINEAGE_PICTURES", 3)
-    endpoint, client = app_of(kg)
+    endpoint, client = app_of(fixture_kg)
     pictures = [client.get(f"/lineage/{spelling}.svg") for spelling in ("seL4", "sel4", "SEL4 ")]
     assert [p.status_code for p in pictures] == [200] * 3
-    assert pictures[0].content == pictures[2].content and b"LionsOS" in pictures[0].content
+    assert pictures[0].content == pictures[2].content and b"Ares" in pictures[0].content
     assert list(endpoint._pictures) == [SEL4]
-    for name in ("NOVA", "Fiasco.OC", "Zircon", "all", "seL4"):
+    for name in ("NOVA", "L4Ka::Pistachio", "Tock", "all", "seL4"):
         assert client.get(f"/lineage/{name}.svg").status_code == 200
     assert len(endpoint._pictures) == 3
     assert list(endpoint._pictures)[-1] == SEL4  # most recently used last

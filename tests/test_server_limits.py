@@ -17,7 +17,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from servers import environment, free_port, mkgraph_command, running, warm_environment
+from servers import (
+    environment,
+    free_port,
+    http_client,
+    mkgraph_command,
+    request,
+    running,
+    warm_environment,
+)
 
 # One worker runs this whole module (pytest-xdist's --dist loadfile): the server starts once.
 
@@ -35,15 +43,29 @@ ORDINARY = "SELECT ?name WHERE { ?s a mk:ListedProject ; rdfs:label ?name }"
 HOSTILE = ('"a\\' * 20_000)[:60_000]
 
 
-def _serve_command(port: int, *extra: str) -> list[str]:
-    return mkgraph_command("serve", "--port", str(port), *extra)
+# The servers serve the fixture root (tests/fixtures/root): each start copies a quarter of the
+# bundled graph into its temporary store, and no limit here depends on the data.
+@pytest.fixture(scope="module")
+def root(fixture_kg) -> Path:
+    return fixture_kg.resources.root
 
 
 @pytest.fixture(scope="module")
-def endpoint(tmp_path_factory):
+def warm(fixture_kg):
+    """`warm_environment` for the fixture root: its store and checks in this worker's cache."""
+    return lambda **extra: warm_environment(fixture_kg, **extra)
+
+
+def _serve_command(root: Path, port: int, *extra: str) -> list[str]:
+    return mkgraph_command("--root", str(root), "serve", "--port", str(port), *extra)
+
+
+@pytest.fixture(scope="module")
+def endpoint(root, warm):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = _serve_command(
+        root,
         port,
         "--workers",
         "2",
@@ -54,14 +76,13 @@ def endpoint(tmp_path_factory):
         "--request-timeout",
         str(REQUEST_TIMEOUT),
     )
-    env = warm_environment()
-    with running(command, f"{base}/queries", env):
+    with running(command, f"{base}/queries", warm()):
         yield base
 
 
 def _quick(base: str) -> float:
     started = time.perf_counter()
-    response = httpx.get(base + QUICK, timeout=60)
+    response = request("GET", base + QUICK, timeout=60)
     assert response.status_code == 200, response.text
     return time.perf_counter() - started
 
@@ -89,7 +110,7 @@ def test_idle_connections_do_not_turn_clients_away_and_are_closed(endpoint):
     idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(70)]
     try:
         for _ in range(3):
-            assert httpx.get(endpoint + QUICK, timeout=30).status_code == 200
+            assert request("GET", endpoint + QUICK, timeout=30).status_code == 200
         for sock in idle:  # never sent a byte: closed silently at the request deadline
             assert _closed_within(sock, REQUEST_TIMEOUT + 10) == b""
     finally:
@@ -134,7 +155,7 @@ def test_a_client_that_drips_its_request_is_cut_off_with_408(endpoint, head, dri
         f"did not arrive within this server's limit of {REQUEST_TIMEOUT:g} s".encode()
     )
     assert time.monotonic() - started < REQUEST_TIMEOUT + 10
-    assert httpx.get(endpoint + QUICK, timeout=30).status_code == 200
+    assert request("GET", endpoint + QUICK, timeout=30).status_code == 200
 
 
 def test_65_concurrent_clients_all_wait_their_turn_and_are_served(endpoint):
@@ -143,7 +164,7 @@ def test_65_concurrent_clients_all_wait_their_turn_and_are_served(endpoint):
     statuses: list[int] = []
 
     def client():
-        with httpx.Client(timeout=120) as http:  # each holds its connection open to the end
+        with http_client(timeout=120) as http:  # each holds its connection open to the end
             start.wait(30)
             statuses.append(http.post(f"{endpoint}/sparql", data={"query": ORDINARY}).status_code)
             finish.wait(120)
@@ -164,7 +185,8 @@ def test_hostile_text_does_not_slow_other_clients(endpoint):
 
     def attack():
         outcome.append(
-            httpx.post(
+            request(
+                "POST",
                 f"{endpoint}/sparql",
                 content=HOSTILE.encode(),
                 headers={"Content-Type": "application/sparql-query"},
@@ -186,7 +208,7 @@ def test_hostile_text_does_not_slow_other_clients(endpoint):
 
 def test_a_memory_hungry_query_stops_at_the_limit_and_the_worker_is_replaced(endpoint):
     started = time.monotonic()
-    response = httpx.post(f"{endpoint}/sparql", data={"query": HUNGRY}, timeout=TIMEOUT + 30)
+    response = request("POST", f"{endpoint}/sparql", data={"query": HUNGRY}, timeout=TIMEOUT + 30)
     assert response.status_code == 503
     assert response.text == (
         f"the query needed more memory than this server's limit of {MAX_MEMORY} MB "
@@ -201,7 +223,7 @@ def test_a_query_that_crashes_its_worker_gets_one_line_and_the_worker_is_replace
     # Nesting this deep overflows the stack of Oxigraph's parser (SIGSEGV), unless a check
     # before parsing refuses it (400): either way one line, no hang, and the next query works.
     deep = "SELECT * WHERE { FILTER(" + "(" * 10_000 + "1" + ")" * 10_000 + ") }"
-    response = httpx.post(f"{endpoint}/sparql", data={"query": deep}, timeout=TIMEOUT + 30)
+    response = request("POST", f"{endpoint}/sparql", data={"query": deep}, timeout=TIMEOUT + 30)
     assert response.status_code in (400, 500)
     assert len(response.text.strip().splitlines()) == 1
     if response.status_code == 500:
@@ -210,20 +232,28 @@ def test_a_query_that_crashes_its_worker_gets_one_line_and_the_worker_is_replace
         _quick(endpoint)
 
 
-def test_past_the_bounds_idle_connections_make_room_and_requests_are_shed(tmp_path):
+def test_past_the_bounds_idle_connections_make_room_and_requests_are_shed(root, warm):
     from mkgraph.web.server import MAX_CONNECTIONS
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     command = _serve_command(
-        port, "--workers", "1", "--max-queue", "2", "--timeout", "4", "--request-timeout", "60"
+        root,
+        port,
+        "--workers",
+        "1",
+        "--max-queue",
+        "2",
+        "--timeout",
+        "4",
+        "--request-timeout",
+        "60",
     )
-    env = warm_environment()
-    with running(command, f"{base}/queries", env):
+    with running(command, f"{base}/queries", warm()):
         # More idle connections than the cap, each long within its deadline: the oldest make room.
         idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(MAX_CONNECTIONS + 8)]
         try:
-            assert httpx.get(base + QUICK, timeout=30).status_code == 200
+            assert request("GET", base + QUICK, timeout=30).status_code == 200
             assert _closed_within(idle[0], 10) == b""
             assert _closed_within(idle[-1], 0.5) is None  # the newest are still open
         finally:
@@ -234,7 +264,7 @@ def test_past_the_bounds_idle_connections_make_room_and_requests_are_shed(tmp_pa
 
         def send(name: str, query: str) -> threading.Thread:
             def go():
-                results[name] = httpx.post(f"{base}/sparql", data={"query": query}, timeout=60)
+                results[name] = request("POST", f"{base}/sparql", data={"query": query}, timeout=60)
 
             thread = threading.Thread(target=go)
             thread.start()
@@ -244,7 +274,7 @@ def test_past_the_bounds_idle_connections_make_room_and_requests_are_shed(tmp_pa
         time.sleep(1)  # the slow query holds the only worker for 4 s
         threads += [send("queued-1", "ASK { ?s ?p ?o }"), send("queued-2", "ASK { ?s ?p ?o }")]
         time.sleep(1)
-        shed = httpx.post(f"{base}/sparql", data={"query": "ASK { ?s ?p ?o }"}, timeout=60)
+        shed = request("POST", f"{base}/sparql", data={"query": "ASK { ?s ?p ?o }"}, timeout=60)
         for thread in threads:
             thread.join(60)
     assert shed.status_code == 503
@@ -259,9 +289,9 @@ def _serve_folders(parent: Path) -> list[Path]:
     return sorted(parent.glob("mkgraph-serve-*"))
 
 
-def _start(port: int, env: dict) -> subprocess.Popen:
+def _start(root: Path, port: int, env: dict) -> subprocess.Popen:
     process = subprocess.Popen(
-        _serve_command(port, "--workers", "1"),
+        _serve_command(root, port, "--workers", "1"),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -270,7 +300,7 @@ def _start(port: int, env: dict) -> subprocess.Popen:
     while time.monotonic() < deadline:
         assert process.poll() is None, process.stderr.read().decode()
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/queries", timeout=1).status_code == 200:
+            if request("GET", f"http://127.0.0.1:{port}/queries", timeout=1).status_code == 200:
                 return process
         except httpx.HTTPError:
             time.sleep(0.1)
@@ -278,16 +308,16 @@ def _start(port: int, env: dict) -> subprocess.Popen:
     raise AssertionError("the server did not start")
 
 
-def test_signals_remove_the_store_and_a_killed_servers_store_is_pruned(tmp_path):
+def test_signals_remove_the_store_and_a_killed_servers_store_is_pruned(tmp_path, root, warm):
     temp = tmp_path / "tmp"
     temp.mkdir()
-    env = warm_environment(TMPDIR=str(temp))
-    killed = _start(free_port(), env)
+    env = warm(TMPDIR=str(temp))
+    killed = _start(root, free_port(), env)
     killed.kill()  # SIGKILL: no chance to clean up
     killed.wait(10)
     (left,) = _serve_folders(temp)
     for stop in (signal.SIGINT, signal.SIGTERM):
-        server = _start(free_port(), env)
+        server = _start(root, free_port(), env)
         assert left not in _serve_folders(temp)  # pruned: its owner is gone
         assert len(_serve_folders(temp)) == 1
         server.send_signal(stop)
@@ -347,24 +377,25 @@ def test_only_folders_nobody_holds_are_pruned(tmp_path):
     ]
 
 
-def test_the_next_start_prunes_what_a_killed_load_left(tmp_path, monkeypatch, invoke):
+def test_the_next_start_prunes_what_a_killed_load_left(tmp_path, monkeypatch, invoke, root):
     monkeypatch.setenv("MKGRAPH_CACHE_DIR", str(tmp_path))
-    assert invoke("query", "l4-family", "-f", "csv").exit_code == 0  # cold: builds the store
+    query = ("--root", str(root), "query", "l4-family", "-f", "csv")
+    assert invoke(*query).exit_code == 0  # cold: builds the store
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
     left = tmp_path / f".store-0123.{gone.pid}"
     (left / "half").mkdir(parents=True)
-    result = invoke("query", "l4-family", "-f", "csv")  # warm: opens the store built above
+    result = invoke(*query)  # warm: opens the store built above
     assert result.exit_code == 0
     assert not left.exists()
 
 
-def test_sigterm_while_starting_leaves_nothing(tmp_path):
+def test_sigterm_while_starting_leaves_nothing(tmp_path, root):
     temp = tmp_path / "tmp"
     temp.mkdir()
     env = environment(TMPDIR=str(temp), MKGRAPH_CACHE_DIR=str(tmp_path / "cache"))
     server = subprocess.Popen(
-        _serve_command(free_port(), "--workers", "2"),
+        _serve_command(root, free_port(), "--workers", "2"),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
