@@ -103,6 +103,7 @@ _ASKED = [
 _HEADER = """@prefix mk: <https://w3id.org/mkgraph/ontology#> .
 @prefix sys: <https://w3id.org/mkgraph/system/> .
 @prefix arch: <https://w3id.org/mkgraph/architecture/> .
+@prefix lang: <https://w3id.org/mkgraph/language/> .
 @prefix source: <https://w3id.org/mkgraph/source/> .
 @prefix agent: <https://w3id.org/mkgraph/agent/> .
 @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
@@ -147,6 +148,7 @@ def _generated_root(small_root, count: int = 40, seed: int = 14):
             '    dct:description "A generated project for the period tests." ;\n'
             "    doap:homepage <https://example.org/> ; dct:source source:microkernel-info-list ;\n"
             "    dct:license spdx:MIT ; mk:supportsArchitecture arch:riscv64 ;\n"
+            "    mk:implementedIn lang:rust ;\n"
             f"    mk:ownedBy agent:owner{dated} ."
         )
         found, port = [], []
@@ -164,6 +166,7 @@ def _generated_root(small_root, count: int = 40, seed: int = 14):
                 ("dct:license", "spdx:MIT"),
                 ("mk:supportsArchitecture", "arch:riscv64"),
                 ("mk:ownedBy", "agent:owner"),
+                ("mk:implementedIn", "lang:rust"),
             ):
                 level = (
                     " ; mk:supportLevel <https://w3id.org/mkgraph/support/historic>"
@@ -189,7 +192,7 @@ _ASKED_OF_RDFLIB = _ASKED if FULL else ["2016", "2017-06-14", "2017-06-15", "201
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
 def test_stored_queries_say_what_the_definition_says(engine, small_root):
-    """by-licence, by-architecture and by-organisation, on both engines, against periods.holds on generated
+    """by-licence, by-architecture, by-organisation and by-language, on both engines, against periods.holds on generated
     periods (open ends, years against days, two statements for one fact). Oxigraph is asked every
     date of _ASKED, rdflib each kind of date (_ASKED_OF_RDFLIB)."""
     expected, ports, begins = _generated_root(small_root)
@@ -220,6 +223,8 @@ def test_stored_queries_say_what_the_definition_says(engine, small_root):
             for name in str(row[2]).split(",")
         }
         assert owned == wanted, asked
+        written = kg.query("by-language", {"language": "Rust", "as_of": asked})
+        assert {str(row[0]) for row in written.rows} == wanted, asked
 
 
 def test_the_graph_as_of_a_date_says_what_the_definition_says(small_root):

@@ -9,7 +9,8 @@ about that day; asking about a year asks about any day of it ("as of 2020" is 20
 Definition: a fact holds on a span of days unless one of its statements puts the span outside its
 period, that is, unless some statement's validFrom is after the span's last day or its validUntil
 is before the span's first day. A fact without a period holds always, but never before its system
-began: a fact that changes over time (a licence, an owner, a developer, an architecture, a status)
+began: a fact that changes over time (a licence, an owner, a developer, an architecture, a status,
+a language)
 does not hold on a span that ends before the system's earliest date (start year, first
 appearance, first commit, announcement, first release, open-sourcing), so LionsOS, begun in 2023,
 ran on no architecture in 2020. A system with no date is not bounded. A port whose statement gives
@@ -18,7 +19,7 @@ today: it does not hold on a span that reaches today, and holds before, as far a
 when validFrom <= date and not validUntil < date; Genode's GPL-2.0 "until 2017" does not hold
 today, and it does hold as of 2017 (as does the AGPL-3.0-only "from 2017").
 
-The stored queries with an ``as_of`` parameter (by-licence, by-architecture, by-organisation) say the
+The stored queries with an ``as_of`` parameter (by-licence, by-architecture, by-organisation, by-language) say the
 same in SPARQL; tests/test_periods.py checks them against :func:`holds` on generated periods and
 beginnings.
 """
@@ -151,6 +152,7 @@ TIMED_PROPERTIES = (
     "https://w3id.org/mkgraph/ontology#supportsArchitecture",
     "https://w3id.org/mkgraph/ontology#portInProgress",
     "https://w3id.org/mkgraph/ontology#status",
+    "https://w3id.org/mkgraph/ontology#implementedIn",
 )
 
 
