@@ -136,3 +136,25 @@ def test_a_stored_query_edited_while_serving_is_answered_as_edited(fixture_root,
         assert after.status_code == 200
         assert after.text.splitlines()[0] == "system,name"
         assert len(after.text.splitlines()) == len(before.text.splitlines())
+
+
+def test_a_server_running_past_midnight_binds_today_anew(fixture_kg, app_of, monkeypatch):
+    """A stored query's `as_of` left out means today, written into the query as the day it is
+    bound on; the bound texts the server keeps are keyed by that day too, so after midnight the
+    same request is answered as of the new day (here the calendar is turned from 2019 to 2021,
+    across seL4's change of owner in 2020), not as of the day the server first saw it."""
+    import datetime
+
+    from mkgraph.store import periods
+
+    endpoint, client = app_of(fixture_kg)
+    path = "/queries/by-organisation?format=csv"
+    monkeypatch.setattr(periods, "today", lambda: datetime.date(2019, 6, 1))
+    before = client.get(path)
+    monkeypatch.setattr(periods, "today", lambda: datetime.date(2021, 6, 1))
+    after = client.get(path)
+    assert before.status_code == after.status_code == 200
+    assert "General Dynamics C4 Systems,owns,seL4" in before.text
+    assert "General Dynamics C4 Systems" not in after.text
+    assert "seL4 Foundation,owns,seL4" in after.text
+    assert len(endpoint._bound_texts) == 2

@@ -41,7 +41,7 @@ _last_key: list = []  # [(sources, key)] of the last call: a query asks for it m
 def key(sources: list[Source]) -> str:
     """A digest of the files' names and the bytes read from them, in order."""
     read = tuple(sources)
-    if _last_key and _last_key[0][0] == read:  # the same Source objects: compared by identity
+    if _last_key and _last_key[0][0] == read:  # the same Source objects compare at once (identity)
         return _last_key[0][1]
     # mkgraph's version too: another release may load (and check) the same bytes differently
     digest = hashlib.sha256(f"{FORMAT_VERSION} {__version__}".encode())

@@ -19,8 +19,8 @@ today: it does not hold on a span that reaches today, and holds before, as far a
 when validFrom <= date and not validUntil < date; Genode's GPL-2.0 "until 2017" does not hold
 today, and it does hold as of 2017 (as does the AGPL-3.0-only "from 2017").
 
-The stored queries with an ``as_of`` parameter (by-licence, by-architecture, by-organisation, by-language) say the
-same in SPARQL; tests/test_periods.py checks them against :func:`holds` on generated periods and
+The stored queries with an ``as_of`` parameter (by-licence, by-architecture, by-organisation,
+by-language) say the same in SPARQL; tests/test_periods.py checks them against :func:`holds` on generated periods and
 beginnings.
 """
 
@@ -45,11 +45,21 @@ _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 Span = tuple[date, date]  # first and last day, both included
 
 
+def today() -> date:
+    """The day "today" means, read in this one place (a long-running server asks it per request,
+    and a test can turn the calendar)."""
+    return date.today()
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def span(value: str) -> Span:
     """The days a value names: a year (YYYY), a day (YYYY-MM-DD) or "today"."""
     text = value.strip()
     if text.casefold() == TODAY:
-        day = date.today()
+        day = today()
         return day, day
     try:
         if _YEAR.fullmatch(text):
@@ -60,9 +70,8 @@ def span(value: str) -> Span:
             return day, day
     except ValueError:
         pass
-    shown = text if len(text) <= 40 else text[:37] + "..."
     raise ParameterError(
-        f"{shown!r} is not a date: give a year (2020), a day (2020-06-30) or today"
+        f"{_shown(text)!r} is not a date: give a year (2020), a day (2020-06-30) or today"
     )
 
 
@@ -71,10 +80,9 @@ def asked(value: str) -> Span:
     when it starts after today, since the graph records what held up to today and would answer
     a future date with today's state as if it were known."""
     days = span(value)
-    if days[0] > date.today():
-        shown = value.strip() if len(value.strip()) <= 40 else value.strip()[:37] + "..."
+    if days[0] > today():
         raise ParameterError(
-            f"{shown!r} is in the future: give a year or a day up to today, or today"
+            f"{_shown(value.strip())!r} is in the future: give a year or a day up to today, or today"
         )
     return days
 
@@ -106,7 +114,7 @@ class Period:
 
     def covers(self, days: Span) -> bool:
         first, last = self.first(), self.last()
-        if self.dropped and last is None and days[1] >= date.today():
+        if self.dropped and last is None and days[1] >= today():
             return False  # dropped before today, day unknown: history from today on
         return not (first is not None and first > days[1]) and not (
             last is not None and last < days[0]

@@ -44,7 +44,7 @@ from starlette.routing import Route
 
 from mkgraph.core.errors import MkgraphError, QueryError, UnknownNameError
 from mkgraph.core.prefixes import GRAPH_IRI
-from mkgraph.store import querycheck
+from mkgraph.store import periods, querycheck
 from mkgraph.store.queries import StoredQuery
 from mkgraph.web import connections
 from mkgraph.web.querypool import GRAPH_MEDIA_TYPES, RESULT_MEDIA_TYPES, QueryPool
@@ -356,9 +356,11 @@ class Endpoint:
                     f"query {stored.name!r} has no parameter {key!r} "
                     f"(it has: {', '.join(sorted(known)) or 'none'})",
                 )
-        # Keyed by the query's text and the values as given: the names they resolve to come from
-        # the graph, which is fixed for the server's life, so an entry can never be stale.
-        cache_key = (stored.text, tuple(sorted(given.items())))
+        # Keyed by the query's text, the values as given and the day: the names they resolve to
+        # come from the graph, which is fixed for the server's life, and a date parameter left out
+        # or given as "today" is written in as the day it is bound on, so a server that runs past
+        # midnight binds it anew (an entry can never be stale).
+        cache_key = (stored.text, periods.today(), tuple(sorted(given.items())))
         text = self._bound_texts.get(cache_key)
         if text is None:
             try:  # names looked up and values written in (regular expressions): off the loop
