@@ -202,15 +202,6 @@ def bundled():
     return locate()
 
 
-@pytest.fixture
-def scratch_root(tmp_path, bundled):
-    """A full copy of ontology/, data/, shapes/ and queries/ to break on purpose."""
-    root = tmp_path / "root"
-    for name in ("ontology", "data", "shapes", "queries"):
-        shutil.copytree(bundled.root / name, root / name)
-    return root
-
-
 def _fixture_root(target: Path, bundled) -> Path:
     for name in ("ontology", "shapes", "queries"):
         shutil.copytree(bundled.root / name, target / name)
