@@ -175,6 +175,32 @@ def test_a_note_a_period_and_a_support_level_changed_in_a_curators_words(annotat
     )
 
 
+def test_a_level_given_a_start_then_the_start_moved(annotated, invoke):
+    """A support level's start (mk:levelSince) is worded with its level, as `show` words it."""
+    edited(
+        annotated,
+        (
+            "mk:supportLevel support:experimental ;",
+            'mk:levelSince "2022"^^xsd:gYear ; mk:supportLevel support:experimental ;',
+        ),
+    )
+    result = invoke("--root", str(annotated), "diff")
+    assert result.exit_code == 0
+    assert result.output.splitlines()[1] == (
+        "  ~ support level of supports architecture: RISC-V (64-bit): experimental -> "
+        "experimental since 2022  [DiffTest README]"
+    )
+    commit_all(annotated, "level dated")
+    edited(annotated, ('mk:levelSince "2022"^^xsd:gYear', 'mk:levelSince "2023-03-01"^^xsd:date'))
+    result = invoke("--root", str(annotated), "diff")
+    assert result.output.splitlines()[1] == (
+        "  ~ support level of supports architecture: RISC-V (64-bit): experimental since 2022 -> "
+        "experimental since 2023-03-01  [DiffTest README]"
+    )
+    shown = invoke("--root", str(annotated), "show", "DiffTest")
+    assert "RISC-V (64-bit) (experimental since 2023-03-01)" in shown.output
+
+
 def test_a_note_or_a_period_given_or_taken_away(annotated, invoke):
     edited(
         annotated,

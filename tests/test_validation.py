@@ -357,6 +357,7 @@ FUTURE_DATE_PROPERTIES = [
     "firstRelease",
     "openSourced",
     "validFrom",
+    "levelSince",
     "latestActivity",
     "readOn",
     "copyTakenOn",

@@ -68,6 +68,7 @@ class MK(DefinedNamespace):
     validFrom: URIRef
     validUntil: URIRef
     supportLevel: URIRef
+    levelSince: URIRef
     sourceKind: URIRef
     commit: URIRef
 

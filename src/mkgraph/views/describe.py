@@ -59,16 +59,27 @@ def sources_of(graph: Graph, s: Node, p: Node, o: Node) -> list[str]:
     return sorted(found)
 
 
-def levels_of(graph: Graph, s: Node, p: Node, o: Node) -> str | None:
-    """The support levels the statements of one triple give (ports only)."""
+def statement_levels(graph: Graph, statement: Node) -> set[str]:
+    """The support levels one statement gives, each with the day it began where the statement
+    says so (mk:levelSince): "broken since 2022-10-27", "experimental"."""
     from mkgraph.core.namespaces import MK
 
-    found = {
-        label(graph, level)
-        for statement in graph.subjects(RDF.subject, s)
-        if (statement, RDF.predicate, p) in graph and (statement, RDF.object, o) in graph
+    since = graph.value(statement, MK.levelSince)
+    after = f" since {since}" if since is not None else ""
+    return {
+        label(graph, level) + after
         for level in graph.objects(statement, MK.supportLevel)
         if isinstance(level, URIRef)
+    }
+
+
+def levels_of(graph: Graph, s: Node, p: Node, o: Node) -> str | None:
+    """The support levels the statements of one triple give (ports only)."""
+    found = {
+        level
+        for statement in graph.subjects(RDF.subject, s)
+        if (statement, RDF.predicate, p) in graph and (statement, RDF.object, o) in graph
+        for level in statement_levels(graph, statement)
     }
     return ", ".join(sorted(found)) or None
 

@@ -112,6 +112,7 @@ _ASPECTS = {
     MK.validFrom: "period",
     MK.validUntil: "period",
     MK.supportLevel: "support level",
+    MK.levelSince: "support level",
 }
 # Property names in a curator's words: describe's, and those the ontology does not label.
 _WORDS = {**PREDICATE_NAMES, "https://schema.org/url": "address"}
@@ -213,17 +214,22 @@ def _aspects(graph: Graph, annotations: tuple) -> dict[str, str]:
 
     values: dict[str, list[str]] = defaultdict(list)
     period: dict = {}
+    level_since = ""
     for p, o in annotations:
         if p == PROV.wasDerivedFrom:
             continue
         if p in (MK.validFrom, MK.validUntil):
             period[p] = str(o)
+        elif p == MK.levelSince:
+            level_since = f" since {o}"  # worded with the level it dates, as `show` words it
         elif p == SKOS.note:
             values["note"].append(f'"{o}"')
         else:
             name = _ASPECTS.get(p) or _WORDS.get(str(p)) or label(graph, p)
             values[name].append(label(graph, o) if isinstance(o, URIRef) else str(o))
     found = {aspect: ", ".join(sorted(v)) for aspect, v in values.items()}
+    if level_since:
+        found["support level"] = found.get("support level", "") + level_since
     if period:
         found["period"] = Period(period.get(MK.validFrom), period.get(MK.validUntil)).text()
     return found

@@ -16,6 +16,7 @@ from mkgraph.core.namespaces import DOAP, LINEAGE_RELATIONS, MK
 from mkgraph.core.prefixes import LINEAGE_RELATION_NAMES
 from mkgraph.store.names import label
 from mkgraph.store.periods import BEGINNINGS
+from mkgraph.views.describe import statement_levels
 
 RELATION_NAMES = {name: MK[term] for name, term in LINEAGE_RELATION_NAMES.items()}
 
@@ -223,11 +224,7 @@ def _said(graph: Graph, system: URIRef) -> dict[tuple, tuple[set[str], set[str]]
         key = (graph.value(statement, RDF.predicate), graph.value(statement, RDF.object))
         sources, levels = found[key]
         sources.update(label(graph, s) for s in graph.objects(statement, PROV.wasDerivedFrom))
-        levels.update(
-            label(graph, level)
-            for level in graph.objects(statement, MK.supportLevel)
-            if isinstance(level, URIRef)
-        )
+        levels.update(statement_levels(graph, statement))
     return found
 
 
