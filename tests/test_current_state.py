@@ -22,6 +22,9 @@ from mkgraph.store.lookup import KIND_CLASSES
 
 # About the record, not the world today: they list every fact with its sources or count triples.
 ABOUT_THE_RECORD = {"sources", "copy-only-facts", "statistics"}
+# Lineage is descent: a link that has ended stays in these answers as in the drawings (README,
+# "Lineage and time"; tests/test_lineage_chains.py checks the two agree and the link is kept).
+LINEAGE = {"ancestors", "descendants", "lineage-edges", "l4-family"}
 SAMPLE = 12
 
 
@@ -58,7 +61,7 @@ def test_every_query_without_as_of_answers_with_todays_facts(kg):
     today = OxigraphEngine(lambda: store)
     checked, differing = 0, []
     for stored in kg.stored_queries():
-        if stored.is_violation_check or stored.name in ABOUT_THE_RECORD:
+        if stored.is_violation_check or stored.name in ABOUT_THE_RECORD | LINEAGE:
             continue
         if any(parameter.kind == "date" for parameter in stored.parameters):
             continue  # the as_of queries: tests/test_periods.py checks them against the definition
@@ -74,5 +77,5 @@ def test_every_query_without_as_of_answers_with_todays_facts(kg):
             checked += 1
             if asked.rows != expected.rows:
                 differing.append(f"{stored.name} {values}")
-    assert checked > 60
+    assert checked > 25
     assert differing == []

@@ -19,8 +19,9 @@ seL4 (started 2004)
 ├── Genode (started 2006) is based on seL4
 │   └── Sculpt (first release 2018) is based on Genode
 ├── Helios (announced 2022) is inspired by seL4
-│   ├── Ares (announced 2022) is based on Helios
+│   ├── Ares (announced 2022) was based on Helios until 2025
 │   └── Hermes (started 2025) is derived from Helios
+│       └── Ares is based on Hermes (shown above)
 ├── Hermes is inspired by seL4 (shown above)
 ├── LionsOS (started 2023) is based on seL4
 ├── Redox (started 2015) is inspired by seL4
@@ -49,10 +50,14 @@ def test_ascii_tree(invoke):
 @pytest.mark.bundled_data
 def test_ancestors_relation_filter_and_depth(invoke):
     assert invoke("lineage", "Ares", "--ancestors").output == (
-        "Ares (announced 2022)\n└── Ares is based on Helios (announced 2022)\n"
-        "    └── Helios is inspired by seL4 (started 2004)\n"
-        "        └── seL4 is inspired by L4 (announced 1993)\n"
-        "            └── L4 is inspired by L3 (first appeared 1987)\n"
+        "Ares (announced 2022)\n"
+        "├── Ares was based on Helios (announced 2022) until 2025\n"
+        "│   └── Helios is inspired by seL4 (started 2004)\n"
+        "│       └── seL4 is inspired by L4 (announced 1993)\n"
+        "│           └── L4 is inspired by L3 (first appeared 1987)\n"
+        "└── Ares is based on Hermes (started 2025)\n"
+        "    ├── Hermes is derived from Helios (shown above)\n"
+        "    └── Hermes is inspired by seL4 (shown above)\n"
     )
     only_based = invoke("lineage", "seL4", "-r", "based-on", "--depth", "1").output.splitlines()
     assert only_based[1:] == [
@@ -68,20 +73,24 @@ def test_ancestors_relation_filter_and_depth(invoke):
 
 
 def test_every_tree_line_is_a_true_sentence(kg, invoke):
-    """Each line under the root, in both directions, is a lineage triple read descendant first."""
+    """Each line under the root, in both directions, is a lineage triple read descendant first,
+    a link that has ended in the past tense with its period ("Ares was based on Helios until
+    2025")."""
     from mkgraph.core.namespaces import LINEAGE_RELATIONS
     from mkgraph.store.names import label
-    from mkgraph.views.lineage import RELATION_LABELS, SENTENCE_VERBS
+    from mkgraph.views.lineage import RELATION_LABELS, ended_links, sentence
 
+    ended = ended_links(kg.graph)
     facts = {
-        f"{label(kg.current, s)} {SENTENCE_VERBS[RELATION_LABELS[p]]} {label(kg.current, o)}"
+        sentence(label(kg.graph, s), RELATION_LABELS[p], label(kg.graph, o), ended.get((s, p, o)))
         for p in LINEAGE_RELATIONS
-        for s, o in kg.current.subject_objects(p)
+        for s, o in kg.graph.subject_objects(p)
     }
     for name, direction in (
         ("L4", "--descendants"),
         ("Sculpt", "--ancestors"),
         ("L3", "--descendants"),
+        ("Ares", "--ancestors"),
     ):
         lines = invoke("lineage", name, direction).output.splitlines()[1:]
         assert lines
@@ -139,7 +148,7 @@ def test_l4_descendants_by_kind_of_inheritance(invoke):
 @pytest.mark.bundled_data
 def test_ancestors_reach_l3_through_the_kinds_of_inheritance(invoke):
     assert invoke("lineage", "L4Re", "--ancestors").output == (
-        "L4Re\n"
+        "L4Re (started 1997)\n"
         "└── L4Re is based on Fiasco.OC (first appeared 2009)\n"
         "    └── Fiasco.OC is derived from L4/Fiasco (first appeared 1998)\n"
         "        └── L4/Fiasco re-implements L4 (announced 1993)\n"
@@ -165,15 +174,16 @@ def test_stored_ancestors_query_follows_reimplements(kg):
 
 
 def _lineage_facts(kg) -> set[tuple[str, str, str]]:
-    """Every lineage triple as (descendant name, relation name, ancestor name)."""
+    """Every lineage triple as (descendant name, relation name, ancestor name), those that have
+    ended included (lineage is descent)."""
     from mkgraph.core.namespaces import LINEAGE_RELATIONS
     from mkgraph.store.names import label
     from mkgraph.views.lineage import RELATION_LABELS
 
     return {
-        (label(kg.current, s), RELATION_LABELS[p], label(kg.current, o))
+        (label(kg.graph, s), RELATION_LABELS[p], label(kg.graph, o))
         for p in LINEAGE_RELATIONS
-        for s, o in kg.current.subject_objects(p)
+        for s, o in kg.graph.subject_objects(p)
     }
 
 

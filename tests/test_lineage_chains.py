@@ -69,3 +69,60 @@ def test_every_chain_is_listed_as_a_walk_finds_it(direction, system, kg):
     if direction == "ancestors":  # rows in the query's order: by depth, then name, then path
         keys = [(int(depth), str(name).lower(), str(path)) for name, depth, path in answer.rows]
         assert keys == sorted(keys)
+
+
+def _tree_systems(node) -> set[str]:
+    found, pending = set(), list(node.children)
+    while pending:
+        child = pending.pop()
+        found.add(str(child.system))
+        pending.extend(child.children)
+    return found
+
+
+@pytest.mark.parametrize("direction", ["descendants", "ancestors"])
+def test_the_tree_and_the_query_name_the_same_relatives(direction, kg):
+    """One question, one answer: for every system with a lineage link, the stored query and the
+    `lineage` tree reach the same systems, a link that has ended included (lineage is descent:
+    Ares, based on Helios until 2025, still descends from it, and the tree says "was")."""
+    systems = {str(row[3]) for row in kg.query("lineage-edges").rows} | {
+        str(row[4]) for row in kg.query("lineage-edges").rows
+    }
+    assert len(systems) > 30
+    for system in sorted(systems):
+        queried = {
+            str(row[3]) for row in kg.sparql(_REACH[direction].replace("$OF", f"<{system}>")).rows
+        }
+        tree = kg.lineage(system, direction=direction)
+        assert _tree_systems(tree) == queried, system
+
+
+# The systems a stored query reaches, by IRI (the stored queries print names, and two systems
+# can share one): the same property paths as descendants.rq and ancestors.rq, without a depth.
+_LINKS = "(mk:basedOn|mk:derivedFrom|mk:reimplements|mk:inspiredBy)"
+_REACH = {
+    "descendants": f"SELECT ?a ?b ?c ?x WHERE {{ ?x {_LINKS}+ $OF }}",
+    "ancestors": f"SELECT ?a ?b ?c ?x WHERE {{ $OF {_LINKS}+ ?x }}",
+}
+
+
+def test_an_ended_link_stays_in_the_lineage_and_says_so(kg):
+    """A link that has ended stays in both answers, and the tree words it in the past tense with
+    its period, for every such link of the bundled data (Ares was based on Helios until 2025)."""
+    from mkgraph.store.names import label
+    from mkgraph.views.lineage import RELATION_LABELS, ended_links, render_tree, sentence
+
+    ended = ended_links(kg.graph)
+    assert ended, "the bundled data has a lineage link that has ended"
+    for (child, relation, parent), period in ended.items():
+        child_name, parent_name = label(kg.graph, child), label(kg.graph, parent)
+        reached = {str(row[0]) for row in kg.query("descendants", {"of": str(parent)}).rows}
+        assert child_name in reached
+        said = sentence(child_name, RELATION_LABELS[relation], parent_name, period)
+        assert " was " in said or " re-implemented " in said
+        lines = render_tree(kg.lineage(str(parent))).splitlines()
+        shown = [line.split("── ", 1)[-1] for line in lines]
+        assert any(
+            text.startswith(child_name) and text.endswith(said.split(child_name, 1)[1])
+            for text in shown
+        ), shown

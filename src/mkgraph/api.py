@@ -643,7 +643,8 @@ class KnowledgeGraph:
             if relations
             else tuple(lineage.RELATION_NAMES.values())
         )
-        return lineage.tree(self.current, self.resolve(name), direction, chosen, depth)
+        # lineage is descent: links that have ended stay, marked (README, "Lineage and time")
+        return lineage.tree(self.graph, self.resolve(name), direction, chosen, depth)
 
     def lineage_forest(self, relations: list[str] | None = None, depth: int | None = None):
         """The whole forest as trees: one below each system of the drawing that descends from

@@ -89,7 +89,10 @@ def band(node) -> str:
 
 def edge_sentence(view: LineageView, edge) -> str:
     return sentence(
-        view.nodes[edge.child].name, view.relation_name(edge), view.nodes[edge.parent].name
+        view.nodes[edge.child].name,
+        view.relation_name(edge),
+        view.nodes[edge.parent].name,
+        edge.ended,
     )
 
 
@@ -211,7 +214,7 @@ def to_dot(
         dot.edge(
             child,
             parent,
-            label=relation,
+            label=f"{relation} ({edge.ended})" if edge.ended else relation,
             style=style,
             penwidth=width,
             tooltip=edge_sentence(view, edge),
@@ -423,8 +426,9 @@ def to_mermaid(view: LineageView) -> str:
     for edge in view.edges:
         relation = view.relation_name(edge)
         arrow = EDGE_STYLES[relation][2]
+        text = f"{relation} ({_mermaid_text(edge.ended)})" if edge.ended else relation
         lines.append(
-            f"    {view.nodes[edge.child].key} {arrow}|{relation}| {view.nodes[edge.parent].key}"
+            f"    {view.nodes[edge.child].key} {arrow}|{text}| {view.nodes[edge.parent].key}"
         )
     for index, (clan, colour) in enumerate(colours.items()):
         members = [n.key for n in view.nodes.values() if n.clan == clan]
@@ -465,6 +469,7 @@ def to_json(view: LineageView, links_only: bool = False) -> str:
             "source": view.nodes[e.child].key,
             "relation": view.relation_name(e),
             "target": view.nodes[e.parent].key,
+            "ended": e.ended,  # the period of a link that no longer holds, else null
             "sentence": edge_sentence(view, e),
         }
         for e in view.edges

@@ -26,6 +26,7 @@ class Edge:
     child: URIRef  # the system that descends
     relation: URIRef
     parent: URIRef  # the system it descends from
+    ended: str | None = None  # a link that no longer holds: its period ("until 2025")
 
 
 @dataclass
@@ -35,6 +36,7 @@ class TreeNode:
     relation: str | None = None  # how this node relates to its parent in the tree
     children: list[TreeNode] = field(default_factory=list)
     repeated: bool = False  # already shown elsewhere in this tree
+    ended: str | None = None  # the link to the parent no longer holds: its period
     direction: str = "descendants"  # descendants: children descend from this node
     when: str | None = None  # the year that places it in time, labelled: "started 2006"
 
@@ -44,16 +46,26 @@ class TreeNode:
         return f"{self.name} ({self.when})" if self.when else self.name
 
 
-# Each lineage link read as a sentence, descendant first: "Genode is based on seL4".
+# Each lineage link read as a sentence, descendant first: "Genode is based on seL4"; a link
+# that has ended in the past tense, with its period: "Ares was based on Helios until 2025".
 SENTENCE_VERBS = {
     "based on": "is based on",
     "derived from": "is derived from",
     "re-implements": "re-implements",
     "inspired by": "is inspired by",
 }
+ENDED_VERBS = {
+    "based on": "was based on",
+    "derived from": "was derived from",
+    "re-implements": "re-implemented",
+    "inspired by": "was inspired by",
+}
 
 
-def sentence(descendant: str, relation: str, ancestor: str) -> str:
+def sentence(descendant: str, relation: str, ancestor: str, ended: str | None = None) -> str:
+    if ended:  # "until 2025", "2009 to 2020" (mkgraph.store.periods.Period.text)
+        when = f"from {ended}" if " to " in ended else ended
+        return f"{descendant} {ENDED_VERBS[relation]} {ancestor} {when}"
     return f"{descendant} {SENTENCE_VERBS[relation]} {ancestor}"
 
 
@@ -64,13 +76,31 @@ def empty_note(name: str, direction: str) -> str:
 
 
 def edges(graph: Graph, relations=LINEAGE_RELATIONS) -> list[Edge]:
+    """Every lineage link, those that have ended included, each of them marked with its period:
+    lineage is descent, and a system that was once based on another still descends from it
+    (README, "Lineage and time")."""
+    ended = ended_links(graph)
     found = [
-        Edge(s, p, o)
+        Edge(s, p, o, ended.get((s, p, o)))
         for p in relations
         for s, o in graph.subject_objects(p)
         if isinstance(s, URIRef) and isinstance(o, URIRef)
     ]
     return sorted(found, key=lambda e: (str(e.parent), str(e.relation), str(e.child)))
+
+
+def ended_links(graph: Graph) -> dict[tuple, str]:
+    """The lineage links that do not hold today (mkgraph.store.periods), with their periods."""
+    from mkgraph.store.periods import not_holding, periods_by_fact
+
+    gone = {fact for fact in not_holding(graph) if fact[1] in LINEAGE_RELATIONS}
+    if not gone:
+        return {}
+    periods = periods_by_fact(graph)
+    return {
+        fact: "; ".join(sorted({period.text() for period in periods.get(fact, [])})) or "ended"
+        for fact in gone
+    }
 
 
 def tree(
@@ -81,12 +111,12 @@ def tree(
     depth: int | None = None,
 ) -> TreeNode:
     """The tree below (descendants) or above (ancestors) one system; shared nodes shown once."""
-    links: dict[URIRef, list[tuple[URIRef, URIRef]]] = defaultdict(list)
+    links: dict[URIRef, list[tuple[URIRef, URIRef, str | None]]] = defaultdict(list)
     for edge in edges(graph, relations):
         if direction == "descendants":
-            links[edge.parent].append((edge.relation, edge.child))
+            links[edge.parent].append((edge.relation, edge.child, edge.ended))
         else:
-            links[edge.child].append((edge.relation, edge.parent))
+            links[edge.child].append((edge.relation, edge.parent, edge.ended))
 
     def when(system: URIRef) -> str | None:
         found = dated(graph, system)
@@ -113,8 +143,9 @@ def tree(
                     label(graph, child),
                     RELATION_LABELS.get(rel, label(graph, rel)),
                     when=when(child),
+                    ended=ended,
                 )
-                for rel, child in ordered
+                for rel, child, ended in ordered
             ]
             pending.extend((child, level + 1) for child in reversed(node.children))
     return top
@@ -141,9 +172,9 @@ def render_tree(node: TreeNode, ascii_only: bool = False, heading: str | None = 
         relation = child.relation or "based on"
         added = child.name if child.repeated else child.shown
         if node.direction == "descendants":
-            text = sentence(added, relation, parent.name)
+            text = sentence(added, relation, parent.name, child.ended)
         else:
-            text = sentence(parent.name, relation, added)
+            text = sentence(parent.name, relation, added, child.ended)
         if child.repeated:
             text += " (shown above)"
         lines.append(prefix + (last if is_last else branch) + text)
@@ -296,14 +327,15 @@ def view(
 ) -> LineageView:
     """The systems and lineage links to draw: around the given systems (descendants, ancestors or
     both, up to a depth), or without roots the whole forest of the listed projects and the systems
-    they are linked to. `history` (the graph with the facts whose period has ended) gives each
-    system's statements with their periods; without it they come from `graph`."""
+    they are linked to. `history` (the graph with the facts whose period has ended) gives the
+    lineage links, those that ended included and marked, and each system's statements with their
+    periods; without it both come from `graph`. The systems' facts are `graph`'s."""
     from mkgraph.store.periods import TODAY, periods_by_fact, span
 
     told = history if history is not None else graph
     periods = periods_by_fact(told)
     today = span(TODAY)
-    all_edges = edges(graph, relations)
+    all_edges = edges(told, relations)  # lineage is descent: links that ended stay, marked
     if not roots:
         listed = {s for s in graph.subjects(RDF.type, MK.ListedProject) if isinstance(s, URIRef)}
         chosen = [e for e in all_edges]
