@@ -12,10 +12,9 @@ is complete, and carries its triple count to prove it; a corrupt or unwritable c
 
 from __future__ import annotations
 
-import hashlib
 import os
-import threading
 import time
+from _thread import get_ident
 from pathlib import Path
 
 from mkgraph import __version__
@@ -35,6 +34,17 @@ def cache_folder() -> Path | None:
     return Path(base) / "mkgraph"
 
 
+def blake2b(data: bytes = b""):
+    """A BLAKE2b hash object (hashlib.blake2b). Taken from CPython's own _blake2 module where it
+    is there (it always is in CPython): importing hashlib loads OpenSSL's libcrypto, about 5 ms of
+    a cold query's CPU, for a digest the standard library computes itself."""
+    try:
+        from _blake2 import blake2b as constructor
+    except ImportError:  # pragma: no cover  (another Python)
+        from hashlib import blake2b as constructor
+    return constructor(data, digest_size=32)
+
+
 _last_key: list = []  # [(sources, key)] of the last call: a query asks for it more than once
 
 
@@ -44,10 +54,10 @@ def key(sources: list[Source]) -> str:
     if _last_key and _last_key[0][0] == read:  # the same Source objects compare at once (identity)
         return _last_key[0][1]
     # mkgraph's version too: another release may load (and check) the same bytes differently
-    digest = hashlib.sha256(f"{FORMAT_VERSION} {__version__}".encode())
+    digest = blake2b(f"{FORMAT_VERSION} {__version__}".encode())
     for source in read:
         digest.update(str(source.path.name).encode("utf-8", "surrogateescape") + b"\0")
-        digest.update(hashlib.sha256(source.data).digest())
+        digest.update(blake2b(source.data).digest())
     found = digest.hexdigest()[:32]
     _last_key[:] = [(read, found)]
     return found
@@ -86,7 +96,7 @@ def remembered_names(files: list[Source], kind: str, query: str, compute) -> dic
     entry = _entry(files)
     if entry is None or not entry.is_dir():
         return compute()
-    digest = hashlib.sha256(query.encode("utf-8")).hexdigest()[:16]
+    digest = blake2b(query.encode("utf-8")).hexdigest()[:16]
     path = entry / f"mkgraph-names-{kind}-{digest}"
     try:
         table = _read_names(path.read_bytes().decode("utf-8"))
@@ -95,7 +105,7 @@ def remembered_names(files: list[Source], kind: str, query: str, compute) -> dic
     except (OSError, ValueError):  # UnicodeDecodeError is a ValueError
         pass
     table = compute()
-    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{get_ident()}")
     try:
         partial.write_bytes(_written_names(table).encode("utf-8"))
         os.replace(partial, path)  # whole or not at all, for a process reading at the same time

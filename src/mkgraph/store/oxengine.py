@@ -10,7 +10,6 @@ parameters enter as RDF terms serialised by Oxigraph itself, and a query stops a
 from __future__ import annotations
 
 import re
-import threading
 
 import pyoxigraph as ox
 
@@ -118,7 +117,10 @@ def with_terms(text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str
     safe (the variable is projected, assigned with AS, or given VALUES). Constants let Oxigraph
     start from the given node: five times faster than a VALUES block on 100k triples. The term is
     Oxigraph's own serialisation, never the user's text."""
-    masked = _masked(text)
+    return _with_terms(text, bindings, _masked(text))
+
+
+def _with_terms(text: str, bindings: dict, masked: str) -> str | None:
     where = re.search(r"\bWHERE\b", masked, re.IGNORECASE)
     if not bindings or where is None:
         return None
@@ -215,11 +217,19 @@ def run(
     allow_service: tuple[str, ...] = (),
 ) -> OxResult:
     check(text, source, allow_service)
-    fallback = with_values(text, bindings or {})
-    constant = with_terms(text, bindings or {})
-    full = constant if constant is not None else fallback
+    bindings = bindings or {}
+    masked = _masked(text)
+    constant = _with_terms(text, bindings, masked)
+    if constant is None:
+        full = fallback = with_values(text, bindings)
+    else:
+        # the VALUES form only if Oxigraph refuses the constants (rare): not written beforehand,
+        # but its one failure (no "{" at all) is still found here, before the query runs
+        if "{" not in masked:
+            with_values(text, bindings)  # raises the QueryError
+        full, fallback = constant, None
     outcome: dict = {}
-    abandoned = threading.Event()
+    abandoned: list = []  # not empty once the caller gave up (a list: no threading.Event)
 
     def evaluate() -> None:
         nonlocal full
@@ -227,9 +237,10 @@ def run(
             try:
                 answer = store.query(full, prefixes=PREFIXES)
             except SyntaxError:
-                if full == fallback:
+                if fallback is not None:
                     raise
-                full = fallback  # a constant where SPARQL allows only a variable: use VALUES
+                # a constant where SPARQL allows only a variable: use VALUES
+                full = with_values(text, bindings)
                 answer = store.query(full, prefixes=PREFIXES)
             if isinstance(answer, ox.QuerySolutions):
                 variables = [v.value for v in answer.variables]
@@ -241,7 +252,7 @@ def run(
                 for count, solution in enumerate(answer):
                     # Reading rows takes the GIL: once the caller has given up (time limit),
                     # stop, or an abandoned query starves every other thread of the process.
-                    if count % 1024 == 0 and abandoned.is_set():
+                    if count % 1024 == 0 and abandoned:
                         return
                     rows.append(tuple(solution[v] for v in variables))
                 outcome["result"] = OxResult("SELECT", variables, rows, text=ran, store=store)
@@ -250,7 +261,7 @@ def run(
             else:
                 triples = []
                 for count, triple in enumerate(answer):
-                    if count % 1024 == 0 and abandoned.is_set():
+                    if count % 1024 == 0 and abandoned:
                         return
                     triples.append(triple)
                 outcome["result"] = OxResult("CONSTRUCT", triples=triples, text=full, store=store)
@@ -268,7 +279,7 @@ def run(
             evaluate, timeout if timeout and timeout > 0 else None, confined=not allow_service
         )
     except TimeoutError:
-        abandoned.set()
+        abandoned.append(True)
         raise QueryTimeout(
             f"{source}: the query ran longer than {timeout:g} s and was stopped "
             "(raise the limit with --timeout)"
