@@ -121,24 +121,36 @@ def with_terms(text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str
 
 
 def _with_terms(text: str, bindings: dict, masked: str) -> str | None:
-    where = re.search(r"\bWHERE\b", masked, re.IGNORECASE)
+    # In an ASCII text (as stored queries are) each case-insensitive pattern is tried only where
+    # its keyword stands (_keyword_search): the same matches as a search of the whole text, five
+    # such searches of a stored query's 9,000 characters being most of this function's time.
+    upper = masked.upper() if masked.isascii() else None
+    where = _keyword_search(r"\bWHERE\b", "WHERE", masked, upper)
     if not bindings or where is None:
         return None
     # every projection, a subquery's included: a constant there is not SPARQL
-    projections = [
-        masked[select.end() : where_after.start()]
-        for select in re.finditer(r"\bSELECT\b", masked, re.IGNORECASE)
-        if (where_after := re.compile(r"\bWHERE\b|\{", re.IGNORECASE).search(masked, select.end()))
-    ]
+    projections = []
+    for select in _keyword_finditer(r"\bSELECT\b", "SELECT", masked, upper):
+        # the projection ends at the next WHERE or "{" (re.search(r"\bWHERE\b|\{", ...))
+        ends = [
+            found.start()
+            for found in (_keyword_search(r"\bWHERE\b", "WHERE", masked, upper, select.end()),)
+            if found is not None
+        ]
+        brace = masked.find("{", select.end())
+        if brace >= 0:
+            ends.append(brace)
+        if ends:
+            projections.append(masked[select.end() : min(ends)])
     pieces = []
     for name in bindings:
         variable = rf"[?$]{re.escape(name)}\b"
         if (
             re.search(variable, masked[: where.start()])
             or any(re.search(variable, projection) for projection in projections)
-            or re.search(rf"\bAS\s+{variable}", masked, re.IGNORECASE)
-            or re.search(r"\bVALUES\b", masked, re.IGNORECASE)
-            or re.search(r"\bSELECT\s+(DISTINCT\s+|REDUCED\s+)?\*", masked, re.IGNORECASE)
+            or _keyword_search(rf"\bAS\s+{variable}", "AS", masked, upper)
+            or _keyword_search(r"\bVALUES\b", "VALUES", masked, upper)
+            or _keyword_search(r"\bSELECT\s+(DISTINCT\s+|REDUCED\s+)?\*", "SELECT", masked, upper)
         ):
             return None
         pieces.append((variable, str(bindings[name])))
@@ -152,6 +164,32 @@ def _with_terms(text: str, bindings: dict, masked: str) -> str | None:
         offset = end
     result.append(text[offset:])
     return "".join(result)
+
+
+def _keyword_search(pattern: str, keyword: str, text: str, upper: str | None, start: int = 0):
+    """re.compile(pattern, re.IGNORECASE).search(text, start), for a pattern whose every match
+    begins with `keyword` (in capitals) in any case. With `upper` (the text in capitals, given
+    only for an ASCII text, so that its positions are the text's) the pattern is matched only
+    where the keyword stands, leftmost first: the same match as the search's."""
+    compiled = re.compile(pattern, re.IGNORECASE)
+    if upper is None:
+        return compiled.search(text, start)
+    at = upper.find(keyword, start)
+    while at >= 0:
+        found = compiled.match(text, at)
+        if found is not None:
+            return found
+        at = upper.find(keyword, at + 1)
+    return None
+
+
+def _keyword_finditer(pattern: str, keyword: str, text: str, upper: str | None):
+    """re.finditer(pattern, text, re.IGNORECASE) as _keyword_search finds each match (for a
+    pattern that never matches the empty string)."""
+    found = _keyword_search(pattern, keyword, text, upper)
+    while found is not None:
+        yield found
+        found = _keyword_search(pattern, keyword, text, upper, found.end())
 
 
 def with_values(text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:
