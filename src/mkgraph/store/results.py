@@ -280,8 +280,8 @@ def _json_text(data: dict) -> str:
     try:
         from _json import encode_basestring_ascii as string
     except ImportError:  # pragma: no cover  (another Python)
-        string = None
-    if string is None or len(rows) > _SMALL_ANSWER:
+        rows = None
+    if rows is None or len(rows) > _SMALL_ANSWER:
         import json
 
         return json.dumps(data)
