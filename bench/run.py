@@ -5,6 +5,7 @@ target's ratio against its anchor measured in the same run.
     python bench/run.py                 # bundled data and ~86k triples (generate.py 100000)
     python bench/run.py --sizes 10000 100000 1000000 --runs 3 --heavy-up-to 1000000
     python bench/run.py --queries-only --runs 10   # the cold query and its anchors only
+    python bench/run.py --queries-only --sizes 0 --instructions   # and its instruction count
 
 Figures belong here, not in timed tests. Rows, for each data set:
 
@@ -92,6 +93,28 @@ def measure(
         cpus.append(cpu if code in ok else float("nan"))
         peaks.append(peak)
     return statistics.median(walls), statistics.median(cpus), max(peaks)
+
+
+def instructions(command: list[str], cache_dir: Path | None) -> int | None:
+    """The instructions one run of a command executes, its threads' included, as valgrind's
+    callgrind counts them (the machine's load does not change the count, as it does wall and
+    CPU time); None without valgrind or when the run fails."""
+    valgrind = shutil.which("valgrind")
+    if not valgrind:
+        return None
+    env = dict(os.environ, MKGRAPH_CACHE_DIR=str(cache_dir) if cache_dir else "")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    counted = subprocess.run(
+        [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for line in counted.stderr.splitlines():
+        if "Collected :" in line and counted.returncode == 0:
+            return int(line.rsplit(":", 1)[1].strip())
+    return None
 
 
 def changer(target: Path, system: str) -> Callable[[], None]:
@@ -217,8 +240,14 @@ def main() -> None:
         action="store_true",
         help="only the cold query rows and the oxigraph CLI anchors (no validate, no rdflib)",
     )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count the cold query's instructions once with valgrind (load-independent)",
+    )
     args = parser.parse_args()
     args.targets_only = args.targets_only or args.queries_only
+    counts: list[str] = []
     work = Path(tempfile.mkdtemp(prefix="mkgraph-bench-"))
     rows: list[tuple[str, str, float, float, int]] = []
     # (label, root, a system's name and IRI name, the file that describes it)
@@ -252,6 +281,11 @@ def main() -> None:
         mk = MKGRAPH + ["--root", str(root)]
         query = mk + ["query", "descendants", "-p", f"of={start}", "-f", "csv"]
         row("query descendants, cache present", label, measure(query, runs, cache, warm_up=True))
+        if args.instructions:
+            count = instructions(query, cache)
+            shown = "valgrind not found" if count is None else f"{count / 1e6:.1f} million"
+            counts.append(f"instructions: query descendants, cache present, {label}: {shown}")
+            print(f"  {counts[-1]}", flush=True)
 
         def drop_cache(cache: Path = cache) -> None:
             """The graph's cache entries go; the verdicts on stored queries stay (those change
@@ -325,6 +359,8 @@ def main() -> None:
     for name, label, wall, cpu, peak in rows:
         shown = "  failed          " if wall != wall else f"{wall:8.3f} {cpu:8.3f} "
         print(f"{name:42} {label:>8} {shown} {peak:7d}")
+    for line in counts:
+        print(line)
     print_exponents(rows)
     print_ratios(rows)
     shutil.rmtree(work, ignore_errors=True)

@@ -82,11 +82,13 @@ class KnowledgeGraph:
         exactly these, so the rdflib graph, the Oxigraph store and the cache entry agree."""
         from mkgraph.core.sourcetext import read_sources
 
-        if not self.resources.data_files(self.resources.data):
+        # resources.graph_files(), the data folder walked once (it is checked first)
+        data = self.resources.data_files(self.resources.data)
+        if not data:
             raise ResourceError(
                 f"{self.resources.data}: no data files (.ttl, .trig, .jsonld or .rdf)"
             )
-        return read_sources(self.resources.graph_files())
+        return read_sources(self.resources.turtle_files(self.resources.ontology) + data)
 
     @cached_property
     def graph(self) -> Graph:

@@ -7,23 +7,25 @@ folder; later loads with unchanged sources open that store. A changed, added or 
 file changes the key, so a stale answer is never served. The key is computed from the very bytes
 the loader parsed (mkgraph.core.sourcetext.Source: each file is read once), so a file that changes
 during a cold load cannot have the old graph stored under its new content's key. A store is moved into place only once it
-is complete, and carries its triple count to prove it; a corrupt or unwritable cache is ignored.
+is complete, and carries its triple count and a listing of its files (names and sizes, as
+written) to prove it; a corrupt or unwritable cache is ignored.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import threading
 import time
+from _thread import get_ident
 from pathlib import Path
 
 from mkgraph import __version__
 from mkgraph.core.sourcetext import Source
 
 CACHE_ENV = "MKGRAPH_CACHE_DIR"
-FORMAT_VERSION = "3"  # bump when the cached representation changes
+FORMAT_VERSION = "4"  # bump when the cached representation changes
 _COUNT_FILE = "mkgraph-triples"
+# The store's files (RocksDB's, not its info log or lock) with their sizes, and its triple count.
+_FILES_FILE = "mkgraph-files"
 
 
 def cache_folder() -> Path | None:
@@ -35,6 +37,17 @@ def cache_folder() -> Path | None:
     return Path(base) / "mkgraph"
 
 
+def blake2b(data: bytes = b""):
+    """A BLAKE2b hash object (hashlib.blake2b). Taken from CPython's own _blake2 module where it
+    is there (it always is in CPython): importing hashlib loads OpenSSL's libcrypto, about 5 ms of
+    a cold query's CPU, for a digest the standard library computes itself."""
+    try:
+        from _blake2 import blake2b as constructor
+    except ImportError:  # pragma: no cover  (another Python)
+        from hashlib import blake2b as constructor
+    return constructor(data, digest_size=32)
+
+
 _last_key: list = []  # [(sources, key)] of the last call: a query asks for it more than once
 
 
@@ -44,10 +57,10 @@ def key(sources: list[Source]) -> str:
     if _last_key and _last_key[0][0] == read:  # the same Source objects compare at once (identity)
         return _last_key[0][1]
     # mkgraph's version too: another release may load (and check) the same bytes differently
-    digest = hashlib.sha256(f"{FORMAT_VERSION} {__version__}".encode())
+    digest = blake2b(f"{FORMAT_VERSION} {__version__}".encode())
     for source in read:
         digest.update(str(source.path.name).encode("utf-8", "surrogateescape") + b"\0")
-        digest.update(hashlib.sha256(source.data).digest())
+        digest.update(blake2b(source.data).digest())
     found = digest.hexdigest()[:32]
     _last_key[:] = [(read, found)]
     return found
@@ -68,9 +81,11 @@ def open_store(files: list[Source]):
     prune_unfinished(entry.parent)  # at every start: what a killed load left is gone at once
     try:
         expected = int((entry / _COUNT_FILE).read_text(encoding="ascii"))
-        store = ox.Store.read_only(str(entry))
-        if len(store) == expected:
-            return store
+        # The files as they were written, and the count beside them: counting the store's
+        # triples (len) read every quad of two indexes, a quarter of a cold query's time spent
+        # in Oxigraph; RocksDB checks the checksum of each block it reads anyway.
+        if (entry / _FILES_FILE).read_text(encoding="ascii") == _listing(entry, expected):
+            return ox.Store.read_only(str(entry))
     except (OSError, ValueError, RuntimeError):  # RocksDB reports corruption as RuntimeError
         pass
     discard(files)
@@ -86,7 +101,7 @@ def remembered_names(files: list[Source], kind: str, query: str, compute) -> dic
     entry = _entry(files)
     if entry is None or not entry.is_dir():
         return compute()
-    digest = hashlib.sha256(query.encode("utf-8")).hexdigest()[:16]
+    digest = blake2b(query.encode("utf-8")).hexdigest()[:16]
     path = entry / f"mkgraph-names-{kind}-{digest}"
     try:
         table = _read_names(path.read_bytes().decode("utf-8"))
@@ -95,7 +110,7 @@ def remembered_names(files: list[Source], kind: str, query: str, compute) -> dic
     except (OSError, ValueError):  # UnicodeDecodeError is a ValueError
         pass
     table = compute()
-    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+    partial = path.with_name(f".{path.name}.{os.getpid()}.{get_ident()}")
     try:
         partial.write_bytes(_written_names(table).encode("utf-8"))
         os.replace(partial, path)  # whole or not at all, for a process reading at the same time
@@ -167,11 +182,26 @@ def save_store(files: list[Source], ntriples: bytes) -> None:
         store.flush()
         count = len(store)
         del store  # closes the database before it is moved
+        (building / _FILES_FILE).write_text(_listing(building, count), encoding="ascii")
         (building / _COUNT_FILE).write_text(str(count), encoding="ascii")
         os.replace(building, entry)
         _prune(entry)
     except OSError:
         _remove(building)
+
+
+def _listing(folder: Path, count: int) -> str:
+    """The store's files in a folder, each with its size, then its triple count: what a store
+    written whole shows, and a truncated, added, removed or replaced file changes (mkgraph's own
+    files, a names table being written (.mkgraph-names-...), RocksDB's info log and lock file left
+    out: they are not the data)."""
+    with os.scandir(folder) as entries:
+        sizes = sorted(
+            (entry.name, entry.stat().st_size)
+            for entry in entries
+            if not entry.name.startswith(("mkgraph-", ".", "LOG", "LOCK"))
+        )
+    return "".join(f"{name} {size}\n" for name, size in sizes) + f"end {count}\n"
 
 
 def _prune(keep: Path) -> None:
@@ -195,10 +225,15 @@ def prune_unfinished(folder: Path) -> list[Path]:
     """Remove the half-built stores (.store-KEY.PID) of loads that were killed: those whose PID
     names no running process. Returns what was removed."""
     removed: list[Path] = []
-    if not folder.is_dir():
+    try:
+        with os.scandir(folder) as entries:
+            # the names glob(".store-*.*") finds, without compiling its pattern (a cold query)
+            names = [e.name for e in entries if e.name.startswith(".store-") and "." in e.name[7:]]
+    except OSError:  # no folder (or not one): nothing half-built
         return removed
-    for building in folder.glob(".store-*.*"):
-        pid = building.name.rsplit(".", 1)[-1]
+    for name in names:
+        building = folder / name
+        pid = name.rsplit(".", 1)[-1]
         if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
             continue
         _remove(building)

@@ -10,7 +10,6 @@ parameters enter as RDF terms serialised by Oxigraph itself, and a query stops a
 from __future__ import annotations
 
 import re
-import threading
 
 import pyoxigraph as ox
 
@@ -118,25 +117,40 @@ def with_terms(text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str
     safe (the variable is projected, assigned with AS, or given VALUES). Constants let Oxigraph
     start from the given node: five times faster than a VALUES block on 100k triples. The term is
     Oxigraph's own serialisation, never the user's text."""
-    masked = _masked(text)
-    where = re.search(r"\bWHERE\b", masked, re.IGNORECASE)
+    return _with_terms(text, bindings, _masked(text))
+
+
+def _with_terms(text: str, bindings: dict, masked: str) -> str | None:
+    # In an ASCII text (as stored queries are) each case-insensitive pattern is tried only where
+    # its keyword stands (_keyword_search): the same matches as a search of the whole text, five
+    # such searches of a stored query's 9,000 characters being most of this function's time.
+    upper = masked.upper() if masked.isascii() else None
+    where = _keyword_search(r"\bWHERE\b", "WHERE", masked, upper)
     if not bindings or where is None:
         return None
     # every projection, a subquery's included: a constant there is not SPARQL
-    projections = [
-        masked[select.end() : where_after.start()]
-        for select in re.finditer(r"\bSELECT\b", masked, re.IGNORECASE)
-        if (where_after := re.compile(r"\bWHERE\b|\{", re.IGNORECASE).search(masked, select.end()))
-    ]
+    projections = []
+    for select in _keyword_finditer(r"\bSELECT\b", "SELECT", masked, upper):
+        # the projection ends at the next WHERE or "{" (re.search(r"\bWHERE\b|\{", ...))
+        ends = [
+            found.start()
+            for found in (_keyword_search(r"\bWHERE\b", "WHERE", masked, upper, select.end()),)
+            if found is not None
+        ]
+        brace = masked.find("{", select.end())
+        if brace >= 0:
+            ends.append(brace)
+        if ends:
+            projections.append(masked[select.end() : min(ends)])
     pieces = []
     for name in bindings:
         variable = rf"[?$]{re.escape(name)}\b"
         if (
             re.search(variable, masked[: where.start()])
             or any(re.search(variable, projection) for projection in projections)
-            or re.search(rf"\bAS\s+{variable}", masked, re.IGNORECASE)
-            or re.search(r"\bVALUES\b", masked, re.IGNORECASE)
-            or re.search(r"\bSELECT\s+(DISTINCT\s+|REDUCED\s+)?\*", masked, re.IGNORECASE)
+            or _keyword_search(rf"\bAS\s+{variable}", "AS", masked, upper)
+            or _keyword_search(r"\bVALUES\b", "VALUES", masked, upper)
+            or _keyword_search(r"\bSELECT\s+(DISTINCT\s+|REDUCED\s+)?\*", "SELECT", masked, upper)
         ):
             return None
         pieces.append((variable, str(bindings[name])))
@@ -150,6 +164,32 @@ def with_terms(text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str
         offset = end
     result.append(text[offset:])
     return "".join(result)
+
+
+def _keyword_search(pattern: str, keyword: str, text: str, upper: str | None, start: int = 0):
+    """re.compile(pattern, re.IGNORECASE).search(text, start), for a pattern whose every match
+    begins with `keyword` (in capitals) in any case. With `upper` (the text in capitals, given
+    only for an ASCII text, so that its positions are the text's) the pattern is matched only
+    where the keyword stands, leftmost first: the same match as the search's."""
+    compiled = re.compile(pattern, re.IGNORECASE)
+    if upper is None:
+        return compiled.search(text, start)
+    at = upper.find(keyword, start)
+    while at >= 0:
+        found = compiled.match(text, at)
+        if found is not None:
+            return found
+        at = upper.find(keyword, at + 1)
+    return None
+
+
+def _keyword_finditer(pattern: str, keyword: str, text: str, upper: str | None):
+    """re.finditer(pattern, text, re.IGNORECASE) as _keyword_search finds each match (for a
+    pattern that never matches the empty string)."""
+    found = _keyword_search(pattern, keyword, text, upper)
+    while found is not None:
+        yield found
+        found = _keyword_search(pattern, keyword, text, upper, found.end())
 
 
 def with_values(text: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:
@@ -215,11 +255,19 @@ def run(
     allow_service: tuple[str, ...] = (),
 ) -> OxResult:
     check(text, source, allow_service)
-    fallback = with_values(text, bindings or {})
-    constant = with_terms(text, bindings or {})
-    full = constant if constant is not None else fallback
+    bindings = bindings or {}
+    masked = _masked(text)
+    constant = _with_terms(text, bindings, masked)
+    if constant is None:
+        full = fallback = with_values(text, bindings)
+    else:
+        # the VALUES form only if Oxigraph refuses the constants (rare): not written beforehand,
+        # but its one failure (no "{" at all) is still found here, before the query runs
+        if "{" not in masked:
+            with_values(text, bindings)  # raises the QueryError
+        full, fallback = constant, None
     outcome: dict = {}
-    abandoned = threading.Event()
+    abandoned: list = []  # not empty once the caller gave up (a list: no threading.Event)
 
     def evaluate() -> None:
         nonlocal full
@@ -227,9 +275,10 @@ def run(
             try:
                 answer = store.query(full, prefixes=PREFIXES)
             except SyntaxError:
-                if full == fallback:
+                if fallback is not None:
                     raise
-                full = fallback  # a constant where SPARQL allows only a variable: use VALUES
+                # a constant where SPARQL allows only a variable: use VALUES
+                full = with_values(text, bindings)
                 answer = store.query(full, prefixes=PREFIXES)
             if isinstance(answer, ox.QuerySolutions):
                 variables = [v.value for v in answer.variables]
@@ -241,7 +290,7 @@ def run(
                 for count, solution in enumerate(answer):
                     # Reading rows takes the GIL: once the caller has given up (time limit),
                     # stop, or an abandoned query starves every other thread of the process.
-                    if count % 1024 == 0 and abandoned.is_set():
+                    if count % 1024 == 0 and abandoned:
                         return
                     rows.append(tuple(solution[v] for v in variables))
                 outcome["result"] = OxResult("SELECT", variables, rows, text=ran, store=store)
@@ -250,7 +299,7 @@ def run(
             else:
                 triples = []
                 for count, triple in enumerate(answer):
-                    if count % 1024 == 0 and abandoned.is_set():
+                    if count % 1024 == 0 and abandoned:
                         return
                     triples.append(triple)
                 outcome["result"] = OxResult("CONSTRUCT", triples=triples, text=full, store=store)
@@ -268,7 +317,7 @@ def run(
             evaluate, timeout if timeout and timeout > 0 else None, confined=not allow_service
         )
     except TimeoutError:
-        abandoned.set()
+        abandoned.append(True)
         raise QueryTimeout(
             f"{source}: the query ran longer than {timeout:g} s and was stopped "
             "(raise the limit with --timeout)"

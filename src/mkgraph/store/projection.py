@@ -23,8 +23,10 @@ def star_position(text: str) -> int | None:
     """Where the * of the outer query's SELECT * is, or None when it names its columns."""
     masked = _masked(text)
     first = _SELECT.search(masked)
-    star = _STAR.search(masked)
-    if first is None or star is None or star.start() != first.start():
+    # where a SELECT * matches, a SELECT does: the first SELECT * is the first SELECT only if it
+    # matches there (not a search of the whole text, case-insensitive: most of this function)
+    star = None if first is None else _STAR.match(masked, first.start())
+    if star is None:
         return None
     return star.start(1)
 

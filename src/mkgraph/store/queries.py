@@ -15,7 +15,6 @@ mkgraph.store.periods) or IRI.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import namedtuple
 from functools import lru_cache
@@ -170,7 +169,9 @@ def check_parameters(path: Path, text: str, names: list[str]) -> None:
     paid once per version of the file."""
     if not names:
         return
-    digest = hashlib.sha256(f"{_CHECKED_VERSION}\0{' '.join(names)}\0{text}".encode()).hexdigest()
+    from mkgraph.store.cache import blake2b  # not hashlib: see there
+
+    digest = blake2b(f"{_CHECKED_VERSION}\0{' '.join(names)}\0{text}".encode()).hexdigest()
     marker = _verdict_marker(digest)
     if marker is not None and marker.is_file():
         return

@@ -24,9 +24,8 @@ a SERVICE is not (and the engines run without network access anyway: mkgraph.sto
 
 from __future__ import annotations
 
-import hashlib
 import re
-import threading
+from _thread import allocate_lock
 
 from mkgraph.core.errors import QueryError
 from mkgraph.core.limits import MAX_QUERY_LENGTH
@@ -338,7 +337,9 @@ def check(
         raise QueryError(f"{source}: the query is too long ({len(text)} characters)")
     if not text.strip():
         raise QueryError(f"{source}: the query is empty")
-    digest = hashlib.sha256(
+    from mkgraph.store.cache import blake2b  # not hashlib: see there
+
+    digest = blake2b(
         repr(tuple(allow_service)).encode("utf-8", "surrogatepass")
         + b"\0"
         + text.encode("utf-8", "surrogatepass")
@@ -362,7 +363,7 @@ def check(
 # (a text may be a megabyte), a bounded number, oldest forgotten first.
 _PASSED: dict[bytes, None] = {}
 _PASSED_MAX = 1024
-_PASSED_LOCK = threading.Lock()
+_PASSED_LOCK = allocate_lock()  # _thread's: importing threading cost a cold query ~2 ms
 
 # A long text that passed is also remembered across processes, as an empty file named by its
 # digest in the cache folder (where the loaded graph and the stored queries' parameter checks are
@@ -377,12 +378,12 @@ _REMEMBERED_MAX = 512  # markers kept; the oldest go first
 
 def _marker(digest: bytes):
     from mkgraph import __version__
-    from mkgraph.store.cache import cache_folder
+    from mkgraph.store.cache import blake2b, cache_folder
 
     folder = cache_folder()
     if folder is None:
         return None
-    version = hashlib.sha256(f"{_CHECK_VERSION} {__version__}".encode()).hexdigest()[:8]
+    version = blake2b(f"{_CHECK_VERSION} {__version__}".encode()).hexdigest()[:8]
     return folder / "checked-texts" / f"{version}-{digest.hex()[:40]}"
 
 

@@ -52,12 +52,44 @@ def _fit(widths: list[int], limit: int) -> list[int]:
 def _wrap(text: str, width: int) -> list[str]:
     """A cell's text in lines of at most `width`: wrapped at spaces, long words (a path, an IRI)
     broken, never cut off."""
-    import textwrap
-
     text = " ".join(text.split())
     if len(text) <= width:
         return [text]
-    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+    return _wrapped(text, width) or [""]
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) for a text whose
+    only whitespace is single spaces between words (as _wrap makes it), without importing
+    textwrap (about 2 ms of a cold query): the same greedy filling, a word longer than a line
+    broken to fill the current one, spaces dropped at the ends of lines. (tests/test_wrapping.py
+    compares the two.)"""
+    if width <= 0:  # textwrap's own error
+        import textwrap
+
+        return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False)
+    chunks: list[str] = []
+    for word in text.split(" "):
+        chunks += [" ", word] if chunks else [word]
+    chunks.reverse()
+    lines: list[str] = []
+    while chunks:
+        line: list[str] = []
+        length = 0
+        if chunks[-1] == " " and lines:
+            del chunks[-1]
+        while chunks and length + len(chunks[-1]) <= width:
+            length += len(chunks[-1])
+            line.append(chunks.pop())
+        if chunks and len(chunks[-1]) > width:
+            room = width - length
+            line.append(chunks[-1][:room])
+            chunks[-1] = chunks[-1][room:]
+        if line and line[-1] == " ":
+            del line[-1]
+        if line:
+            lines.append("".join(line))
+    return lines
 
 
 def _lines(cells: list[str], widths: list[int]) -> list[str]:
@@ -236,12 +268,44 @@ def _json_term(term) -> dict:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+# Up to this many rows the JSON handed to Oxigraph is written here (json's import was 6M of a cold
+# query's 270M instructions); a longer answer pays for it, whose C encoder is the faster.
+_SMALL_ANSWER = 2000
+
+
+def _json_text(data: dict) -> str:
+    """json.dumps(data), the same text, for the strings, booleans, lists and dicts of a results
+    document; with the C string encoder json itself uses (_json), not the package."""
+    rows = data.get("results", {}).get("bindings", ())
+    try:
+        from _json import encode_basestring_ascii as string
+    except ImportError:  # pragma: no cover  (another Python)
+        rows = None
+    if rows is None or len(rows) > _SMALL_ANSWER:
+        import json
+
+        return json.dumps(data)
+
+    def text(value) -> str:
+        if isinstance(value, str):
+            return string(value)
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, dict):
+            return "{" + ", ".join(f"{string(k)}: {text(v)}" for k, v in value.items()) + "}"
+        if isinstance(value, list):
+            return "[" + ", ".join(text(item) for item in value) + "]"
+        import json  # anything else, as json writes it
+
+        return json.dumps(value)
+
+    return text(data)
+
+
 def w3c_results(result, fmt: str) -> str:
     """A SELECT or ASK result in a W3C result format (json, xml, csv, tsv), written by Oxigraph's
     writers from the terms themselves, so the same answer prints byte for byte alike whichever
     engine or store gave it."""
-    import json
-
     import pyoxigraph as ox
 
     if result.form == "ASK":
@@ -260,7 +324,7 @@ def w3c_results(result, fmt: str) -> str:
                 ]
             },
         }
-    parsed = ox.parse_query_results(json.dumps(data).encode(), format=ox.QueryResultsFormat.JSON)
+    parsed = ox.parse_query_results(_json_text(data).encode(), format=ox.QueryResultsFormat.JSON)
     formats = {
         "json": ox.QueryResultsFormat.JSON,
         "xml": ox.QueryResultsFormat.XML,
