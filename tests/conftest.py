@@ -147,6 +147,23 @@ def no_certificate_folder():
         os.environ["SSL_CERT_DIR"] = previous
 
 
+@pytest.fixture(scope="module")
+def _kept_parses():
+    from graphs import KeptParses
+
+    return KeptParses()
+
+
+@pytest.fixture
+def kept_parses(_kept_parses, monkeypatch):
+    """rdflib's parses kept for the module (graphs.KeptParses): for a module whose tests load
+    copies of the same files, e.g. `pytestmark = pytest.mark.usefixtures("kept_parses")`."""
+    from mkgraph.store import formatting, graph
+
+    monkeypatch.setattr(graph, "parse_text", _kept_parses)
+    monkeypatch.setattr(formatting, "parse_text", _kept_parses)
+
+
 @pytest.fixture
 def runner():
     return CliRunner()

@@ -39,40 +39,18 @@ def test_report_as_json_and_turtle(fixture_kg, invoke):
     assert "sh:conforms true" in turtle
 
 
-@pytest.fixture(scope="module")
-def parsed_once():
-    """rdflib's parse of each text, kept for this module's constraint tests: every fixture's
-    root holds the same ontology, shapes, vocabularies and sources (their parse was half of
-    pySHACL's side of a test), and only the fixture file differs. The parse is kept before
-    mkgraph's checks of its terms, which still run on every file of every load."""
-    from mkgraph.store import graph
-
-    kept: dict[tuple[str, str], object] = {}
-    real = graph.parse_text
-
-    def parse_text(text: str, syntax: str):
-        if (text, syntax) not in kept:
-            kept[text, syntax] = real(text, syntax)
-        return kept[text, syntax]  # only read: the loader adds its triples to the graph it builds
-
-    return parse_text
-
-
 @pytest.mark.parametrize("fixture", SHAPE_FIXTURES, ids=lambda p: p.stem)
-def test_each_constraint_fires_alike_in_both_validators(
-    fixture, small_root, parsed_once, monkeypatch
-):
+def test_each_constraint_fires_alike_in_both_validators(fixture, small_root, kept_parses):
     """One small graph per constraint. `mkgraph validate` names the problem (exit 1) or finds none
     (exit 0); rudof (the default) and pySHACL (the reference) find the same problems. One test a
     fixture: one copy of the root, loaded once, and the command and the two validators read that
-    loaded graph (`invoke_on`). (Validating in pieces is checked on every fixture in
+    loaded graph (`invoke_on`); rdflib's parse of the files every fixture's root shares is
+    kept for the module (`kept_parses`). (Validating in pieces is checked on every fixture in
     test_validation_incremental.py.)"""
     from commands import invoke_on
 
     from mkgraph.api import KnowledgeGraph
-    from mkgraph.store import graph
 
-    monkeypatch.setattr(graph, "parse_text", parsed_once)
     shutil.copy(fixture, small_root / "data" / fixture.name)
     expected = expectation(fixture)
     kg = KnowledgeGraph(small_root)
