@@ -22,10 +22,6 @@ from mkgraph.core.errors import DataError
 from mkgraph.core.sourcetext import read_sources
 from mkgraph.store import cache
 
-# rdflib's parse of each text kept for the module (its tests load copies of the fixture root):
-# conftest.kept_parses
-pytestmark = pytest.mark.usefixtures("kept_parses")
-
 COMMANDS = [("export", "-f", "ntriples"), ("query", "descendants"), ("validate",)]
 
 
