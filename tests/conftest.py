@@ -62,6 +62,10 @@ def no_leaked_literal_converters():
     assert not changed, f"rdflib's literal converters were changed and not restored: {changed}"
 
 
+# The controller's verdicts on the stored queries, copied into each worker's cache folder.
+_VERDICTS_ENV = "MKGRAPH_TEST_CHECKED_QUERIES"
+
+
 def pytest_configure(config):
     """Tests never read or write the user's cache of loaded graphs: this process (each xdist
     worker) gets a private MKGRAPH_CACHE_DIR before any test module is imported, since some
@@ -71,6 +75,21 @@ def pytest_configure(config):
     folder = tempfile.mkdtemp("-mkgraph-cache", dir=memory)
     config.mkgraph_cache = (os.environ.get("MKGRAPH_CACHE_DIR"), folder)
     os.environ["MKGRAPH_CACHE_DIR"] = config.mkgraph_cache[1]
+    seed = os.environ.get(_VERDICTS_ENV)
+    if hasattr(config, "workerinput") and seed and os.path.isdir(seed):
+        shutil.copytree(seed, Path(folder) / "checked-queries")
+    elif not hasattr(config, "workerinput") and config.getoption("dist", "no") != "no":
+        # The controller of the xdist workers checks the stored queries' parameters once (an
+        # rdflib parse of each, 3.4 s of CPU), before the workers start; each worker's cache
+        # begins with those verdicts instead of parsing them again while it collects.
+        from mkgraph.core.errors import MkgraphError
+        from mkgraph.store.queries import list_stored_queries
+
+        try:
+            list_stored_queries(locate().queries)
+        except MkgraphError:
+            return  # a broken stored query: the tests that read it say so, each worker checks
+        os.environ[_VERDICTS_ENV] = str(Path(folder) / "checked-queries")
 
 
 # The modules that keep a worker longest (CPU seconds of a module on one worker, measured in
@@ -113,6 +132,8 @@ def pytest_unconfigure(config):
     if folder is None:
         return
     shutil.rmtree(folder, ignore_errors=True)
+    if not hasattr(config, "workerinput"):
+        os.environ.pop(_VERDICTS_ENV, None)
     if previous is None:
         os.environ.pop("MKGRAPH_CACHE_DIR", None)
     else:
@@ -128,6 +149,23 @@ def no_certificate_folder():
     yield
     if previous is not None:
         os.environ["SSL_CERT_DIR"] = previous
+
+
+@pytest.fixture(scope="module")
+def _kept_parses():
+    from graphs import KeptParses
+
+    return KeptParses()
+
+
+@pytest.fixture
+def kept_parses(_kept_parses, monkeypatch):
+    """rdflib's parses kept for the module (graphs.KeptParses): for a module whose tests load
+    copies of the same files, e.g. `pytestmark = pytest.mark.usefixtures("kept_parses")`."""
+    from mkgraph.store import formatting, graph
+
+    monkeypatch.setattr(graph, "parse_text", _kept_parses)
+    monkeypatch.setattr(formatting, "parse_text", _kept_parses)
 
 
 @pytest.fixture

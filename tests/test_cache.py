@@ -10,6 +10,7 @@ from unittest import mock
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from servers import verdicts_only_cache
 
 from mkgraph.api import KnowledgeGraph
 from mkgraph.core import sourcetext
@@ -23,7 +24,7 @@ def _answer(root) -> set[str]:
 
 
 def test_a_changed_source_file_is_never_served_stale(fixture_root, tmp_path, monkeypatch):
-    monkeypatch.setenv("MKGRAPH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("MKGRAPH_CACHE_DIR", str(verdicts_only_cache(tmp_path / "cache")))
     assert "Helios" in _answer(fixture_root)
     assert len(list((tmp_path / "cache").glob("store-*"))) == 1
     assert "Helios" in _answer(fixture_root)  # now from the cache
@@ -40,7 +41,7 @@ def test_a_changed_source_file_is_never_served_stale(fixture_root, tmp_path, mon
 
 
 def test_a_corrupt_cache_falls_back_to_a_fresh_load(fixture_root, tmp_path, monkeypatch):
-    monkeypatch.setenv("MKGRAPH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("MKGRAPH_CACHE_DIR", str(verdicts_only_cache(tmp_path / "cache")))
     expected = _answer(fixture_root)
     (entry,) = (tmp_path / "cache").glob("store-*")
     triples = int((entry / "mkgraph-triples").read_text(encoding="ascii"))

@@ -21,6 +21,10 @@ from mkgraph.core.resources import locate
 from mkgraph.store import fastload, formatting, trig
 from mkgraph.store.graph import parse_file, parse_text
 
+# rdflib's parse of each text kept for the module (its tests load copies of the fixture root and of
+# the same files): conftest.kept_parses
+pytestmark = pytest.mark.usefixtures("kept_parses")
+
 FIXTURES = Path(__file__).parent / "fixtures" / "reified"
 OLD_FORM = sorted(FIXTURES.glob("*.ttl"))
 DATA_FILES = locate().curated_files(locate().data)

@@ -19,6 +19,10 @@ from mkgraph.store import sourcekinds
 from mkgraph.store.graph import parse_file
 from mkgraph.views import review
 
+# rdflib's parse of each text kept for the module (its tests load copies of the fixture root and
+# small roots): conftest.kept_parses
+pytestmark = pytest.mark.usefixtures("kept_parses")
+
 CONTRIBUTING = Path(__file__).parent.parent / "CONTRIBUTING.md"
 EXAMPLE_MARK = "<!-- example: data/projects/fake-os.trig -->\n```trig\n"
 EXAMPLE_DAY = "2026-12-02"  # the day the example's sources were read

@@ -9,6 +9,10 @@ from rdflib import Graph
 
 from mkgraph.store.trig import prefix_block
 
+# rdflib's parse of each text kept for the module (each test compares a copy of the fixture root
+# with its last commit): conftest.kept_parses
+pytestmark = pytest.mark.usefixtures("kept_parses")
+
 PREFIXES = prefix_block(
     "arch", "lang", "mk", "prov", "rdfs", "schema", "skos", "source", "support", "sys", "xsd"
 )

@@ -21,6 +21,10 @@ from browser import chromium
 from mkgraph.core.namespaces import LINEAGE_RELATIONS
 from mkgraph.views import drawing, listing
 
+# rdflib's parse of each text kept for the module (its tests draw copies of the fixture root):
+# conftest.kept_parses
+pytestmark = pytest.mark.usefixtures("kept_parses")
+
 DOCS = Path(__file__).parent.parent / "docs"
 STYLE_OF = {
     "based on": "solid",

@@ -13,6 +13,10 @@ from rdflib import OWL, RDF, RDFS, Dataset, Graph, Literal, URIRef
 
 from mkgraph.core.namespaces import MK, SYSTEM
 
+# rdflib's parse of each text kept for the module (its tests load the fixture root again):
+# conftest.kept_parses
+pytestmark = pytest.mark.usefixtures("kept_parses")
+
 FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "ntriples": "nt", "xml": "xml"}
 
 
@@ -176,7 +180,8 @@ def test_targeted_inference_derives_what_owlrl_derives(fixture_kg):
     from mkgraph.api import KnowledgeGraph
 
     owlrl = KnowledgeGraph(fixture_kg.resources.root, reasoner="owlrl").inferred
-    targeted = KnowledgeGraph(fixture_kg.resources.root, reasoner="targeted").inferred
+    assert fixture_kg.reasoner == "targeted"  # the default, as loaded for the session
+    targeted = fixture_kg.inferred
     assert len(targeted) > 500
     assert set(targeted) == set(owlrl)
 

@@ -9,6 +9,10 @@ import pytest
 from mkgraph.core.resources import locate
 from mkgraph.store.formatting import canonical
 
+# rdflib's parse of each text kept for the module (its tests format copies of the fixture root):
+# conftest.kept_parses
+pytestmark = pytest.mark.usefixtures("kept_parses")
+
 DATA_FILES = locate().curated_files(locate().data)
 
 

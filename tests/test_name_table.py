@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from servers import verdicts_only_cache
 
 from mkgraph.api import KnowledgeGraph
 from mkgraph.core.errors import AmbiguousNameError, UnknownNameError
@@ -20,7 +21,7 @@ FIASCO = Path(__file__).parent / "fixtures" / "names" / "fiasco.ttl"
 def root(small_root, tmp_path, monkeypatch):
     """A small root with two systems called Fiasco, and an empty cache folder of its own."""
     shutil.copy(FIASCO, small_root / "data" / FIASCO.name)
-    monkeypatch.setenv("MKGRAPH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("MKGRAPH_CACHE_DIR", str(verdicts_only_cache(tmp_path / "cache")))
     assert len(KnowledgeGraph(small_root).store) > 0  # the cached store, as `mkgraph` writes it
     return small_root
 

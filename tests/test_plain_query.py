@@ -24,6 +24,7 @@ from click.testing import CliRunner
 from fuzzing import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from servers import verdicts_only_cache
 
 from mkgraph import commands
 from mkgraph.api import KnowledgeGraph
@@ -53,8 +54,9 @@ def graph(root) -> KnowledgeGraph:
 @pytest.fixture(scope="module")
 def cache(tmp_path_factory, graph) -> Path:
     """A cache folder for the programs run here, filled once: each then opens the cached store
-    (the everyday case the plain reader is for) instead of parsing the sources again."""
-    folder = tmp_path_factory.mktemp("plain-cache")
+    (the everyday case the plain reader is for) instead of parsing the sources again, and finds
+    the stored queries' checks made (`validate` lists them all)."""
+    folder = verdicts_only_cache(tmp_path_factory.mktemp("plain-cache") / "cache")
     previous = os.environ.get("MKGRAPH_CACHE_DIR")
     os.environ["MKGRAPH_CACHE_DIR"] = str(folder)
     try:

@@ -3,11 +3,11 @@ what answering it needs (figures in the README's Performance section)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
 import pytest
+from servers import warm_environment
 
 from mkgraph.core import resources
 
@@ -31,14 +31,17 @@ NOT_ON_THE_QUERY_PATH = (
 )
 
 
-def _loaded_by(args: list[str], cache: str) -> list[str]:
+def _loaded_by(args: list[str]) -> list[str]:
+    """The modules a `mkgraph ARGS` process has loaded, run twice on the worker's warm cache
+    (the loaded bundled graph and the stored queries' checks, `warm_environment`): the first run
+    writes whatever else a query keeps, the second is the everyday cold query."""
     code = (
         f"import sys, runpy; sys.argv = ['mkgraph', *{args!r}]\n"
         "try:\n    runpy.run_module('mkgraph', run_name='__main__')\nexcept SystemExit as e:\n"
         "    assert not e.code, e.code\n"
         "print('LOADED', sorted(m for m in sys.modules))"
     )
-    env = dict(os.environ, MKGRAPH_CACHE_DIR=cache)
+    env = warm_environment()
     subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, check=True)
     again = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
@@ -56,8 +59,8 @@ def _loaded_by(args: list[str], cache: str) -> list[str]:
     ],
     ids=["descendants-csv", "by-language-table", "sparql-json"],
 )
-def test_a_query_loads_nothing_it_does_not_use(args, tmp_path):
-    loaded = _loaded_by(args, str(tmp_path))
+def test_a_query_loads_nothing_it_does_not_use(args):
+    loaded = _loaded_by(args)
     unwanted = [
         m
         for m in loaded
@@ -136,7 +139,7 @@ def test_without_a_cache_folder_nothing_is_remembered(fresh_check, monkeypatch, 
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_plain_query_leaves_out_what_costs_more_than_it_gives(tmp_path):
+def test_the_plain_query_leaves_out_what_costs_more_than_it_gives():
     """The installed `mkgraph` command's plain query (not runpy's `python -m`, which imports
     contextlib itself) imports neither shutil (the table's width is read from os) with its archive
     formats, nor contextlib, nor json (the remembered name table is plain text)."""
@@ -146,7 +149,7 @@ def test_the_plain_query_leaves_out_what_costs_more_than_it_gives(tmp_path):
         "    assert not e.code, e.code\n"
         "print('LOADED', sorted(sys.modules))"
     )
-    env = dict(os.environ, MKGRAPH_CACHE_DIR=str(tmp_path))
+    env = warm_environment()
     for _ in range(2):  # the second run finds the cached store and its name table
         done = subprocess.run(
             [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True

@@ -11,6 +11,10 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 
 from mkgraph.api import KnowledgeGraph
 
+# rdflib's parse of each text kept for the module (its tests load small roots of the same
+# vocabularies): conftest.kept_parses
+pytestmark = pytest.mark.usefixtures("kept_parses")
+
 SHAPES = Path(__file__).parent / "fixtures" / "shapes"
 OR_SHAPE = Path(__file__).parent / "fixtures" / "or" / "first-release-or.ttl"
 SH = Namespace("http://www.w3.org/ns/shacl#")

@@ -24,6 +24,7 @@ from servers import (
     mkgraph_command,
     request,
     running,
+    verdicts_only_cache,
     warm_environment,
 )
 
@@ -410,7 +411,8 @@ def test_the_next_start_prunes_what_a_killed_load_left(tmp_path, monkeypatch, in
 def test_sigterm_while_starting_leaves_nothing(tmp_path, root):
     temp = tmp_path / "tmp"
     temp.mkdir()
-    env = environment(TMPDIR=str(temp), MKGRAPH_CACHE_DIR=str(tmp_path / "cache"))
+    cache = verdicts_only_cache(tmp_path / "cache")  # no store: it is built as the signal comes
+    env = environment(TMPDIR=str(temp), MKGRAPH_CACHE_DIR=str(cache))
     server = subprocess.Popen(
         _serve_command(root, free_port(), "--workers", "2"),
         env=env,

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from servers import verdicts_only_cache
 
 from mkgraph.api import KnowledgeGraph
 
@@ -34,7 +35,7 @@ def stores(cache: Path) -> list[Path]:
 
 
 def test_validate_writes_no_graph_cache_entry(root, tmp_path, monkeypatch):
-    cache = tmp_path / "cache"
+    cache = verdicts_only_cache(tmp_path / "cache")  # the graph store is the point
     monkeypatch.setenv("MKGRAPH_CACHE_DIR", str(cache))
     report = KnowledgeGraph(root).validate()
     assert any("Tiny" in str(problem.focus_label) for problem in report.problems)

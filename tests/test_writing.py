@@ -15,6 +15,10 @@ import pytest
 from mkgraph.core import writing
 from mkgraph.core.errors import OutputError
 
+# rdflib's parse of each text kept for the module (its tests load copies of the fixture root):
+# conftest.kept_parses
+pytestmark = pytest.mark.usefixtures("kept_parses")
+
 COMMANDS = [
     ("export", "-f", "ntriples"),
     ("query", "descendants", "-f", "csv"),
