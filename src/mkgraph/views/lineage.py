@@ -91,15 +91,13 @@ def edges(graph: Graph, relations=LINEAGE_RELATIONS) -> list[Edge]:
 
 def ended_links(graph: Graph) -> dict[tuple, str]:
     """The lineage links that do not hold today (mkgraph.store.periods), with their periods."""
-    from mkgraph.store.periods import not_holding, periods_by_fact
+    from mkgraph.store.periods import TODAY, holds, periods_by_fact, span
 
-    gone = {fact for fact in not_holding(graph) if fact[1] in LINEAGE_RELATIONS}
-    if not gone:
-        return {}
-    periods = periods_by_fact(graph)
+    today = span(TODAY)
     return {
-        fact: "; ".join(sorted({period.text() for period in periods.get(fact, [])})) or "ended"
-        for fact in gone
+        fact: "; ".join(sorted({period.text() for period in periods}))
+        for fact, periods in periods_by_fact(graph).items()
+        if fact[1] in LINEAGE_RELATIONS and not holds(periods, today)
     }
 
 
