@@ -142,7 +142,7 @@ def test_a_status_judged_from_a_history_agrees_with_its_latest_activity(kg):
     exactly when the latest activity falls in the twelve months before the day it is judged on:
     the end of its period, or else the day its source was read."""
     rows = kg.sparql("""
-        SELECT ?p ?status ?latest ?day WHERE {
+        SELECT ?p ?status ?latest ?day ?until WHERE {
             ?st rdf:subject ?p ; rdf:predicate mk:status ; rdf:object ?s ; prov:wasDerivedFrom ?src .
             ?la rdf:subject ?p ; rdf:predicate mk:latestActivity ; rdf:object ?latest ;
                 prov:wasDerivedFrom ?src .
@@ -152,7 +152,12 @@ def test_a_status_judged_from_a_history_agrees_with_its_latest_activity(kg):
             BIND(REPLACE(STR(?s), "^.*/", "") AS ?status)
         }""").rows
     assert len(rows) >= 20, rows
-    for project, status, latest, day in rows:
+    for project, status, latest, day, until in rows:
+        if str(latest) > str(day):
+            # a stretch that ended before the newest commit (F9 dormant 2021-2026): the newest
+            # commit says nothing of it, but only a stretch with an end can be before it
+            assert until is not None, (project, status, latest, day)
+            continue
         year, rest = str(day)[:4], str(day)[4:]
         within = str(latest) > f"{int(year) - 1}{rest}"
         assert (str(status) == "active") == within, (project, status, latest, day)
