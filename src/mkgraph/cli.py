@@ -500,6 +500,7 @@ def lineage_command(ctx, names, direction, relations, depth, fmt, ascii_only, pa
     """Draw family trees: descendants (default) or ancestors of systems, or the whole forest.
 
     Without NAME, the whole forest of the listed projects and the systems they name is drawn.
+    A link that has ended stays, marked with its period ("was based on Helios until 2025").
     Example: mkgraph lineage seL4 --format svg -o sel4.svg
     """
     from mkgraph.views import drawing

@@ -75,11 +75,11 @@ def empty_note(name: str, direction: str) -> str:
     return f"{name} has no {what} in the graph"
 
 
-def edges(graph: Graph, relations=LINEAGE_RELATIONS) -> list[Edge]:
+def edges(graph: Graph, relations=LINEAGE_RELATIONS, periods: dict | None = None) -> list[Edge]:
     """Every lineage link, those that have ended included, each of them marked with its period:
     lineage is descent, and a system that was once based on another still descends from it
-    (README, "Lineage and time")."""
-    ended = ended_links(graph)
+    (README, "Lineage and time"). `periods`: the graph's periods_by_fact, where already read."""
+    ended = ended_links(graph, periods)
     found = [
         Edge(s, p, o, ended.get((s, p, o)))
         for p in relations
@@ -89,15 +89,16 @@ def edges(graph: Graph, relations=LINEAGE_RELATIONS) -> list[Edge]:
     return sorted(found, key=lambda e: (str(e.parent), str(e.relation), str(e.child)))
 
 
-def ended_links(graph: Graph) -> dict[tuple, str]:
+def ended_links(graph: Graph, periods: dict | None = None) -> dict[tuple, str]:
     """The lineage links that do not hold today (mkgraph.store.periods), with their periods."""
     from mkgraph.store.periods import TODAY, holds, periods_by_fact, span
 
     today = span(TODAY)
+    found = periods if periods is not None else periods_by_fact(graph)
     return {
-        fact: "; ".join(sorted({period.text() for period in periods}))
-        for fact, periods in periods_by_fact(graph).items()
-        if fact[1] in LINEAGE_RELATIONS and not holds(periods, today)
+        fact: "; ".join(sorted({period.text() for period in stated}))
+        for fact, stated in found.items()
+        if fact[1] in LINEAGE_RELATIONS and not holds(stated, today)
     }
 
 
@@ -333,7 +334,7 @@ def view(
     told = history if history is not None else graph
     periods = periods_by_fact(told)
     today = span(TODAY)
-    all_edges = edges(told, relations)  # lineage is descent: links that ended stay, marked
+    all_edges = edges(told, relations, periods)  # lineage is descent: ended links stay, marked
     if not roots:
         listed = {s for s in graph.subjects(RDF.type, MK.ListedProject) if isinstance(s, URIRef)}
         chosen = [e for e in all_edges]
