@@ -144,6 +144,35 @@ def test_a_status_read_from_an_old_snapshot_is_bounded_by_it(kg):
     }
 
 
+def test_a_system_has_one_status_at_a_time(kg):
+    """Statuses that change are stretches: two different statuses of one system never share a
+    day (README "Status and latest activity"), and a stretch never ends before it starts."""
+    from mkgraph.store.periods import span
+
+    rows = kg.sparql("""
+        SELECT ?p ?status ?from ?until WHERE {
+            ?st rdf:subject ?p ; rdf:predicate mk:status ; rdf:object ?status .
+            OPTIONAL { ?st mk:validFrom ?from } OPTIONAL { ?st mk:validUntil ?until }
+        }""").rows
+    stretches: dict[str, list[tuple[str, object, object]]] = {}
+    for p, status, start, end in rows:
+        first = span(str(start))[0] if start else None
+        last = span(str(end))[1] if end else None
+        assert first is None or last is None or first <= last, (p, status, start, end)
+        stretches.setdefault(str(p), []).append((str(status), first, last))
+    assert any(len(found) > 1 for found in stretches.values())  # NOVA, F9, axle, ...
+    for p, found in stretches.items():
+        for a, a_first, a_last in found:
+            for b, b_first, b_last in found:
+                if a >= b:
+                    continue
+                # two different statuses share a day unless one ends before the other starts
+                apart = (a_last is not None and b_first is not None and a_last < b_first) or (
+                    b_last is not None and a_first is not None and b_last < a_first
+                )
+                assert apart, (p, a, a_first, a_last, b, b_first, b_last)
+
+
 def test_a_status_judged_from_a_history_agrees_with_its_latest_activity(kg):
     """Where a status and the latest activity rest on the same history, the status is `active`
     exactly when the latest activity falls in the twelve months before the day it is judged on:
