@@ -65,7 +65,9 @@ def test_no_fact_that_changes_holds_before_its_system_began():
     assert holds([], span("1970"))  # a system with no date is not bounded
 
 
-@pytest.mark.parametrize("name", ["by-licence", "by-architecture", "by-organisation"])
+@pytest.mark.parametrize(
+    "name", ["by-licence", "by-architecture", "by-organisation", "by-language", "by-status"]
+)
 def test_the_as_of_queries_name_every_beginning_date(name, bundled):
     """Each stored as_of query writes the beginning dates out as a property path: the same list
     as the definition's, so a date property added to one is added to the other."""
@@ -205,7 +207,7 @@ def _generated_root(small_root, count: int = 40, seed: int = 14):
             '    dct:description "A generated project for the period tests." ;\n'
             "    doap:homepage <https://example.org/> ; dct:source source:microkernel-info-list ;\n"
             "    dct:license spdx:MIT ; mk:supportsArchitecture arch:riscv64 ;\n"
-            "    mk:implementedIn lang:rust ;\n"
+            "    mk:implementedIn lang:rust ; mk:status <https://w3id.org/mkgraph/status/active> ;\n"
             f"    mk:ownedBy agent:owner{dated} ."
         )
         if index < 2 * len(_PATTERNS):
@@ -231,6 +233,7 @@ def _generated_root(small_root, count: int = 40, seed: int = 14):
                 ("mk:supportsArchitecture", "arch:riscv64"),
                 ("mk:ownedBy", "agent:owner"),
                 ("mk:implementedIn", "lang:rust"),
+                ("mk:status", "<https://w3id.org/mkgraph/status/active>"),
             ):
                 level = (
                     " ; mk:supportLevel <https://w3id.org/mkgraph/support/historic>"
@@ -256,7 +259,7 @@ _ASKED_OF_RDFLIB = _ASKED if FULL else ["2016", "2017-06-14", "2017-06-15", "201
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
 def test_stored_queries_say_what_the_definition_says(engine, small_root):
-    """by-licence, by-architecture, by-organisation and by-language, on both engines, against periods.holds on generated
+    """by-licence, by-architecture, by-organisation, by-language and by-status, on both engines, against periods.holds on generated
     spells (several per fact: disjoint, touching, told twice, open-ended, overlapping, historic;
     years against days; statements without a period). Oxigraph is asked every date of _ASKED,
     rdflib each kind of date (_ASKED_OF_RDFLIB)."""
@@ -292,6 +295,14 @@ def test_stored_queries_say_what_the_definition_says(engine, small_root):
         assert owned == wanted, asked
         written = kg.query("by-language", {"language": "Rust", "as_of": asked})
         assert {str(row[0]) for row in written.rows} == wanted, asked
+        statuses = kg.query("by-status", {"as_of": asked})
+        active = {
+            name.strip()
+            for row in statuses.rows
+            if str(row[0]) == "active"
+            for name in str(row[2]).split(",")
+        }
+        assert active == wanted, asked
 
 
 def test_the_graph_as_of_a_date_says_what_the_definition_says(small_root):
@@ -485,5 +496,6 @@ def test_every_stored_query_writes_holds_as_the_definition_does(bundled):
         "by-architecture",
         "by-organisation",
         "by-language",
+        "by-status",
     }
-    assert len(deciding) >= 9
+    assert len(deciding) >= 10

@@ -267,14 +267,16 @@ def _restated(fact: Fact, old: Graph, new: Graph, before: set, after: set) -> li
             for aspect in sorted(set(was) | set(now)):
                 if was.get(aspect) != now.get(aspect):
                     missing = _NONE.get(aspect, "none")
+                    # a statement with no counterpart citing the same sources (a second spell
+                    # told by a source that already tells the first) is not "always"
                     changes.append(
                         Change(
                             "restated",
                             fact,
                             sources=cited,
                             aspect=aspect,
-                            was=was.get(aspect, missing),
-                            now=now.get(aspect, missing),
+                            was=was.get(aspect, missing if index < len(gone) else "no statement"),
+                            now=now.get(aspect, missing if index < len(came) else "no statement"),
                         )
                     )
     return changes
