@@ -65,7 +65,9 @@ def test_no_fact_that_changes_holds_before_its_system_began():
     assert holds([], span("1970"))  # a system with no date is not bounded
 
 
-@pytest.mark.parametrize("name", ["by-licence", "by-architecture", "by-organisation"])
+@pytest.mark.parametrize(
+    "name", ["by-licence", "by-architecture", "by-organisation", "by-language", "by-status"]
+)
 def test_the_as_of_queries_name_every_beginning_date(name, bundled):
     """Each stored as_of query writes the beginning dates out as a property path: the same list
     as the definition's, so a date property added to one is added to the other."""
@@ -79,12 +81,54 @@ def test_the_as_of_queries_name_every_beginning_date(name, bundled):
         assert sorted(terms) == sorted(f"mk:{term}" for term in periods.BEGINNING_PROPERTIES)
 
 
-def test_every_statement_of_a_fact_bounds_it():
-    """Two sources for one fact: the fact holds where both periods agree."""
-    both = [Period(valid_from="2017"), Period(valid_until="2020")]
-    assert holds(both, span("2018"))
-    assert not holds(both, span("2016"))
-    assert not holds(both, span("2021"))
+def test_spells_add_up():
+    """A fact that held, stopped and held again: each statement with a period is a spell, and the
+    fact holds where any of them covers the time asked about (no longer where all agree)."""
+    spells = [Period("2009", "2015-07-01"), Period(valid_from="2019-02-11")]
+    assert holds(spells, span("2012"))
+    assert holds(spells, span("2015-07-01"))
+    assert not holds(spells, span("2015-07-02"))
+    assert not holds(spells, span("2017"))
+    assert not holds(spells, span("2019-02-10"))
+    assert holds(spells, span("2019"))  # some day of 2019 is in the second spell
+    assert holds(spells, span("today"))
+    assert not holds(spells, span("2008"))
+    assert holds(spells, span("2012"), date(2009, 6, 1))
+    assert not holds(spells, span("2012"), date(2013, 1, 1))  # never before its system began
+    assert periods.text(spells) == "2009 to 2015-07-01; since 2019-02-11"
+    assert periods.text(list(reversed(spells))) == "2009 to 2015-07-01; since 2019-02-11"
+
+
+def test_a_spell_told_twice_is_one_spell():
+    once = [Period("2017", "2019")]
+    assert periods.spells(once * 2) == once
+    assert periods.spells([Period("2017"), Period("2017-01-01")]) == [Period("2017")]
+    assert periods.text([Period(valid_until="2010"), Period("2014", "2016")] * 2) == (
+        "until 2010; 2014 to 2016"
+    )
+    assert periods.text([]) is None
+
+
+@pytest.mark.parametrize(
+    "one, other, expected",
+    [
+        (Period("2009", "2015-07-01"), Period("2015-07-02"), False),  # touching
+        (Period("2009", "2015-07-01"), Period("2015-07-01"), True),  # one shared day
+        (Period("2009", "2015"), Period("2015-07-02"), True),  # a year ends on its last day
+        (Period("2014", "2016"), Period("2017"), False),
+        (Period("2017", "2019"), Period("2017", "2019"), False),  # the same spell, told twice
+        (Period("2017"), Period("2017-01-01"), False),  # the same days, written two ways
+        (Period(valid_until="2020-06-26"), Period("2005", "2020-06-26"), True),
+        (Period(valid_until="2010"), Period("2011"), False),
+        (Period(dropped=True), Period("2019"), True),  # dropped before today, on no known day
+        (Period("2005", dropped=True), Period(valid_until="2004"), False),
+        (Period(dropped=True), Period(dropped=True), False),  # the same, told twice
+        (Period(valid_until="2012", dropped=True), Period("2013", dropped=True), False),
+    ],
+)
+def test_spells_overlap_when_they_share_a_day_and_differ(one, other, expected):
+    assert periods.overlaps(one, other) is expected
+    assert periods.overlaps(other, one) is expected
 
 
 _BOUNDS = [None, "2015", "2017", "2019", "2017-06-15", "2018-01-01", "2016-12-31"]
@@ -124,9 +168,24 @@ def _literal(bound: str) -> str:
 _BEGINNINGS = ["2014", "2016-12-31", "2017-06-15", "2017-06-16", "2018", "2019-12-31"]
 
 
+# Spells a fact may have: none, disjoint ones open at both ends, touching ones, one told twice,
+# an open end on each side of a gap, and overlapping ones (a data error, and still defined).
+_PATTERNS = [
+    [],
+    [(None, "2015"), ("2017-06-15", "2018-01-01"), ("2019", None)],
+    [("2015", "2016-12-31"), ("2017", None)],
+    [("2017", "2019"), ("2017", "2019")],
+    [(None, "2016-12-31"), ("2018-01-01", None)],
+    [("2015", "2017-06-15"), ("2017", "2019")],
+]
+
+
 def _generated_root(small_root, count: int = 40, seed: int = 14):
-    """Projects each with a licence and an architecture whose statements carry random periods,
-    most with one to three beginning dates (start year, first commit, ...) of random values."""
+    """Projects each with a licence and an architecture whose statements carry spells: the
+    patterns above, each twice, then random periods; some statements give no period (they add a
+    source, not time) and some ports are historic (dropped, with or without an end). Most
+    projects have one to three beginning dates (start year, first commit, ...) of random values.
+    The expected periods are a fact's spells, as periods_by_fact reads them."""
     rng = random.Random(seed)
     lines = [_HEADER, 'agent:owner a mk:Organisation ; rdfs:label "Owner Ltd" .']
     expected: dict[str, list[Period]] = {}
@@ -148,15 +207,22 @@ def _generated_root(small_root, count: int = 40, seed: int = 14):
             '    dct:description "A generated project for the period tests." ;\n'
             "    doap:homepage <https://example.org/> ; dct:source source:microkernel-info-list ;\n"
             "    dct:license spdx:MIT ; mk:supportsArchitecture arch:riscv64 ;\n"
-            "    mk:implementedIn lang:rust ;\n"
+            "    mk:implementedIn lang:rust ; mk:status <https://w3id.org/mkgraph/status/active> ;\n"
             f"    mk:ownedBy agent:owner{dated} ."
         )
+        if index < 2 * len(_PATTERNS):
+            stated = list(_PATTERNS[index % len(_PATTERNS)])
+        else:
+            stated = [(rng.choice(_BOUNDS), rng.choice(_BOUNDS)) for _ in range(rng.randint(0, 3))]
+        if rng.random() < 0.3:
+            stated.insert(rng.randint(0, len(stated)), (None, None))  # a source, no period
         found, port = [], []
-        for _ in range(rng.randint(0, 2)):
-            start, end = rng.choice(_BOUNDS), rng.choice(_BOUNDS)
-            dropped = rng.random() < 0.4
-            found.append(Period(start, end))
-            port.append(Period(start, end, dropped))
+        for start, end in stated:
+            dropped = rng.random() < 0.3
+            if start or end:
+                found.append(Period(start, end))
+            if start or end or dropped:
+                port.append(Period(start, end, dropped))
             extra = "".join(
                 f" ; mk:{term} {_literal(value)}"
                 for term, value in (("validFrom", start), ("validUntil", end))
@@ -167,6 +233,7 @@ def _generated_root(small_root, count: int = 40, seed: int = 14):
                 ("mk:supportsArchitecture", "arch:riscv64"),
                 ("mk:ownedBy", "agent:owner"),
                 ("mk:implementedIn", "lang:rust"),
+                ("mk:status", "<https://w3id.org/mkgraph/status/active>"),
             ):
                 level = (
                     " ; mk:supportLevel <https://w3id.org/mkgraph/support/historic>"
@@ -192,11 +259,14 @@ _ASKED_OF_RDFLIB = _ASKED if FULL else ["2016", "2017-06-14", "2017-06-15", "201
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
 def test_stored_queries_say_what_the_definition_says(engine, small_root):
-    """by-licence, by-architecture, by-organisation and by-language, on both engines, against periods.holds on generated
-    periods (open ends, years against days, two statements for one fact). Oxigraph is asked every
-    date of _ASKED, rdflib each kind of date (_ASKED_OF_RDFLIB)."""
+    """by-licence, by-architecture, by-organisation, by-language and by-status, on both engines, against periods.holds on generated
+    spells (several per fact: disjoint, touching, told twice, open-ended, overlapping, historic;
+    years against days; statements without a period). Oxigraph is asked every date of _ASKED,
+    rdflib each kind of date (_ASKED_OF_RDFLIB)."""
     expected, ports, begins = _generated_root(small_root)
     assert len(set(begins.values())) > 3 and None in begins.values()  # the generator's spread
+    assert sum(len(periods.spells(found)) > 1 for found in expected.values()) > 8
+    assert any(not found for found in expected.values())
     kg = KnowledgeGraph(small_root, engine=engine)
     for asked in _ASKED if engine == "oxigraph" else _ASKED_OF_RDFLIB:
         wanted = {
@@ -225,6 +295,14 @@ def test_stored_queries_say_what_the_definition_says(engine, small_root):
         assert owned == wanted, asked
         written = kg.query("by-language", {"language": "Rust", "as_of": asked})
         assert {str(row[0]) for row in written.rows} == wanted, asked
+        statuses = kg.query("by-status", {"as_of": asked})
+        active = {
+            name.strip()
+            for row in statuses.rows
+            if str(row[0]) == "active"
+            for name in str(row[2]).split(",")
+        }
+        assert active == wanted, asked
 
 
 def test_the_graph_as_of_a_date_says_what_the_definition_says(small_root):
@@ -346,3 +424,78 @@ def test_the_command_line_refuses_a_future_date_in_one_line(fixture_kg, invoke):
             f"mkgraph: error: {value.strip()!r} is in the future: give a year or a day up to "
             "today, or today"
         )
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_the_overlap_check_says_what_the_definition_says(engine, small_root):
+    """spell-overlap-violation (what `mkgraph validate` runs) reports exactly the pairs of spells
+    that periods.overlapping finds, on the generated spells, with both periods in its words."""
+    _generated_root(small_root)
+    kg = KnowledgeGraph(small_root, engine=engine)
+    wanted = {
+        (str(fact[0]), f"{one.text()} and {other.text()}")
+        for fact, one, other in periods.overlapping(kg.graph)
+    }
+    assert len(wanted) > 3
+    found = kg.query("spell-overlap-violation").rows
+    assert {(str(row[0]), str(row[1])) for row in found} == wanted
+    assert all("in two spells that overlap" in str(row[2]) for row in found)
+
+
+def test_todays_queries_say_what_the_definition_says(small_root):
+    """The stored queries that answer with today's facts (here `projects` and
+    `language-and-architecture`) keep a language or a port exactly where periods.holds says it
+    holds today, on the generated spells."""
+    expected, ports, _ = _generated_root(small_root)
+    kg = KnowledgeGraph(small_root)
+    today = span("today")
+    rows = {str(row[0]): row for row in kg.query("projects").rows}
+    for name in expected:
+        assert (rows[name][1] is not None) is holds(expected[name], today), name
+        assert (rows[name][2] is not None) is holds(ports[name], today), name
+    both = {
+        str(row[0])
+        for row in kg.query(
+            "language-and-architecture", {"language": "Rust", "architecture": "riscv64"}
+        ).rows
+    }
+    assert both == {
+        name for name in expected if holds(expected[name], today) and holds(ports[name], today)
+    }
+
+
+def test_every_stored_query_writes_holds_as_the_definition_does(bundled):
+    """Each stored query that decides whether a fact holds (as of a date or today) carries
+    periods.sparql_holds's filter as it is written there (spaces aside), and no other period
+    test: one definition, written out once."""
+    import re
+
+    def flat(text: str) -> str:
+        return " ".join(text.split())
+
+    deciding = {}
+    for path in sorted((bundled.root / "queries").glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        facts = re.findall(
+            r"\?spell rdf:subject (\S+) ; rdf:predicate (\S+) ; rdf:object (\S+) \.", text
+        )
+        if not facts:
+            assert (
+                "rdf:subject" not in text
+                or path.stem.endswith("-violation")
+                or (path.stem in {"sources", "copy-only-facts", "statistics", "wikidata"})
+            ), path.stem
+            continue
+        as_of = "?as_of" in text
+        for fact in sorted(set(facts)):
+            assert flat(periods.sparql_holds(*fact, as_of=as_of)) in flat(text), (path.stem, fact)
+        assert len(facts) == 2 * len(set(facts))  # the two patterns of each filter, no other
+        deciding[path.stem] = as_of
+    assert {name for name, as_of in deciding.items() if as_of} == {
+        "by-licence",
+        "by-architecture",
+        "by-organisation",
+        "by-language",
+        "by-status",
+    }
+    assert len(deciding) >= 10

@@ -240,7 +240,7 @@ def test_stored_queries_print_the_same_remotely(name, fmt, published, store):
 
 # The fixture's seL4 changed hands on 2020-10-30 (its frozen copy of the sources of the day)
 @pytest.mark.parametrize("as_of", ["1995", "2011", "2013", "2020-10-30", "2020-10-31", "2024"])
-@pytest.mark.parametrize("name", ["by-organisation", "by-licence", "by-language"])
+@pytest.mark.parametrize("name", ["by-organisation", "by-licence", "by-language", "by-status"])
 def test_answers_as_of_a_day_or_year_are_the_same_remotely(name, as_of, published, store):
     """The period filter ends facts on every store: owners and developers that handed a
     project on (NOVA's, seL4's) leave the answer on the same day everywhere."""

@@ -6,22 +6,32 @@ validFrom 2017 starts on 2017-01-01, validUntil 2017 ends on 2017-12-31. Asking 
 about that day; asking about a year asks about any day of it ("as of 2020" is 2020-01-01 to
 2020-12-31).
 
-Definition: a fact holds on a span of days unless one of its statements puts the span outside its
-period, that is, unless some statement's validFrom is after the span's last day or its validUntil
-is before the span's first day. A fact without a period holds always, but never before its system
-began: a fact that changes over time (a licence, an owner, a developer, an architecture, a status,
-a language)
-does not hold on a span that ends before the system's earliest date (start year, first
-appearance, first commit, announcement, first release, open-sourcing), so LionsOS, begun in 2023,
-ran on no architecture in 2020. A system with no date is not bounded. A port whose statement gives
-the support level "historic" (it worked once and was dropped) but no end counts as ended before
-today: it does not hold on a span that reaches today, and holds before, as far as anyone knows. So a fact holds on a date
-when validFrom <= date and not validUntil < date; Genode's GPL-2.0 "until 2017" does not hold
+Spells. A statement that gives a period (a validFrom, a validUntil, or the support level
+"historic") is a *spell* of its fact: a stretch of time in which the fact held. A fact may have
+several spells (NOVA active from 2009 to 2015 and again since 2019), and they add up.
+
+Definition: a fact holds on a span of days when one of its spells covers the span (some day of the
+span is in it: the spell's validFrom is not after the span's last day and its validUntil not before
+its first day); a fact with no spell holds always. Statements of the fact that give no period add
+sources, not time. A port whose statement gives the support level "historic" (it worked once and
+was dropped) but no end is a spell that ended before today, on no known day: it covers no span that
+reaches today, and covers those before, as far as anyone knows. Whatever its spells, a fact that
+changes over time (a licence, an owner, a developer, an architecture, a status, a language) does
+not hold on a span that ends before its system's earliest date (start year, first appearance, first
+commit, announcement, first release, open-sourcing), so LionsOS, begun in 2023, ran on no
+architecture in 2020. A system with no date is not bounded. So a fact with one spell holds on a
+date when validFrom <= date and not validUntil < date; Genode's GPL-2.0 "until 2017" does not hold
 today, and it does hold as of 2017 (as does the AGPL-3.0-only "from 2017").
 
+Spells of one fact never overlap unless they are identical (one spell told by two sources): two
+that share a day but differ are a data error (:func:`overlaps`; the check is the stored query
+spell-overlap-violation, which says the same in SPARQL).
+
 The stored queries with an ``as_of`` parameter (by-licence, by-architecture, by-organisation,
-by-language) say the same in SPARQL; tests/test_periods.py checks them against :func:`holds` on generated periods and
-beginnings.
+by-language) and those that answer with today's facts (projects, timeline, worklist, ...) say the
+same in SPARQL: :func:`sparql_holds` writes the filter out, and tests/test_periods.py checks that
+every stored query carries it as written here and answers as :func:`holds` does on generated spells
+and beginnings.
 """
 
 from __future__ import annotations
@@ -29,7 +39,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from mkgraph.core.errors import ParameterError
@@ -98,7 +108,7 @@ def literal(value: str) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class Period:
-    """One statement's period; an open end is None."""
+    """One statement's period (a spell of its fact); an open end is None."""
 
     valid_from: str | None = None
     valid_until: str | None = None
@@ -111,6 +121,19 @@ class Period:
 
     def last(self) -> date | None:
         return span(self.valid_until)[1] if self.valid_until else None
+
+    def end(self) -> date | None:
+        """The last day the spell covers: its validUntil's, or for a port dropped on no known day
+        the day before today; None when it goes on."""
+        last = self.last()
+        if last is None and self.dropped:
+            return today() - timedelta(days=1)
+        return last
+
+    def days(self) -> tuple[date | None, date | None, bool]:
+        """What the spell covers, as a key: two periods with the same key are the same spell,
+        however their bounds are written (2017 and 2017-01-01 as a start)."""
+        return self.first(), self.last(), self.dropped and self.valid_until is None
 
     def covers(self, days: Span) -> bool:
         first, last = self.first(), self.last()
@@ -130,12 +153,103 @@ class Period:
         return "dropped" if self.dropped else "always"
 
 
+def spells(periods: list[Period]) -> list[Period]:
+    """A fact's spells, each once (statements that give the same period tell one spell), in the
+    order of time: by first day (an open start first), then by last."""
+    found: dict[tuple, Period] = {}
+    for period in periods:
+        found.setdefault(period.days(), period)
+    return sorted(
+        found.values(),
+        key=lambda p: (p.first() or date.min, p.end() or date.max, p.text()),
+    )
+
+
 def holds(periods: list[Period], days: Span, begins: date | None = None) -> bool:
-    """Whether a fact with these statement periods holds on the span (the definition above);
-    `begins` is the first day of its system, where the system has a date."""
+    """Whether a fact with these statement periods (its spells) holds on the span (the definition
+    above): one of them covers it, or there is none; `begins` is the first day of its system,
+    where the system has a date."""
     if begins is not None and begins > days[1]:
         return False
-    return all(period.covers(days) for period in periods)
+    return not periods or any(period.covers(days) for period in periods)
+
+
+def text(periods: list[Period]) -> str | None:
+    """When a fact held, in words, each spell once and in the order of time: "2009 to 2015-07-01;
+    since 2019-02-11"; None when no statement gives a period."""
+    return "; ".join(period.text() for period in spells(periods)) or None
+
+
+def overlaps(one: Period, other: Period) -> bool:
+    """Whether two spells of one fact overlap: they share a day and are not the same spell (the
+    same period told by two sources). Touching spells (one ends on 2015-07-01, the next starts
+    on 2015-07-02) do not overlap."""
+    if one.days() == other.days():
+        return False
+    firsts = [day for day in (one.first(), other.first()) if day is not None]
+    ends = [day for day in (one.end(), other.end()) if day is not None]
+    return not firsts or not ends or max(firsts) <= min(ends)
+
+
+def overlapping(graph: Graph) -> list[tuple[tuple[Node, Node, Node], Period, Period]]:
+    """The pairs of overlapping spells in the graph (a data error: README, "Periods"), each pair
+    once, its spells in the order of time."""
+    found = []
+    for fact, periods in periods_by_fact(graph).items():
+        told = spells(periods)
+        found += [
+            (fact, one, other)
+            for index, one in enumerate(told)
+            for other in told[index + 1 :]
+            if overlaps(one, other)
+        ]
+    return found
+
+
+HISTORIC = "https://w3id.org/mkgraph/support/historic"
+_TODAY_SPARQL = "SUBSTR(STR(NOW()), 1, 10)"
+
+
+def _first_day(variable: str) -> str:
+    return f'IF(STRLEN(STR({variable})) = 4, CONCAT(STR({variable}), "-01-01"), STR({variable}))'
+
+
+def _last_day(variable: str) -> str:
+    return f'IF(STRLEN(STR({variable})) = 4, CONCAT(STR({variable}), "-12-31"), STR({variable}))'
+
+
+def sparql_holds(subject: str, predicate: str, obj: str, as_of: bool = True) -> str:
+    """:func:`holds` for one fact, without the beginning (each query writes that once per system),
+    as the SPARQL filter the stored queries carry: the fact has no spell, or one of its spells
+    covers the days asked about, ``?asOfFirst`` to ``?asOfLast`` (ISO days, bound by the query
+    before the filter), or, with ``as_of=False``, today. The terms are SPARQL (``?project``,
+    ``dct:license``); the query declares the prefixes rdf: and mk:. tests/test_periods.py checks
+    that each stored query carries the filter exactly as written here."""
+    fact = f"?spell rdf:subject {subject} ; rdf:predicate {predicate} ; rdf:object {obj} ."
+    first, last = ("?asOfFirst", "?asOfLast") if as_of else (_TODAY_SPARQL, _TODAY_SPARQL)
+    asked = "the days asked about" if as_of else "today"
+    dropped = "BOUND(?level) && ?level = <" + HISTORIC + ">"
+    # a port dropped on no known day ("historic" without an end) is history from today on
+    gone = f"({dropped} && !BOUND(?until)" + (f" && {last} >= {_TODAY_SPARQL})" if as_of else ")")
+    return f"""FILTER (  # {predicate} holds (mkgraph.store.periods): no spell, or one covers {asked}
+    NOT EXISTS {{
+        {fact}
+        {{ ?spell mk:validFrom ?from }} UNION {{ ?spell mk:validUntil ?until }}
+        UNION {{ ?spell mk:supportLevel <{HISTORIC}> }}
+    }}
+    || EXISTS {{
+        {fact}
+        OPTIONAL {{ ?spell mk:validFrom ?from }}
+        OPTIONAL {{ ?spell mk:validUntil ?until }}
+        OPTIONAL {{ ?spell mk:supportLevel ?level }}
+        FILTER (
+            (BOUND(?from) || BOUND(?until) || ({dropped}))
+            && !(BOUND(?from) && {_first_day("?from")} > {last})
+            && !(BOUND(?until) && {_last_day("?until")} < {first})
+            && !{gone}
+        )
+    }}
+)"""
 
 
 # The dates that tell when a system began (each has one meaning: README, "Dates"), with the words a

@@ -36,7 +36,9 @@ class Fact:
     value: Node
     value_label: str
     sources: list[str] = field(default_factory=list)
-    period: str | None = None  # with history: when the fact held ("until 2017", "since 2017")
+    # with history: when the fact held, each spell in the order of time ("until 2017", "since
+    # 2017", "2009 to 2015-07-01; since 2019-02-11")
+    period: str | None = None
     level: str | None = None  # a port's support level (mature, experimental, broken, historic)
 
 
@@ -92,11 +94,13 @@ def describe(
 ) -> Description:
     """The resource's facts and what points at it. With `periods` (mkgraph.store.periods.periods_by_fact)
     each dated fact says when it held; `hidden` counts the facts of history left out."""
+    from mkgraph.store.periods import text
+
     periods = periods or {}
 
     def when(s: Node, p: Node, o: Node) -> str | None:
-        found = periods.get((s, p, o))
-        return "; ".join(sorted({period.text() for period in found})) if found else None
+        """Its spells, in the order of time: "2009 to 2015-07-01; since 2019-02-11"."""
+        return text(periods.get((s, p, o), []))
 
     facts = []
     for p, o in graph.predicate_objects(resource):

@@ -116,7 +116,12 @@ _ASPECTS = {
 }
 # Property names in a curator's words: describe's, and those the ontology does not label.
 _WORDS = {**PREDICATE_NAMES, "https://schema.org/url": "address"}
-_PHRASES = {"note": "note on", "period": "period of", "support level": "support level of"}
+_PHRASES = {
+    "note": "note on",
+    "period": "period of",
+    "support level": "support level of",
+    "spell": "spells of",
+}
 
 
 @dataclass
@@ -262,14 +267,16 @@ def _restated(fact: Fact, old: Graph, new: Graph, before: set, after: set) -> li
             for aspect in sorted(set(was) | set(now)):
                 if was.get(aspect) != now.get(aspect):
                     missing = _NONE.get(aspect, "none")
+                    # a statement with no counterpart citing the same sources (a second spell
+                    # told by a source that already tells the first) is not "always"
                     changes.append(
                         Change(
                             "restated",
                             fact,
                             sources=cited,
                             aspect=aspect,
-                            was=was.get(aspect, missing),
-                            now=now.get(aspect, missing),
+                            was=was.get(aspect, missing if index < len(gone) else "no statement"),
+                            now=now.get(aspect, missing if index < len(came) else "no statement"),
                         )
                     )
     return changes
@@ -290,9 +297,25 @@ def _content_named(graph: Graph) -> set[tuple]:
     return {(names.get(s, s), p, names.get(o, o)) for s, p, o in graph}
 
 
+def _spells(fact: Fact, old: dict, new: dict, cited: list[str]) -> list[Change]:
+    """A fact's spells as a whole (mkgraph.store.periods.text), where it has or had more than one:
+    a spell added to a fact or taken from it is a change of when the fact held, which the
+    statement-by-statement comparison would word as one period replacing another."""
+    from mkgraph.store.periods import spells, text
+
+    before, after = old.get(fact, []), new.get(fact, [])
+    if max(len(spells(before)), len(spells(after))) < 2 or text(before) == text(after):
+        return []
+    was, now = text(before) or "always", text(after) or "always"
+    return [Change("restated", fact, sources=cited, aspect="spell", was=was, now=now)]
+
+
 def compare(old: Graph, new: Graph) -> Diff:
+    from mkgraph.store.periods import periods_by_fact
+
     old_facts, new_facts = facts(old), facts(new)
     old_prov, new_prov = provenance(old), provenance(new)
+    old_spells, new_spells = periods_by_fact(old), periods_by_fact(new)
 
     def cited(graph: Graph, annotations: set[tuple]) -> list[str]:
         return sorted(label(graph, s) for s in _sources(annotations))
@@ -337,6 +360,7 @@ def compare(old: Graph, new: Graph) -> Diff:
                 Change("unsourced", fact, None, sorted(label(old, s) for s in before - after))
             )
         restated = _restated(fact, old, new, old_prov.get(fact, set()), new_prov.get(fact, set()))
+        restated += _spells(fact, old_spells, new_spells, sorted(label(new, s) for s in after))
         if restated:
             changes[fact[0]] += restated
     order = ("lost-last-source", "changed", "restated", "added", "removed", "sourced", "unsourced")

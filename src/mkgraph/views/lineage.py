@@ -63,8 +63,11 @@ ENDED_VERBS = {
 
 
 def sentence(descendant: str, relation: str, ancestor: str, ended: str | None = None) -> str:
-    if ended:  # "until 2025", "2009 to 2020" (mkgraph.store.periods.Period.text)
-        when = f"from {ended}" if " to " in ended else ended
+    # ended: "until 2025", "2009 to 2020", "until 2009; 2015 to 2020" (mkgraph.store.periods.text)
+    if ended:
+        when = " and ".join(
+            f"from {spell}" if " to " in spell else spell for spell in ended.split("; ")
+        )
         return f"{descendant} {ENDED_VERBS[relation]} {ancestor} {when}"
     return f"{descendant} {SENTENCE_VERBS[relation]} {ancestor}"
 
@@ -91,12 +94,12 @@ def edges(graph: Graph, relations=LINEAGE_RELATIONS, periods: dict | None = None
 
 def ended_links(graph: Graph, periods: dict | None = None) -> dict[tuple, str]:
     """The lineage links that do not hold today (mkgraph.store.periods), with their periods."""
-    from mkgraph.store.periods import TODAY, holds, periods_by_fact, span
+    from mkgraph.store.periods import TODAY, holds, periods_by_fact, span, text
 
     today = span(TODAY)
     found = periods if periods is not None else periods_by_fact(graph)
     return {
-        fact: "; ".join(sorted({period.text() for period in stated}))
+        fact: text(stated) or ""
         for fact, stated in found.items()
         if fact[1] in LINEAGE_RELATIONS and not holds(stated, today)
     }
@@ -292,7 +295,7 @@ def _statements(
     graph: Graph, system: URIRef, said: dict, periods: dict, today: tuple
 ) -> dict[str, list[dict]]:
     """Each fact's values with their periods, support levels and sources, ended facts included."""
-    from mkgraph.store.periods import holds
+    from mkgraph.store.periods import holds, text
 
     found: dict[str, list[dict]] = {}
     for name, predicate in _FACT_PREDICATES.items():
@@ -305,7 +308,7 @@ def _statements(
             values.append(
                 {
                     "value": str(o) if isinstance(o, Literal) else label(graph, o),
-                    "period": "; ".join(sorted({p.text() for p in held})) or None,
+                    "period": text(held),  # each spell, in the order of time
                     "level": ", ".join(sorted(levels)) or None,  # a port's support level
                     "current": holds(held, today),
                     "sources": sorted(sources),
