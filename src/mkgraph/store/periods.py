@@ -231,11 +231,13 @@ def sparql_holds(subject: str, predicate: str, obj: str, as_of: bool = True) -> 
     dropped = "BOUND(?level) && ?level = <" + HISTORIC + ">"
     # a port dropped on no known day ("historic" without an end) is history from today on
     gone = f"({dropped} && !BOUND(?until)" + (f" && {last} >= {_TODAY_SPARQL})" if as_of else ")")
+    # "Has a spell" is one property path, not a UNION of three patterns: rdflib evaluates a
+    # UNION inside NOT EXISTS over the whole graph for each row (by-organisation 4.2 s -> 0.9 s).
     return f"""FILTER (  # {predicate} holds (mkgraph.store.periods): no spell, or one covers {asked}
     NOT EXISTS {{
         {fact}
-        {{ ?spell mk:validFrom ?from }} UNION {{ ?spell mk:validUntil ?until }}
-        UNION {{ ?spell mk:supportLevel <{HISTORIC}> }}
+        ?spell mk:validFrom|mk:validUntil|mk:supportLevel ?mark .
+        FILTER (isLiteral(?mark) || ?mark = <{HISTORIC}>)
     }}
     || EXISTS {{
         {fact}
