@@ -60,7 +60,9 @@ def test_pinned_facts_and_their_sources(kg, subject, predicate, value, source):
 def test_successive_owners_carry_their_periods(kg):
     """seL4 passed to the seL4 Foundation in 2020; General Dynamics C4 Systems and Data61 keep
     the copyright their files still carry (recheck9 and the lead, 2026-12-02: no end); NICTA's
-    copyright lines of 2014 were rewritten to Data61 on 2017-06-23 (sweep9 2026-12-02)."""
+    copyright lines of 2014 were rewritten to Data61 on 2017-06-23, so they last stood on 2017-06-22;
+    the Foundation's first notice is in its website repository's first commit, 2020-06-30 (sweep10
+    2026-12-02)."""
     rows = kg.sparql("""
         SELECT ?owner ?from ?until WHERE {
             ?st rdf:subject sys:sel4 ; rdf:predicate mk:ownedBy ; rdf:object ?o .
@@ -71,8 +73,8 @@ def test_successive_owners_carry_their_periods(kg):
     assert periods == {
         ("General Dynamics C4 Systems", "2014-07-18", None),
         ("Data61, CSIRO", "2016-08-24", None),
-        ("seL4 Foundation", "2020-11-06", None),
-        ("NICTA", "2014-07-18", "2017-06-23"),
+        ("seL4 Foundation", "2020-06-30", None),
+        ("NICTA", "2014-07-18", "2017-06-22"),
     }
 
 
