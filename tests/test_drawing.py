@@ -224,7 +224,7 @@ def test_json_statements_carry_periods_levels_and_sources_with_history(invoke):
     data = json.loads(invoke("lineage", "Genode", "--ancestors", "-f", "json").output)
     (genode,) = [n for n in data["nodes"] if n["name"] == "Genode"]
     licences = {s["value"]: s for s in genode["statements"]["licences"]}
-    assert licences["GPL-2.0-only"]["period"] == "2008-08-06 to 2017-02-28"
+    assert licences["GPL-2.0-only"]["period"] == "2008-08-06 to 2017-02-27"
     assert licences["GPL-2.0-only"]["current"] is False
     assert licences["GPL-2.0-only"]["sources"] == [
         "Genode LICENSE as imported with release 11.11 (GPLv2)",
@@ -290,16 +290,16 @@ def test_html_page_in_a_real_browser(bundled_forest, invoke, tmp_path, monkeypat
         driver.execute_script("mkgraphShow('n_genode')")
         lines = driver.find_element(By.ID, "facts-body").text.splitlines()
         assert (
-            "GPL-2.0-only (2008-08-06 to 2017-02-28)" in lines
+            "GPL-2.0-only (2008-08-06 to 2017-02-27)" in lines
             and "AGPL-3.0-only (since 2017-02-28)" in lines
         )
-        after = lines[lines.index("GPL-2.0-only (2008-08-06 to 2017-02-28)") + 1]
+        after = lines[lines.index("GPL-2.0-only (2008-08-06 to 2017-02-27)") + 1]
         assert after == (
             "sources: Genode LICENSE as imported with release 11.11 (GPLv2); "
             "Genode news archive (doc/news.txt)"
         )
         ended = driver.find_elements(By.CSS_SELECTOR, "#facts-body dd.ended")
-        assert "GPL-2.0-only (2008-08-06 to 2017-02-28)" in [
+        assert "GPL-2.0-only (2008-08-06 to 2017-02-27)" in [
             dd.text.splitlines()[0] for dd in ended
         ]
         # search by another name (skos:altLabel), and by part of a name

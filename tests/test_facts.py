@@ -86,7 +86,7 @@ def test_a_licence_change_with_its_day(kg):
             OPTIONAL { ?st mk:validFrom ?from } OPTIONAL { ?st mk:validUntil ?until }
         }""").rows
     changes = {(str(lic), str(f) if f else None, str(u) if u else None) for lic, f, u in rows}
-    assert changes == {("MIT", None, "2024-08-30"), ("LGPL-3.0-or-later", "2024-08-30", None)}
+    assert changes == {("MIT", None, "2024-08-29"), ("LGPL-3.0-or-later", "2024-08-30", None)}
 
 
 def test_a_port_made_of_stubs_is_not_support(kg):
@@ -114,7 +114,7 @@ def test_a_licence_change_is_dated(kg):
         }""").rows
     changes = {(str(lic), str(f) if f else None, str(u) if u else None) for lic, f, u in rows}
     assert ("MIT", "2025-09-08", None) in changes
-    assert ("GPL-2.0-only", None, "2025-09-08") in changes
+    assert ("GPL-2.0-only", None, "2025-09-07") in changes
 
 
 def test_a_status_read_from_an_old_snapshot_is_bounded_by_it(kg):
@@ -146,6 +146,25 @@ def test_a_status_read_from_an_old_snapshot_is_bounded_by_it(kg):
         "minix3": ("dormant", "2024-03-28"),
         "redleaf": ("dormant", "2024-03-28"),
     }
+
+
+def test_a_value_replaced_on_a_day_ends_the_day_before(kg):
+    """Where a value of a system's property gives way to another (a licence, a language, an
+    owner), the old one's last day is the day before the new one's first, not the same day: both
+    never hold at once (README "How a period is read from the record")."""
+    rows = kg.sparql("""
+        SELECT ?s ?p ?old ?new ?until WHERE {
+            ?a rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?old ; mk:validUntil ?until .
+            ?b rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?new ; mk:validFrom ?from .
+            FILTER (?old != ?new && STR(?until) = STR(?from) && STRLEN(STR(?until)) = 10)
+        }""").rows
+    assert rows == []
+    handoffs = kg.sparql("""
+        SELECT ?until ?from WHERE {
+            ?a rdf:subject sys:genode ; rdf:predicate dct:license ; mk:validUntil ?until .
+            ?b rdf:subject sys:genode ; rdf:predicate dct:license ; mk:validFrom ?from .
+        }""").rows
+    assert {(str(u), str(f)) for u, f in handoffs} >= {("2017-02-27", "2017-02-28")}
 
 
 def test_a_system_has_one_status_at_a_time(kg):

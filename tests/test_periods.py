@@ -353,7 +353,7 @@ def test_genode_licence_is_history_by_default_and_shown_with_history(invoke):
     history = invoke("show", "Genode", "--history")
     assert history.exit_code == 0
     assert any(
-        "GPL-2.0" in line and "(2008-08-06 to 2017-02-28)" in line
+        "GPL-2.0" in line and "(2008-08-06 to 2017-02-27)" in line
         for line in history.output.splitlines()
     )
 

@@ -201,7 +201,7 @@ def test_the_bundled_data_makes_a_whole_site(bundled_site, kg):
 def test_bundled_system_pages_show_their_facts(bundled_site):
     out, _ = bundled_site
     genode = (out / "system" / "genode.html").read_text(encoding="utf-8")
-    assert "GPL-2.0-only" in genode and "(2008-08-06 to 2017-02-28)" in genode
+    assert "GPL-2.0-only" in genode and "(2008-08-06 to 2017-02-27)" in genode
     assert "Genode LICENSE as imported with release 11.11 (GPLv2)" in genode
     assert '<a href="../system/sel4.html">seL4</a>' in genode
     assert '<a href="../system/sculpt.html">Sculpt</a>' in genode  # Sculpt is based on Genode
