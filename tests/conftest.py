@@ -84,6 +84,13 @@ def pytest_configure(config):
     folder = tempfile.mkdtemp("-mkgraph-cache", dir=memory)
     config.mkgraph_cache = (os.environ.get("MKGRAPH_CACHE_DIR"), folder)
     os.environ["MKGRAPH_CACHE_DIR"] = config.mkgraph_cache[1]
+    if not hasattr(config, "workerinput") and memory and "PYTEST_DEBUG_TEMPROOT" not in os.environ:
+        # The tests' temporary folders (tmp_path: a copy of a root per test, some 20,000 files a
+        # run) in memory too: on disk their creation and removal cost some seconds of system
+        # CPU a run. pytest's own numbered folders and retention (pyproject.toml:
+        # tmp_path_retention_policy) under /dev/shm; the workers get their folders from here.
+        os.environ["PYTEST_DEBUG_TEMPROOT"] = memory
+        config.add_cleanup(lambda: os.environ.pop("PYTEST_DEBUG_TEMPROOT", None))
     seed = os.environ.get(_VERDICTS_ENV)
     if hasattr(config, "workerinput") and seed and os.path.isdir(seed):
         shutil.copytree(seed, Path(folder) / "checked-queries")
