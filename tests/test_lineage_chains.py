@@ -80,29 +80,8 @@ def _tree_systems(node) -> set[str]:
     return found
 
 
-@pytest.fixture
-def periods_read_once(monkeypatch):
-    """periods_by_fact reads every statement node of the graph, and each `kg.lineage` call reads
-    it anew to mark the ended links (0.03 s of CPU a tree on the bundled graph, two seconds for
-    the trees below): the tests below ask one read-only graph for many trees, so its periods are
-    read once and handed to each tree (ended_links still runs on every tree). A graph whose size
-    has changed is read again."""
-    from mkgraph.store import periods
-
-    real = periods.periods_by_fact
-    kept: dict = {}
-
-    def read_once(graph):
-        key = (id(graph), len(graph))
-        if key not in kept:
-            kept[key] = (graph, real(graph))  # the graph is kept too: its id stays its own
-        return kept[key][1]
-
-    monkeypatch.setattr(periods, "periods_by_fact", read_once)
-
-
 @pytest.mark.parametrize("direction", ["descendants", "ancestors"])
-def test_the_tree_and_the_query_name_the_same_relatives(direction, kg, periods_read_once):
+def test_the_tree_and_the_query_name_the_same_relatives(direction, kg):
     """One question, one answer: for every system with a lineage link, the stored query and the
     `lineage` tree reach the same systems, a link that has ended included (lineage is descent:
     Ares, based on Helios until 2025, still descends from it, and the tree says "was")."""
