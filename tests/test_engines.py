@@ -16,7 +16,10 @@ def test_the_engine_is_chosen_once_and_named():
     assert KnowledgeGraph(engine="oxigraph").engine == "oxigraph"
 
 
-def test_each_engine_answers_through_the_same_interface(kg):
+def test_each_engine_answers_through_the_same_interface(fixture_kg):
+    """On the fixture graph (loaded once per run), whose L3 has chains of one to four links:
+    rdflib took 1.3 s of CPU for L4's 39 rows on the bundled graph, 0.05 s here."""
+    kg = fixture_kg
     stored = kg.stored_query("descendants")
     kinds = {p.name: p.kind for p in stored.parameters}
     engines: list[backends.Engine] = [
@@ -25,12 +28,13 @@ def test_each_engine_answers_through_the_same_interface(kg):
     ]
     answers = []
     for engine in engines:
-        bound = engine.bind(kinds, {"of": "L4"})
+        bound = engine.bind(kinds, {"of": "L3"})
         answer = engine.result(engine.run(stored.text, bound, str(stored.path)))
         assert type(answer) is QueryResult, engine.name
         answers.append(answer)
     assert answers[0] == answers[1]
-    assert len(answers[0].rows) > 10
+    assert len(answers[0].rows) == 5  # every chain below L3 in the fixture, up to 4 links deep
+    assert {int(row[1]) for row in answers[0].rows} == {1, 2, 3, 4}
 
 
 @pytest.mark.parametrize("engine, untouched", [("oxigraph", "graph"), ("rdflib", "store")])
