@@ -251,10 +251,11 @@ def _generated_root(small_root, count: int = 40, seed: int = 14):
     return expected, ports, begins
 
 
-# What rdflib, the slow engine (a second of CPU a date), is asked in CI: a year, the days on
-# both sides of a bound, a year's last day and the word `today`; every date with
-# MKGRAPH_TEST_FULL=1.
-_ASKED_OF_RDFLIB = _ASKED if FULL else ["2016", "2017-06-14", "2017-06-15", "2019-12-31", "today"]
+# What rdflib, the slow engine (two seconds of CPU a date, a third of it parsing the query text
+# the date is written into), is asked in CI: one date of each kind the queries tell apart (a year,
+# a day, the word `today`; the day on a bound, where an off-by-one would show); Oxigraph is asked
+# every date of _ASKED, and rdflib too with MKGRAPH_TEST_FULL=1.
+_ASKED_OF_RDFLIB = _ASKED if FULL else ["2016", "2017-06-15", "today"]
 
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
