@@ -303,6 +303,26 @@ def fixture_root(tmp_path, bundled):
 
 
 @pytest.fixture(scope="session")
+def ended_kg(tmp_path_factory, bundled):
+    """The fixture root's graph with one lineage link that has ended: Ares based on Helios until
+    2025 (both statements of the fact carry the end), for the tests of how lineage words a link
+    that has ended, whatever the bundled data holds today."""
+    from mkgraph.api import KnowledgeGraph
+
+    root = _fixture_root(tmp_path_factory.mktemp("ended-kg") / "root", bundled)
+    ares = root / "data" / "projects" / "ares.trig"
+    text = ares.read_text(encoding="utf-8")
+    for statement in ("_:basedOn-1", "_:basedOn-2"):
+        tail = f"{statement} prov:wasDerivedFrom "
+        assert text.count(tail) == 1, statement
+        head, rest = text.split(tail)
+        sources, after = rest.split(" ; ", 1)
+        text = f'{head}{tail}{sources} ; mk:validUntil "2025"^^xsd:gYear ; {after}'
+    ares.write_text(text, encoding="utf-8")
+    return KnowledgeGraph(root)
+
+
+@pytest.fixture(scope="session")
 def fixture_kg(tmp_path_factory, bundled):
     """The fixture root's graph, loaded once per test run (per worker): for code tests that
     read a realistic graph and change nothing."""

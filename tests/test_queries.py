@@ -58,8 +58,8 @@ def test_descendants_of_sel4(kg):
     paths = {str(row[2]) for row in result.rows}
     assert "Ares → based on → Helios → inspired by → seL4" in paths
     assert "LionsOS → based on → seL4" in paths
-    # Ares was based on Helios until 2025, then on Hermes (derived from Helios, inspired by seL4):
-    # lineage is descent, so every chain is listed, the ended link's included
+    # Ares is based on Helios and, since 2025, on Hermes (derived from Helios, inspired by seL4):
+    # every chain is listed (a link that has ended would be too: lineage is descent)
     assert "Ares → based on → Hermes → inspired by → seL4" in paths
     assert "Ares → based on → Hermes → derived from → Helios → inspired by → seL4" in paths
     depths = sorted(int(r[1]) for r in result.rows if str(r[0]) == "Ares")
@@ -82,7 +82,7 @@ def test_ancestors_of_ares(kg):
     nearest: dict[str, int] = {}
     for name, depth, _path in result.rows:
         nearest.setdefault(str(name), int(depth))  # rows come nearest first
-    # Helios until 2025 and Hermes since (lineage is descent: both stay)
+    # Helios, and Hermes since 2025
     assert nearest == {"Helios": 1, "Hermes": 1, "seL4": 2, "L4": 3, "L3": 4}
     assert len(result.rows) == 12  # every chain: four through Helios, eight through Hermes
 
