@@ -236,3 +236,30 @@ def test_a_remembered_parse_belongs_to_the_code_that_made_it(tmp_path, monkeypat
         assert parsecache.key(source) != before
     finally:
         parsecache._code.cache_clear()
+
+
+def test_prune_removes_week_old_entries_at_most_once_an_hour(tmp_path):
+    """Entries unused for a week and half-written files older than a day go; a folder pruned in
+    the last hour is not listed again (thousands of entries cost more to list than a parse)."""
+    import os
+    import time
+
+    from mkgraph.store import parsecache
+
+    now = time.time()
+    old, fresh = tmp_path / "parsed-old.nt", tmp_path / "parsed-fresh.nt"
+    unfinished = tmp_path / ".parsed-gone.nt.1234"
+    for path in (old, fresh, unfinished):
+        path.write_bytes(b"")
+    os.utime(old, (now - 8 * 86400, now - 8 * 86400))
+    os.utime(unfinished, (now - 2 * 86400, now - 2 * 86400))
+    parsecache.prune(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".parsed-pruned", "parsed-fresh.nt"]
+
+    os.utime(fresh, (now - 8 * 86400, now - 8 * 86400))
+    parsecache.prune(tmp_path)  # pruned a moment ago: not listed
+    assert fresh.exists()
+    marker = tmp_path / ".parsed-pruned"
+    os.utime(marker, (now - 3601, now - 3601))
+    parsecache.prune(tmp_path)
+    assert not fresh.exists() and marker.stat().st_mtime > now - 60

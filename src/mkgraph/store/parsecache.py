@@ -125,8 +125,15 @@ def write(place: Path, triples: bytes) -> None:
 
 def prune(folder: Path) -> None:
     """Entries unused for a week go (a read keeps an entry in use), and what a killed run left
-    half-written after a day."""
+    half-written after a day. At most once an hour per folder (a marker file's time says when):
+    a folder of thousands of entries costs more to list than a parse saves."""
     now = time.time()
+    marker = folder / f".{_PREFIX}pruned"
+    with contextlib.suppress(OSError):
+        if marker.stat().st_mtime > now - 3600:
+            return
+    with contextlib.suppress(OSError):
+        marker.touch()
     for old in folder.glob(f"{_PREFIX}*.nt"):
         _remove_if_older(old, now - _WEEK)
     for unfinished in folder.glob(f".{_PREFIX}*.nt.*"):
