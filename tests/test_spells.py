@@ -152,6 +152,22 @@ def test_show_prints_every_spell_in_the_order_of_time(demo):
     assert "2 facts of history not shown" in today  # dormant, and the dropped port
 
 
+def test_a_port_whose_spells_differ_in_level_gives_each_its_own(demo):
+    """TestOS's AArch64 port was historic in 2010-2011 and is experimental since 2020: today's
+    view says experimental only, the history and the facts panel say each spell's level."""
+    today = [
+        line for line in invoke_on(demo, "show", "TestOS").output.splitlines() if "AArch64" in line
+    ]
+    assert len(today) == 1 and "(experimental)" in today[0] and "historic" not in today[0]
+    history = invoke_on(demo, "show", "TestOS", "--history").output
+    assert "AArch64 (2010 to 2011 (historic); since 2020 (experimental))" in history
+    view = demo.lineage_view(["TestOS"], "ancestors")
+    ports = {value["value"]: value for value in view.nodes[TESTOS].statements["architectures"]}
+    assert ports["AArch64"]["period"] == "2010 to 2011 (historic); since 2020 (experimental)"
+    assert ports["AArch64"]["level"] is None
+    assert ports["x86 (32-bit)"]["level"] == "historic"  # one level for both spells
+
+
 def test_the_facts_panel_prints_every_spell(demo):
     view = demo.lineage_view(["TestOS"], "ancestors")
     said = view.nodes[TESTOS].statements

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.term import Node
@@ -75,15 +76,74 @@ def statement_levels(graph: Graph, statement: Node) -> set[str]:
     }
 
 
-def levels_of(graph: Graph, s: Node, p: Node, o: Node) -> str | None:
-    """The support levels the statements of one triple give (ports only)."""
+def levels_of(graph: Graph, s: Node, p: Node, o: Node, today: bool = False) -> str | None:
+    """The support levels the statements of one triple give (ports only); with today=True only
+    those of the statements that hold today (a port historic in 2016 and experimental since 2022
+    is experimental)."""
     found = {
         level
-        for statement in graph.subjects(RDF.subject, s)
-        if (statement, RDF.predicate, p) in graph and (statement, RDF.object, o) in graph
+        for statement, spell in _statements(graph, s, p, o)
+        if not today or spell.covers(_today())
         for level in statement_levels(graph, statement)
     }
     return ", ".join(sorted(found)) or None
+
+
+def _today():
+    from mkgraph.store.periods import TODAY, span
+
+    return span(TODAY)
+
+
+def _statements(graph: Graph, s: Node, p: Node, o: Node):
+    """Each statement of one triple with the period it gives (an open one where it gives none)."""
+    from mkgraph.core.namespaces import MK
+    from mkgraph.core.prefixes import BASE
+    from mkgraph.store.periods import Period
+
+    historic = URIRef(BASE + "support/historic")
+    for statement in graph.subjects(RDF.subject, s):
+        if (statement, RDF.predicate, p) in graph and (statement, RDF.object, o) in graph:
+            start, end = graph.value(statement, MK.validFrom), graph.value(statement, MK.validUntil)
+            yield (
+                statement,
+                Period(
+                    None if start is None else str(start),
+                    None if end is None else str(end),
+                    (statement, MK.supportLevel, historic) in graph,
+                ),
+            )
+
+
+def spells_with_levels(graph: Graph, s: Node, p: Node, o: Node) -> str | None:
+    """A port's spells each with its own level, where its spells differ in level ("2015-04-20 to
+    2016-08-13 (historic); since 2022-07-29 (experimental)"); None where one level list serves
+    them all. A statement without a period gives its levels to the spell that holds today (or
+    the latest)."""
+    from mkgraph.store.periods import Period
+
+    spells: dict[Period, set[str]] = {}
+    undated: set[str] = set()
+    for statement, spell in _statements(graph, s, p, o):
+        levels = statement_levels(graph, statement)
+        if spell.valid_from or spell.valid_until or spell.dropped:
+            spells.setdefault(spell, set()).update(levels)
+        else:
+            undated |= levels
+    if len(spells) < 2:
+        return None
+    ordered = sorted(
+        spells, key=lambda spell: (spell.first() or date.min, spell.last() or date.max)
+    )
+    current = [spell for spell in ordered if spell.covers(_today())] or ordered[-1:]
+    for spell in current:
+        spells[spell] |= undated
+    if len({frozenset(levels) for levels in spells.values()}) < 2:
+        return None
+    return "; ".join(
+        spell.text() + (f" ({', '.join(sorted(spells[spell]))})" if spells[spell] else "")
+        for spell in ordered
+    )
 
 
 def describe(
@@ -105,6 +165,10 @@ def describe(
     facts = []
     for p, o in graph.predicate_objects(resource):
         value_label = str(o) if isinstance(o, Literal) else label(graph, o)
+        period, level = when(resource, p, o), levels_of(graph, resource, p, o, today=not periods)
+        each = spells_with_levels(graph, resource, p, o) if periods else None
+        if each:  # spells of different levels: each says its own
+            period, level = each, None
         facts.append(
             Fact(
                 p,
@@ -112,8 +176,8 @@ def describe(
                 o,
                 value_label,
                 sources_of(graph, resource, p, o),
-                when(resource, p, o),
-                levels_of(graph, resource, p, o),
+                period,
+                level,
             )
         )
     incoming = []

@@ -16,7 +16,7 @@ from mkgraph.core.namespaces import DOAP, LINEAGE_RELATIONS, MK
 from mkgraph.core.prefixes import LINEAGE_RELATION_NAMES
 from mkgraph.store.names import label
 from mkgraph.store.periods import BEGINNINGS
-from mkgraph.views.describe import statement_levels
+from mkgraph.views.describe import spells_with_levels, statement_levels
 
 RELATION_NAMES = {name: MK[term] for name, term in LINEAGE_RELATION_NAMES.items()}
 
@@ -305,11 +305,15 @@ def _statements(
                 continue
             held = periods.get((system, predicate, o), [])
             sources, levels = said.get((predicate, o), (set(), set()))
+            period, level = text(held), ", ".join(sorted(levels)) or None
+            if len(held) > 1 and levels:  # spells of different levels: each says its own
+                each = spells_with_levels(graph, system, predicate, o)
+                period, level = (each, None) if each else (period, level)
             values.append(
                 {
                     "value": str(o) if isinstance(o, Literal) else label(graph, o),
-                    "period": text(held),  # each spell, in the order of time
-                    "level": ", ".join(sorted(levels)) or None,  # a port's support level
+                    "period": period,  # each spell, in the order of time
+                    "level": level,  # a port's support level
                     "current": holds(held, today),
                     "sources": sorted(sources),
                 }
