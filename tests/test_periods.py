@@ -287,23 +287,16 @@ def test_stored_queries_say_what_the_definition_says(engine, small_root):
         }
         assert {str(row[0]) for row in running.rows} == supported, asked
         owners = kg.query("by-organisation", {"as_of": asked})
-        owned = {
-            name.strip()
-            for row in owners.rows
-            if str(row[0]) == "Owner Ltd"
-            for name in str(row[2]).split(",")
-        }
-        assert owned == wanted, asked
+        assert _grouped(owners.rows, "Owner Ltd") == wanted, asked
         written = kg.query("by-language", {"language": "Rust", "as_of": asked})
         assert {str(row[0]) for row in written.rows} == wanted, asked
         statuses = kg.query("by-status", {"as_of": asked})
-        active = {
-            name.strip()
-            for row in statuses.rows
-            if str(row[0]) == "active"
-            for name in str(row[2]).split(",")
-        }
-        assert active == wanted, asked
+        assert _grouped(statuses.rows, "active") == wanted, asked
+
+
+def _grouped(rows, group: str) -> set[str]:
+    """The names listed for one group by a query whose rows are (group, count, names, ...)."""
+    return {name.strip() for row in rows if str(row[0]) == group for name in str(row[2]).split(",")}
 
 
 def test_the_graph_as_of_a_date_says_what_the_definition_says(small_root):
