@@ -301,10 +301,9 @@ def periods_by_fact(graph: Graph) -> dict[tuple[Node, Node, Node], list[Period]]
     from rdflib import RDF, URIRef
 
     from mkgraph.core.namespaces import MK
-    from mkgraph.core.prefixes import BASE
 
     found: dict[tuple[Node, Node, Node], list[Period]] = defaultdict(list)
-    historic = URIRef(BASE + "support/historic")
+    historic = URIRef(HISTORIC)
     dated = (
         set(graph.subjects(MK.validFrom, None))
         | set(graph.subjects(MK.validUntil, None))
@@ -318,10 +317,20 @@ def periods_by_fact(graph: Graph) -> dict[tuple[Node, Node, Node], list[Period]]
         )
         if None in fact:
             continue
-        start, end = graph.value(statement, MK.validFrom), graph.value(statement, MK.validUntil)
-        dropped = (statement, MK.supportLevel, historic) in graph
-        found[fact].append(Period(_bound(start), _bound(end), dropped))  # type: ignore[index]
+        found[fact].append(statement_period(graph, statement))  # type: ignore[index]
     return dict(found)
+
+
+def statement_period(graph: Graph, statement: Node) -> Period:
+    """The period one statement gives (open where it gives none; a bound that is neither a year
+    nor a day, which validation reports, counts as none)."""
+    from rdflib import URIRef
+
+    from mkgraph.core.namespaces import MK
+
+    start, end = graph.value(statement, MK.validFrom), graph.value(statement, MK.validUntil)
+    dropped = (statement, MK.supportLevel, URIRef(HISTORIC)) in graph
+    return Period(_bound(start), _bound(end), dropped)
 
 
 def _bound(value) -> str | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.term import Node
@@ -80,39 +79,25 @@ def levels_of(graph: Graph, s: Node, p: Node, o: Node, today: bool = False) -> s
     """The support levels the statements of one triple give (ports only); with today=True only
     those of the statements that hold today (a port historic in 2016 and experimental since 2022
     is experimental)."""
+    from mkgraph.store.periods import TODAY, span
+
+    now = span(TODAY)
     found = {
         level
         for statement, spell in _statements(graph, s, p, o)
-        if not today or spell.covers(_today())
+        if not today or spell.covers(now)
         for level in statement_levels(graph, statement)
     }
     return ", ".join(sorted(found)) or None
 
 
-def _today():
-    from mkgraph.store.periods import TODAY, span
-
-    return span(TODAY)
-
-
 def _statements(graph: Graph, s: Node, p: Node, o: Node):
     """Each statement of one triple with the period it gives (an open one where it gives none)."""
-    from mkgraph.core.namespaces import MK
-    from mkgraph.core.prefixes import BASE
-    from mkgraph.store.periods import Period
+    from mkgraph.store.periods import statement_period
 
-    historic = URIRef(BASE + "support/historic")
     for statement in graph.subjects(RDF.subject, s):
         if (statement, RDF.predicate, p) in graph and (statement, RDF.object, o) in graph:
-            start, end = graph.value(statement, MK.validFrom), graph.value(statement, MK.validUntil)
-            yield (
-                statement,
-                Period(
-                    None if start is None else str(start),
-                    None if end is None else str(end),
-                    (statement, MK.supportLevel, historic) in graph,
-                ),
-            )
+            yield statement, statement_period(graph, statement)
 
 
 def spells_with_levels(graph: Graph, s: Node, p: Node, o: Node) -> str | None:
@@ -120,28 +105,28 @@ def spells_with_levels(graph: Graph, s: Node, p: Node, o: Node) -> str | None:
     2016-08-13 (historic); since 2022-07-29 (experimental)"); None where one level list serves
     them all. A statement without a period gives its levels to the spell that holds today (or
     the latest)."""
-    from mkgraph.store.periods import Period
+    from mkgraph.store.periods import TODAY, span, spells
 
-    spells: dict[Period, set[str]] = {}
+    told: list = []  # each dated statement's period
+    levels: dict[tuple, set[str]] = defaultdict(set)  # by spell (Period.days)
     undated: set[str] = set()
     for statement, spell in _statements(graph, s, p, o):
-        levels = statement_levels(graph, statement)
         if spell.valid_from or spell.valid_until or spell.dropped:
-            spells.setdefault(spell, set()).update(levels)
+            told.append(spell)
+            levels[spell.days()] |= statement_levels(graph, statement)
         else:
-            undated |= levels
-    if len(spells) < 2:
+            undated |= statement_levels(graph, statement)
+    ordered = spells(told)  # each once, in the order of time
+    if len(ordered) < 2:
         return None
-    ordered = sorted(
-        spells, key=lambda spell: (spell.first() or date.min, spell.last() or date.max)
-    )
-    current = [spell for spell in ordered if spell.covers(_today())] or ordered[-1:]
-    for spell in current:
-        spells[spell] |= undated
-    if len({frozenset(levels) for levels in spells.values()}) < 2:
+    now = span(TODAY)
+    for spell in [spell for spell in ordered if spell.covers(now)] or ordered[-1:]:
+        levels[spell.days()] |= undated
+    if len({frozenset(found) for found in levels.values()}) < 2:
         return None
     return "; ".join(
-        spell.text() + (f" ({', '.join(sorted(spells[spell]))})" if spells[spell] else "")
+        spell.text()
+        + (f" ({', '.join(sorted(levels[spell.days()]))})" if levels[spell.days()] else "")
         for spell in ordered
     )
 
