@@ -114,7 +114,7 @@ def test_a_licence_change_is_dated(kg):
         }""").rows
     changes = {(str(lic), str(f) if f else None, str(u) if u else None) for lic, f, u in rows}
     assert ("MIT", "2025-09-08", None) in changes
-    assert ("GPL-2.0-only", None, "2025-09-07") in changes
+    assert ("GPL-2.0-only", "2003", "2025-09-07") in changes
 
 
 def test_a_status_read_from_an_old_snapshot_is_bounded_by_it(kg):
