@@ -224,3 +224,41 @@ def test_bundled_pages_in_a_browser(bundled_site, tmp_path, monkeypatch):
         # the index, the forest and pages of every kind (or every page)
         assert {"public", *PAGE_KINDS} <= {path.parent.name for path in pages}
         _walk_in_a_browser(driver, out, pages)
+
+
+def test_names_that_differ_only_in_case_keep_one_order_whatever_the_graph_order():
+    """A page lists its facts in one order every run: "ARM64" and "arm64" tie when case is
+    ignored, and the graph's own order (a set's, which changes from run to run) must not decide."""
+    from itertools import permutations
+
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import RDFS, SKOS
+
+    from mkgraph.views import describe
+
+    thing = URIRef("https://w3id.org/mkgraph/architecture/example")
+    names = ["arm64", "ARM64", "Arm64", "ARMv8"]
+    orders = set()
+    for order in permutations(names):
+        graph = Graph()
+        graph.add((thing, RDFS.label, Literal("Example")))
+        for name in order:
+            graph.add((thing, SKOS.altLabel, Literal(name)))
+        facts = describe.describe(graph, thing).facts
+        orders.add(tuple(f.value_label for f in facts if f.predicate == SKOS.altLabel))
+    assert orders == {("ARM64", "Arm64", "arm64", "ARMv8")}
+
+
+def test_a_site_reads_the_periods_of_its_facts_once(fixture_kg, tmp_path, monkeypatch):
+    """Every page and every lineage picture needs each fact's periods; reading every statement
+    node again for each of them made the site's build several times slower."""
+    from mkgraph.api import KnowledgeGraph
+    from mkgraph.store import periods
+    from mkgraph.views import site as site_module
+
+    calls = []
+    real = periods.periods_by_fact
+    monkeypatch.setattr(periods, "periods_by_fact", lambda g: calls.append(g) or real(g))
+    fresh = KnowledgeGraph(fixture_kg.resources.root)
+    counts = site_module.build(fresh, tmp_path / "public")
+    assert counts["system"] > 5 and len(calls) == 1 and calls[0] is fresh.graph

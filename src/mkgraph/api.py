@@ -103,13 +103,22 @@ class KnowledgeGraph:
         (see mkgraph.store.periods). The views (show, lineage, render list, coverage) read this."""
         from mkgraph.store import periods
 
-        return periods.as_of(self.graph)
+        return periods.as_of(self.graph, periods=self.periods)
+
+    @cached_property
+    def periods(self) -> dict:
+        """Each fact's periods (its spells) in `graph`, read once: the pages, the lineage views
+        and `describe(history=True)` all ask for them, and reading every statement node is the
+        slow part (mkgraph.store.periods.periods_by_fact)."""
+        from mkgraph.store import periods
+
+        return periods.periods_by_fact(self.graph)
 
     def as_of(self, when: str) -> Graph:
         """The graph as it stood on a day or in a year ("2020", "2020-06-30", "today")."""
         from mkgraph.store import periods
 
-        return periods.as_of(self.graph, periods.asked(when))
+        return periods.as_of(self.graph, periods.asked(when), self.periods)
 
     @cached_property
     def store(self):
@@ -682,17 +691,18 @@ class KnowledgeGraph:
             else tuple(lineage.RELATION_NAMES.values())
         )
         roots = [self.resolve(name) for name in names or []]
-        return lineage.view(self.current, roots, direction, chosen, depth, history=self.graph)
+        return lineage.view(
+            self.current, roots, direction, chosen, depth, history=self.graph, periods=self.periods
+        )
 
     def describe(self, name: str, history: bool = False):
         """Everything about one resource: today's facts, or with history=True also the facts
         whose period has ended, each with its period."""
-        from mkgraph.store import periods
         from mkgraph.views import describe
 
         resource = self.resolve_any(name)
         if history:
-            return describe.describe(self.graph, resource, periods.periods_by_fact(self.graph))
+            return describe.describe(self.graph, resource, self.periods)
         return describe.describe(self.current, resource, hidden=len(self._history_of(resource)))
 
     def describe_rdf(self, name: str, fmt: str = "turtle", history: bool = False) -> str:
@@ -725,7 +735,11 @@ class KnowledgeGraph:
     def _history_of(self, resource) -> set:
         from mkgraph.store import periods
 
-        return {fact for fact in periods.not_holding(self.graph) if resource in (fact[0], fact[2])}
+        return {
+            fact
+            for fact in periods.not_holding(self.graph, periods=self.periods)
+            if resource in (fact[0], fact[2])
+        }
 
 
 def _is_text(value: str) -> bool:

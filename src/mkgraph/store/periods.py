@@ -345,13 +345,17 @@ def _bound(value) -> str | None:
     return text
 
 
-def not_holding(graph: Graph, days: Span | None = None) -> set[tuple[Node, Node, Node]]:
+def not_holding(
+    graph: Graph, days: Span | None = None, periods: dict | None = None
+) -> set[tuple[Node, Node, Node]]:
     """The facts that do not hold on the span (today when none is given): history, and what
-    changes over time about a system that had not begun."""
+    changes over time about a system that had not begun. `periods`: periods_by_fact(graph),
+    when the caller has it already."""
     from rdflib import URIRef
 
     days = days or span(TODAY)
-    ended = {fact for fact, periods in periods_by_fact(graph).items() if not holds(periods, days)}
+    told = periods if periods is not None else periods_by_fact(graph)
+    ended = {fact for fact, spells in told.items() if not holds(spells, days)}
     for system, first in beginnings(graph).items():
         if first > days[1]:
             for predicate in TIMED_PROPERTIES:
@@ -359,9 +363,9 @@ def not_holding(graph: Graph, days: Span | None = None) -> set[tuple[Node, Node,
     return ended
 
 
-def as_of(graph: Graph, days: Span | None = None) -> Graph:
+def as_of(graph: Graph, days: Span | None = None, periods: dict | None = None) -> Graph:
     """The graph without the facts that do not hold on the span (today when none is given)."""
-    ended = not_holding(graph, days)
+    ended = not_holding(graph, days, periods)
     if not ended:
         return graph
     from rdflib import Graph as RdfGraph

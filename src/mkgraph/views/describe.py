@@ -180,8 +180,8 @@ def describe(
             )
         )
 
-    def order(f):
-        return (f.predicate_label.casefold(), f.value_label.casefold())
+    def order(f):  # names that differ only in case ("ARM64", "arm64") in one order every run
+        return (f.predicate_label.casefold(), f.value_label.casefold(), f.value_label)
 
     return Description(
         resource,

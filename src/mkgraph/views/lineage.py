@@ -330,16 +330,19 @@ def view(
     relations=LINEAGE_RELATIONS,
     depth: int | None = None,
     history: Graph | None = None,
+    periods: dict | None = None,
 ) -> LineageView:
     """The systems and lineage links to draw: around the given systems (descendants, ancestors or
     both, up to a depth), or without roots the whole forest of the listed projects and the systems
     they are linked to. `history` (the graph with the facts whose period has ended) gives the
     lineage links, those that ended included and marked, and each system's statements with their
-    periods; without it both come from `graph`. The systems' facts are `graph`'s."""
+    periods; without it both come from `graph`. The systems' facts are `graph`'s. `periods`:
+    periods_by_fact of that graph, when the caller has it already (a site draws many views)."""
     from mkgraph.store.periods import TODAY, periods_by_fact, span
 
     told = history if history is not None else graph
-    periods = periods_by_fact(told)
+    if periods is None:
+        periods = periods_by_fact(told)
     today = span(TODAY)
     all_edges = edges(told, relations, periods)  # lineage is descent: ended links stay, marked
     if not roots:

@@ -91,7 +91,7 @@ def resources_with_pages(graph) -> dict[str, list[URIRef]]:
     from mkgraph.store.names import label
 
     return {
-        kind: sorted(items, key=lambda r: label(graph, r).casefold())
+        kind: sorted(items, key=lambda r: (label(graph, r).casefold(), str(r)))
         for kind, items in found.items()
     }
 
@@ -168,17 +168,13 @@ def page(
     links: PageLinks,
     lineage_svg: str | None = None,
     url: str | None = None,
-    periods: dict | None = None,
 ) -> str:
-    """The HTML page of one resource. `lineage_svg`: its lineage picture, inline. `periods`:
-    the graph's periods_by_fact, when the caller draws many pages (computed here otherwise)."""
-    from mkgraph.store.periods import periods_by_fact
+    """The HTML page of one resource. `lineage_svg`: its lineage picture, inline. Its facts'
+    periods are the knowledge graph's, read once however many pages are drawn (kg.periods)."""
     from mkgraph.views import describe
 
     esc = html.escape
-    if periods is None:
-        periods = periods_by_fact(kg.graph)
-    about = describe.describe(kg.graph, resource, periods)
+    about = describe.describe(kg.graph, resource, kg.periods)
     kind = (kind_and_slug(resource) or ("resource", ""))[0]
     jsonld = json.dumps(schema_org(kg.graph, resource, url), ensure_ascii=False, indent=1)
     jsonld = jsonld.replace("</", "<\\/")  # never closes its script element

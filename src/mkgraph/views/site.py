@@ -14,7 +14,6 @@ from pathlib import Path
 from mkgraph.core.errors import OutputError
 from mkgraph.core.formats import GRAPH_FORMATS
 from mkgraph.store.export import load_context, serialize
-from mkgraph.store.periods import periods_by_fact
 from mkgraph.views import drawing, listing, pages
 
 
@@ -46,12 +45,11 @@ def _write(kg, root: Path) -> dict[str, int]:
     found = pages.resources_with_pages(graph)
     inner = pages.PageLinks("../", ".html", "../index.html", "../lineage.html")
     counts = {}
-    dated = periods_by_fact(graph)  # once for the site: it reads every statement node
     for kind, resources in found.items():
         (root / kind).mkdir()
         for resource in resources:
             svg = pages.lineage_svg(kg, resource, inner) if kind == "system" else None
-            text = pages.page(kg, resource, inner, svg, periods=dated)
+            text = pages.page(kg, resource, inner, svg)
             (root / pages.page_file(resource)).write_text(text, encoding="utf-8")  # type: ignore[operator]
         counts[kind] = len(resources)
     exports = []
