@@ -149,7 +149,7 @@ def test_a_status_read_from_an_old_snapshot_is_bounded_by_it(kg):
         "escape": ("active", "2024-03-28"),
         "hedron": ("active", "2024-03-27"),
         "luxos": ("active", "2025-03-22"),  # the servers snapshot (census14)
-        "m3": ("active", "2025-02-03"),
+        "m3": ("active", "2025-03-15"),  # the TCU-if snapshot, a component repository (census16)
         "minix3": ("dormant", "2024-03-28"),
         "redleaf": ("dormant", "2024-03-28"),
     }
