@@ -251,6 +251,16 @@ def test_coverage_meets_the_promise(invoke):
     assert report["totals"]["start year"]["percent"] >= 85
 
 
+def test_a_licence_named_only_in_its_expression_counts_as_known(kg):
+    """MINIX 3's licence today is `LicenseRef-MINIX-3` (BSD-3-Clause with an extra clause), which the
+    SPDX list lacks, so no licence is linked: coverage counts the sourced expression as known."""
+    minix3 = SYSTEM.minix3
+    assert not list(kg.current.objects(minix3, DCTERMS.license))
+    assert str(kg.current.value(minix3, MK.licenceExpression)) == "LicenseRef-MINIX-3"
+    states = dict(kg.coverage().rows)["MINIX 3"]
+    assert states["licence"] == "sourced"
+
+
 def test_coverage_table(invoke):
     lines = invoke("coverage").output.splitlines()
     assert lines[0].split()[:3] == ["project", "repository", "licence"]

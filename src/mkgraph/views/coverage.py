@@ -13,20 +13,20 @@ from mkgraph.core.namespaces import LINEAGE_RELATIONS, MK, SCHEMA
 from mkgraph.store.names import label
 from mkgraph.views.describe import sources_of
 
-# field name -> predicate (or predicates, any of which counts); the first five are the ones the graph
+# field name -> the predicates, any of which makes it known; the first five are the ones the graph
 # promises for 90% of projects. A licence is known when it is linked or named in the licence
 # expression: a licence the SPDX list lacks (`LicenseRef-…`) is never linked (README "Validate").
-FIELDS = {
-    "repository": SCHEMA.codeRepository,
+FIELDS: dict[str, tuple[URIRef, ...]] = {
+    "repository": (SCHEMA.codeRepository,),
     "licence": (DCTERMS.license, MK.licenceExpression),
-    "languages": MK.implementedIn,
-    "architectures": MK.supportsArchitecture,
-    "start year": MK.startYear,
-    "developer": MK.developedBy,
-    "latest activity": MK.latestActivity,
-    "status": MK.status,
-    "lineage": None,  # any of the lineage relations
-    "Wikidata": SKOS.exactMatch,
+    "languages": (MK.implementedIn,),
+    "architectures": (MK.supportsArchitecture,),
+    "start year": (MK.startYear,),
+    "developer": (MK.developedBy,),
+    "latest activity": (MK.latestActivity,),
+    "status": (MK.status,),
+    "lineage": LINEAGE_RELATIONS,
+    "Wikidata": (SKOS.exactMatch,),
 }
 KNOWN, UNSOURCED, MISSING = "sourced", "unsourced", "missing"
 
@@ -86,7 +86,7 @@ class Coverage:
         )
 
 
-def _state(graph: Graph, project: Node, predicates: list[URIRef]) -> str:
+def _state(graph: Graph, project: Node, predicates: tuple[URIRef, ...]) -> str:
     values = [(p, o) for p in predicates for o in graph.objects(project, p)]
     if not values:
         return MISSING
@@ -102,13 +102,7 @@ def coverage(graph: Graph) -> Coverage:
     rows = []
     for project in projects:
         states = {}
-        for field, predicate in FIELDS.items():
-            if predicate is None:
-                predicates = list(LINEAGE_RELATIONS)
-            elif isinstance(predicate, tuple):
-                predicates = list(predicate)
-            else:
-                predicates = [predicate]
+        for field, predicates in FIELDS.items():
             states[field] = _state(graph, project, predicates)
         rows.append((label(graph, project), states))
     return Coverage(list(FIELDS), rows)
