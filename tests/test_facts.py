@@ -61,8 +61,9 @@ def test_successive_owners_carry_their_periods(kg):
     """seL4 passed to the seL4 Foundation in 2020; General Dynamics C4 Systems and Data61 keep
     the copyright their files still carry (recheck9 and the lead, 2026-12-02: no end); NICTA's
     copyright lines of 2014 were rewritten to Data61 on 2017-06-23, so they last stood on 2017-06-22;
-    the Foundation's first notice is in its website repository's first commit, 2020-06-30 (sweep10
-    2026-12-02); Data61's first notice on master is f33ae44e1 of 2016-08-10 (census15 2026-12-03), but
+    the Foundation's first notice in the kernel's own files is the manual's of 2021-06-17 (its website
+    named it from 2020-06-30, but a notice covers only the files it stands in: lead, census20
+    2026-12-03); Data61's first notice on master is f33ae44e1 of 2016-08-10 (census15 2026-12-03), but
     manual/extra.bib's "Copyright 2014 Data61" dates its part from Data61's first year, 2015
     (census16 2026-12-03)."""
     rows = kg.sparql("""
@@ -75,7 +76,7 @@ def test_successive_owners_carry_their_periods(kg):
     assert periods == {
         ("General Dynamics C4 Systems", "2014-07-18", None),
         ("Data61, CSIRO", "2015", None),
-        ("seL4 Foundation", "2020-06-30", None),
+        ("seL4 Foundation", "2021-06-17", None),
         ("NICTA", "2014-07-18", "2017-06-22"),
     }
 

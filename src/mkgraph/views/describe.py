@@ -102,7 +102,7 @@ def _statements(graph: Graph, s: Node, p: Node, o: Node):
 
 def spells_with_levels(graph: Graph, s: Node, p: Node, o: Node) -> str | None:
     """A port's spells each with its own level, where its spells differ in level ("2015-04-20 to
-    2016-08-13 (historic); since 2022-07-29 (experimental)"); None where one level list serves
+    2016-08-13 (historic); since 2022-08-12 (experimental)"); None where one level list serves
     them all. A statement without a period gives its levels to the spell that holds today (or
     the latest)."""
     from mkgraph.store.periods import TODAY, span, spells
