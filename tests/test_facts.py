@@ -146,7 +146,7 @@ def test_a_status_read_from_an_old_snapshot_is_bounded_by_it(kg):
     bounded = last
     assert bounded == {
         "axle": ("active", "2024-03-28"),
-        "brutal": ("active", "2024-03-28"),
+        "brutal": ("active", "2024-10-10"),  # the library repository's snapshot (census20)
         "escape": ("active", "2024-03-28"),
         "hedron": ("active", "2024-03-27"),
         "luxos": ("active", "2025-03-22"),  # the servers snapshot (census14)
