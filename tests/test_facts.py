@@ -61,8 +61,7 @@ def test_successive_owners_carry_their_periods(kg):
     """seL4 passed to the seL4 Foundation in 2020; General Dynamics C4 Systems and Data61 keep
     the copyright their files still carry (recheck9 and the lead, 2026-12-02: no end); NICTA's
     copyright lines of 2014 were rewritten to Data61 in the kernel on 2017-06-23, but stood alone in
-    seL4_tools' kbuild-tool files until 2018-08-10 (census21 2026-12-03), and one still stands alone in
-    util_libs' libpci (helper_gen.py), so NICTA keeps no end (census25 2026-12-03);
+    seL4_tools' kbuild-tool files until 2018-08-10, so they last stood on 2018-08-09 (census21 2026-12-03);
     the Foundation's first notice in the kernel's own files is the manual's of 2021-06-17 (its website
     named it from 2020-06-30, but a notice covers only the files it stands in: lead, census20
     2026-12-03); Data61's first notice on master is f33ae44e1 of 2016-08-10 (census15 2026-12-03), but
@@ -79,7 +78,7 @@ def test_successive_owners_carry_their_periods(kg):
         ("General Dynamics C4 Systems", "2014-07-18", None),
         ("Data61, CSIRO", "2015", None),
         ("seL4 Foundation", "2021-06-17", None),
-        ("NICTA", "2014-07-18", None),
+        ("NICTA", "2014-07-18", "2018-08-09"),
     }
 
 
